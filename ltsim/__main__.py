@@ -1,0 +1,5 @@
+"""``python -m ltsim``."""
+
+from ltsim.cli import main
+
+main()

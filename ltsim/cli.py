@@ -1,0 +1,178 @@
+"""Command line: ``ltsim validate``, ``ltsim run``. Exit 0 on success, 2 on bad input."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ltsim import __version__
+from ltsim.errors import InputError
+
+app = typer.Typer(
+    name="ltsim",
+    help=(
+        "ltsim — long-term investment and capacity planning for Norwegian municipalities.\n\n"
+        "Projects population by planning area, age and sex over a 20-year horizon from a "
+        "scenario file (YAML plus CSV tables). Start with: ltsim run scenarios/asker/base.yaml"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(help="Scenario YAML file, e.g. scenarios/asker/base.yaml. It may 'extends:' another file."),
+]
+
+
+def _fail(exc: InputError, action: str) -> typer.Exit:
+    n = len(exc.problems)
+    err.print(f"[bold red]Cannot {action}:[/] {n} problem{'s' if n != 1 else ''} in the input")
+    for problem in exc.problems:
+        err.print(f"  • {problem}", markup=False, highlight=False)
+    err.print("Nothing was written.", style="dim")
+    return typer.Exit(code=2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"ltsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Long-term investment and capacity planning for Norwegian municipalities."""
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario and every table it names, without running it.
+
+    Reports every problem found, each with its file, line (YAML) or row (CSV), field,
+    what was found and what is expected. Exit code 0 when valid, 2 when not.
+    """
+    from ltsim.scenario import load_scenario
+
+    try:
+        sc = load_scenario(scenario)
+    except InputError as exc:
+        raise _fail(exc, f"validate {scenario}") from None
+    h = sc.config.horizon
+    out.print(
+        f"[green]✓[/] {scenario}: scenario [bold]{sc.name}[/], {len(sc.area_ids)} areas, "
+        f"{h.base_year}–{h.end_year}, {sc.population.base_persons.sum():,.0f} persons in {h.base_year}, "
+        f"{len(sc.files)} tables, hash {sc.hash[:12]}"
+    )
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Run folder to write. Default: results/<scenario name>. Replaced only when the run completes.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            min=0,
+            help="Random seed (default: the scenario's 'seed'). Same scenario + seed → same results.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run folder.")] = False,
+) -> None:
+    """Run a scenario and write its run folder.
+
+    Writes population.csv (year, area, age, sex, persons on 1 January),
+    population_change.csv (births, deaths, migration in/out, housing-led in-migration per
+    area and year), scenario.resolved.yaml and manifest.json (hash, seed, versions, timings).
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from ltsim import pipeline
+    from ltsim.results import write_run
+    from ltsim.scenario import load_scenario
+
+    timings: dict[str, float] = {}
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    ) as progress:
+        task = progress.add_task(f"loading {scenario}", total=3)
+        tick = time.perf_counter()
+        try:
+            sc = load_scenario(scenario)
+        except InputError as exc:
+            progress.stop()
+            raise _fail(exc, f"run {scenario}") from None
+        timings["load"] = time.perf_counter() - tick
+        progress.update(task, advance=1, description="projecting population")
+        result = pipeline.run(sc)
+        progress.update(task, advance=1, description="writing results")
+        used_seed = sc.config.seed if seed is None else seed
+        target = out_dir if out_dir is not None else Path("results") / sc.name
+        folder = write_run(result, target, used_seed, timings)
+        progress.update(task, advance=1)
+    if quiet:
+        out.print(str(folder))
+        return
+    _print_summary(result)
+    out.print(f"\nRun folder: [bold]{folder}[/]  (manifest.json, population.csv, population_change.csv)")
+
+
+def _print_summary(result: object) -> None:
+    from ltsim.summary import population_summary
+
+    s = population_summary(result)  # type: ignore[arg-type]
+    table = Table(title=f"Population — {s['title']}", title_justify="left")
+    for col in ("", str(s["base_year"]), str(s["end_year"]), "change"):
+        table.add_column(col, justify="right" if col else "left")
+    table.add_row(
+        "persons",
+        f"{s['total_base']:,.0f}",
+        f"{s['total_end']:,.0f}",
+        f"{s['growth_pct_per_year']:+.2f} %/yr",
+    )
+    for band in ("0-5", "6-15", "67+", "80+"):
+        b, e = s["share_base"][band], s["share_end"][band]
+        table.add_row(f"share {band}", f"{b:.1%}", f"{e:.1%}", f"{(e - b) * 100:+.1f} pp")
+    out.print(table)
+    areas = Table(title="By planning area", title_justify="left")
+    for col in ("area", str(s["base_year"]), str(s["end_year"]), "growth"):
+        areas.add_column(col, justify="left" if col == "area" else "right")
+    for name, b, e in s["areas"]:
+        areas.add_row(name, f"{b:,.0f}", f"{e:,.0f}", f"{(e / b - 1) if b else float('nan'):+.1%}")
+    out.print(areas)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="ltsim")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Readers for what comes in from disk: scenario YAML and CSV tables."""

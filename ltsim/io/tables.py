@@ -1,0 +1,241 @@
+"""CSV tables referenced by a scenario, read with row-level validation.
+
+Rules, the same for every table: the header names every required column (``note`` and
+``source`` columns are allowed and ignored); a blank cell is *unknown*, which is an error
+where a value is required, never a zero; numbers are parsed strictly; keys are unique;
+a table that must cover a grid (every area × sex × age, say) names what is missing.
+Rows are counted as a spreadsheet shows them: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ltsim.errors import InputError, Problem, show
+
+MAX_PROBLEMS = 25
+IGNORED_COLUMNS = frozenset({"note", "notes", "source", "comment"})
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column a table must have: name, type (``int``, ``float``, ``str``), bounds and allowed values."""
+
+    name: str
+    kind: str = "float"
+    lo: float | None = None
+    hi: float | None = None
+    choices: Sequence[str] | None = None
+    expected: str = ""
+
+    def describe(self) -> str:
+        """What a valid cell looks like, in words."""
+        if self.expected:
+            return self.expected
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        noun = {"int": "a whole number", "float": "a number", "str": "a text"}[self.kind]
+        if self.lo is not None and self.hi is not None:
+            return f"{noun} from {self.lo:g} to {self.hi:g}"
+        if self.lo is not None:
+            return f"{noun} ≥ {self.lo:g}"
+        if self.hi is not None:
+            return f"{noun} ≤ {self.hi:g}"
+        return noun
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A validated table: one numpy array or tuple of strings per column, and each row's number."""
+
+    file: Path
+    columns: dict[str, np.ndarray | tuple[str, ...]]
+    rows: np.ndarray  # spreadsheet row number of each record (header = 1)
+    label: str = field(default="")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class _Collector:
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(
+        self,
+        expected: str,
+        row: int | None = None,
+        column: str | None = None,
+        found: str | None = None,
+    ) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(
+                Problem(
+                    expected,
+                    file=str(self.file),
+                    line=row,
+                    field=f"column {column!r}" if column else None,
+                    found=found,
+                    row=True,
+                )
+            )
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(self.problems)
+
+
+def _parse(cell: str, col: Column) -> tuple[object, bool]:
+    if col.kind == "str":
+        ok = col.choices is None or cell in col.choices
+        return cell, ok
+    try:
+        if col.kind == "int":
+            value: float | int = int(cell)
+        else:
+            value = float(cell)
+            if not math.isfinite(value):
+                return value, False
+    except ValueError:
+        return cell, False
+    if col.lo is not None and value < col.lo:
+        return value, False
+    if col.hi is not None and value > col.hi:
+        return value, False
+    return value, True
+
+
+def read_table(
+    file: Path,
+    columns: Sequence[Column],
+    key: Sequence[str] = (),
+    referenced_by: Problem | None = None,
+) -> Table:
+    """Read and validate a CSV table.
+
+    Parameters
+    ----------
+    file : the CSV file.
+    columns : the required columns with their types and bounds.
+    key : columns whose combination must be unique.
+    referenced_by : where the scenario names this file, used when the file is missing.
+    """
+    if not file.is_file():
+        ref = referenced_by or Problem("")
+        raise InputError(
+            Problem(
+                "an existing CSV file (paths are relative to the YAML file that names them)",
+                file=ref.file,
+                line=ref.line,
+                field=ref.field,
+                found=f"{show(str(file), 200)} does not exist",
+            )
+        )
+    errs = _Collector(file)
+    with file.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            errs.add(
+                "a header row naming the columns " + ", ".join(c.name for c in columns),
+                row=1,
+                found="an empty file",
+            )
+            errs.raise_if_any()
+        header = [h.strip() for h in header]
+        wanted = {c.name for c in columns}
+        for name in wanted - set(header):
+            errs.add(
+                f"a column named {name!r} in the header",
+                row=1,
+                found="columns " + ", ".join(map(repr, header)),
+            )
+        for name in header:
+            if name not in wanted and name.lower() not in IGNORED_COLUMNS:
+                errs.add(
+                    "only the columns "
+                    + ", ".join(repr(c.name) for c in columns)
+                    + " (plus an optional 'note' or 'source')",
+                    row=1,
+                    column=name,
+                    found="an unknown column",
+                )
+        if len(set(header)) != len(header):
+            errs.add("each column name once", row=1, found="a repeated column name")
+        errs.raise_if_any()
+        index = [header.index(c.name) for c in columns]
+        values: list[list[object]] = [[] for _ in columns]
+        rows: list[int] = []
+        seen: dict[tuple[object, ...], int] = {}
+        key_pos = [next(i for i, c in enumerate(columns) if c.name == k) for k in key]
+        for rownum, record in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in record):
+                continue  # a wholly empty line is not a record
+            parsed: list[object] = []
+            good = True
+            for col, idx in zip(columns, index, strict=True):
+                cell = record[idx].strip() if idx < len(record) else ""
+                if cell == "":
+                    errs.add(
+                        f"{col.describe()} (a blank cell is unknown, not zero)",
+                        row=rownum,
+                        column=col.name,
+                        found="a blank cell",
+                    )
+                    good = False
+                    parsed.append(None)
+                    continue
+                value, ok = _parse(cell, col)
+                if not ok:
+                    errs.add(col.describe(), row=rownum, column=col.name, found=show(cell))
+                    good = False
+                parsed.append(value)
+            if not good:
+                continue
+            if key_pos:
+                k = tuple(parsed[i] for i in key_pos)
+                if k in seen:
+                    errs.add(
+                        f"one row per {', '.join(key)} (the same key is on row {seen[k]})",
+                        row=rownum,
+                        found=", ".join(f"{n}={v}" for n, v in zip(key, k, strict=True)),
+                    )
+                    continue
+                seen[k] = rownum
+            for store, value in zip(values, parsed, strict=True):
+                store.append(value)
+            rows.append(rownum)
+    errs.raise_if_any()
+    out: dict[str, np.ndarray | tuple[str, ...]] = {}
+    for col, store in zip(columns, values, strict=True):
+        if col.kind == "str":
+            out[col.name] = tuple(store)  # type: ignore[arg-type]
+        else:
+            out[col.name] = np.asarray(store, dtype=np.int64 if col.kind == "int" else np.float64)
+    return Table(file=file, columns=out, rows=np.asarray(rows, dtype=np.int64))
+
+
+def require_grid(table: Table, dims: Sequence[tuple[str, Iterable[object]]], what: str) -> None:
+    """Fail unless every combination of the given column values has a row; name what is missing."""
+    import itertools
+
+    names = [d[0] for d in dims]
+    have = set(zip(*(table.columns[n] for n in names), strict=True))
+    missing = [combo for combo in itertools.product(*(list(d[1]) for d in dims)) if combo not in have]
+    if missing:
+        listed = "; ".join(", ".join(f"{n}={v}" for n, v in zip(names, m, strict=True)) for m in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise InputError(
+            Problem(
+                f"a row for every {' × '.join(names)} of {what} (write 0 where the value is zero)",
+                file=str(table.file),
+                found=f"{len(missing)} missing: {listed}{more}",
+            )
+        )

@@ -1,0 +1,1 @@
+"""Models: pure functions over numpy arrays with typed inputs and results. None reads files."""

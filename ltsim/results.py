@@ -1,0 +1,168 @@
+"""Write a run folder per the results contract (DESIGN.md), atomically.
+
+Everything is written into a hidden temporary folder beside the target and renamed into
+place at the end, so a failed run leaves nothing half-written and an earlier run folder of
+the same name is replaced only by a complete one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+import ltsim
+from ltsim.models.population import SEXES
+from ltsim.pipeline import RunResult
+
+MANIFEST_VERSION = 1
+PACKAGES = ("numpy", "pandas", "pydantic", "pyyaml", "simpy", "pulp", "highspy", "typer", "rich")
+PERSONS_FORMAT = "%.3f"
+
+
+def population_frame(result: RunResult) -> Any:
+    """``population.csv`` as a DataFrame: year, area, age, sex, persons (1 January)."""
+    import pandas as pd
+
+    pop = result.population
+    n_ages = pop.persons.shape[-1]
+    index = pd.MultiIndex.from_product(
+        [pop.years, result.scenario.area_ids, SEXES, np.arange(n_ages)],
+        names=["year", "area", "sex", "age"],
+    )
+    frame = pd.DataFrame({"persons": pop.persons.reshape(-1)}, index=index).reset_index()
+    return frame[["year", "area", "age", "sex", "persons"]]
+
+
+def population_change_frame(result: RunResult) -> Any:
+    """``population_change.csv``: the flows of each year and area, with the stocks they join.
+
+    ``population_end = population_start + births − deaths + migration_in − migration_out
+    + housing_in + control_adjustment`` holds on every row.
+    """
+    import pandas as pd
+
+    pop = result.population
+    stock = pop.persons.sum(axis=(2, 3))
+    years = pop.years[:-1]
+    areas = result.scenario.area_ids
+    grid = pd.MultiIndex.from_product([years, areas], names=["year", "area"])
+    columns = {
+        "population_start": stock[:-1],
+        "births": pop.births,
+        "deaths": pop.deaths,
+        "migration_in": pop.migration_in,
+        "migration_out": pop.migration_out,
+        "housing_in": pop.housing_in,
+        "control_adjustment": pop.control_adjustment,
+        "population_end": stock[1:],
+    }
+    return pd.DataFrame({k: v.reshape(-1) for k, v in columns.items()}, index=grid).reset_index()
+
+
+def _package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def _git_revision() -> str | None:
+    root = Path(ltsim.__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return rev + ("+dirty" if dirty else "")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, float] | None = None) -> Path:
+    """Write the run folder ``out_dir`` (replacing an earlier one only when complete)."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    started = time.perf_counter()
+    try:
+        population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
+        population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
+        with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
+            yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
+        timings = dict(timings_s or {}) | dict(result.timings_s)
+        timings["write"] = time.perf_counter() - started
+        scenario = result.scenario
+        manifest = {
+            "manifest_version": MANIFEST_VERSION,
+            "status": "ok",
+            "scenario": {
+                "name": scenario.name,
+                "title": scenario.config.title,
+                "file": str(scenario.file),
+                "hash": scenario.hash,
+                "input_files": {
+                    k: {"path": str(p), "sha256": scenario.file_hashes[k]} for k, p in scenario.files.items()
+                },
+            },
+            "seed": seed,
+            "horizon": {
+                "base_year": int(result.population.years[0]),
+                "end_year": int(result.population.years[-1]),
+            },
+            "ltsim_version": ltsim.__version__,
+            "git_revision": _git_revision(),
+            "packages": _package_versions(),
+            "platform": f"{platform.system()} {platform.machine()}",
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+            "timings_s": {k: round(v, 6) for k, v in timings.items()},
+            "outputs": {
+                p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
+                for p in sorted(tmp.iterdir())
+                if p.suffix == ".csv"
+            },
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
+        if out_dir.exists():
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old.exists():
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,602 @@
+"""Load a scenario: YAML (with ``extends:``) → validated config → validated tables → :class:`Scenario`.
+
+This is the one boundary where input is checked. Every problem names the file, the line
+(YAML) or row (CSV), the field, what was found and what is expected; as many problems as
+can be found in one pass are reported together. After this, models trust their inputs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from ltsim.errors import InputError, Problem, show
+from ltsim.io.tables import Column, Table, read_table, require_grid
+from ltsim.io.yamlsrc import SourceMap, dotted, load_layered
+from ltsim.models.population import FERTILE_AGES, SEXES
+from ltsim.schema import ScenarioConfig
+from ltsim.timeseries import YearSeries
+
+Loc = tuple[str | int, ...]
+
+# Every field that names a CSV table, as a key path into the scenario.
+FILE_FIELDS: tuple[Loc, ...] = (
+    ("population", "base"),
+    ("population", "mortality", "rates"),
+    ("population", "fertility", "rates"),
+    ("population", "migration", "out_rates"),
+    ("population", "migration", "in_profiles"),
+    ("population", "housing", "programme"),
+    ("population", "housing", "occupancy"),
+    ("population", "control_totals"),
+)
+SHARE_TOLERANCE = 1e-6
+MAX_YEARS_SINCE_COMPLETION = 30
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationData:
+    """The population tables, validated and laid out on the model grid.
+
+    Shapes: ``A`` areas in scenario order, sexes (female, male), ``N = max_age + 1`` ages,
+    ``Y`` projected years (``base_year`` … ``end_year − 1``), ``T`` dwelling types, ``K`` lags.
+    """
+
+    base_persons: np.ndarray  # [A, 2, N] persons on 1 January of base_year
+    death_rate: np.ndarray  # [2, N] probability of dying in the base year
+    fertility_rate: np.ndarray  # [N] births per woman per year (0 outside 15–49)
+    out_rate: np.ndarray  # [2, N] probability a survivor moves out during a year
+    in_profiles: dict[str, np.ndarray]  # name → [2, N] shares summing to 1
+    dwelling_types: tuple[str, ...]
+    occupancy: np.ndarray  # [T, K, 2, N] persons per completed dwelling in year k after completion
+    developments: tuple[tuple[str, str, int, float, str], ...]  # (development, area, year, dwellings, type)
+    control_total: np.ndarray  # [Y] persons on 1 January of base_year + s + 1, NaN where none
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated, immutable scenario: the config as written, its tables, and its hash."""
+
+    config: ScenarioConfig
+    file: Path
+    files: dict[str, Path]
+    file_hashes: dict[str, str]
+    population: PopulationData
+    hash: str
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (used for its run folder)."""
+        return self.config.name
+
+    @property
+    def years(self) -> np.ndarray:
+        """Years with a population stock: base_year … end_year."""
+        h = self.config.horizon
+        return np.arange(h.base_year, h.end_year + 1)
+
+    @property
+    def area_ids(self) -> tuple[str, ...]:
+        """Planning-area ids in scenario order."""
+        return tuple(a.id for a in self.config.areas)
+
+    def resolved(self) -> dict[str, Any]:
+        """The merged scenario as plain data, file paths made absolute (saved with every run)."""
+        data = self.config.model_dump(mode="json", exclude_none=True)
+        for key, path in self.files.items():
+            _set(data, key.split("."), str(path))
+        return data
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge, validate and load a scenario file; raise :class:`InputError` on bad input."""
+    top = Path(path)
+    raw, smap = load_layered(top)
+    try:
+        config = ScenarioConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_translate(exc, smap, top)) from None
+    _check_config(config, smap, top)
+    files = _resolve_files(config, smap, top)
+    population = _load_population(config, files, smap, top)
+    hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
+    digest = _scenario_hash(config, hashes)
+    return Scenario(
+        config=config,
+        file=top.resolve(),
+        files=files,
+        file_hashes=hashes,
+        population=population,
+        hash=digest,
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _scenario_hash(config: ScenarioConfig, file_hashes: dict[str, str]) -> str:
+    """sha256 of the resolved scenario: config as merged, each file replaced by its content hash."""
+    data = config.model_dump(mode="json", exclude_none=True)
+    for key, digest in file_hashes.items():
+        _set(data, key.split("."), "sha256:" + digest)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _sha256(canonical.encode("utf-8"))
+
+
+def _set(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        data = data[key]
+    data[keys[-1]] = value
+
+
+def _get(config: BaseModel, loc: Loc) -> Any:
+    node: Any = config
+    for part in loc:
+        node = getattr(node, part, None) if isinstance(part, str) else node[part]
+        if node is None:
+            return None
+    return node
+
+
+def _locate(loc: Loc, smap: SourceMap, top: Path) -> tuple[str, int | None]:
+    """File and line for a key path: the deepest prefix of it that the source map knows."""
+    for n in range(len(loc), -1, -1):
+        hit = smap.get(tuple(loc[:n]))
+        if hit is not None:
+            return str(hit[0]), hit[1]
+    return str(top), None
+
+
+def _problem(loc: Loc, smap: SourceMap, top: Path, expected: str, found: str | None = None) -> Problem:
+    file, line = _locate(loc, smap, top)
+    return Problem(expected, file=file, line=line, field=dotted(loc) or None, found=found)
+
+
+def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[str, Path]:
+    """Absolute path of every CSV the scenario names, relative to the YAML file that names it."""
+    out: dict[str, Path] = {}
+    for loc in FILE_FIELDS:
+        value = _get(config, loc)
+        if value is None:
+            continue
+        declared_in = Path(_locate(loc, smap, top)[0])
+        out[".".join(map(str, loc))] = (declared_in.parent / value).resolve()
+    return out
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The pydantic model class that holds the key at ``loc`` (for listing allowed keys)."""
+    model: Any = ScenarioConfig
+    for part in loc:
+        if not isinstance(part, str) or model is None:
+            continue
+        if isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
+            model = _inner_model(model.model_fields[part].annotation)
+        elif model is not None and not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            inner = _inner_model(arg)
+            if inner is not None:
+                return inner
+    return None
+
+
+_FRIENDLY = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "string_type": "a text",
+    "list_type": "a list (lines starting with '- ')",
+    "dict_type": "a mapping (indented 'key: value' lines)",
+    "model_type": "a mapping (indented 'key: value' lines)",
+    "bool_type": "true or false",
+}
+
+_PATTERN_HINT = {
+    "id": "an identifier of lower-case letters, digits and '_' (e.g. asker_sentrum)",
+    "name": "a name of letters, digits, '.', '-' and '_' (it becomes a folder name)",
+}
+
+
+def _translate(exc: ValidationError, smap: SourceMap, top: Path) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc: Loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        kind = err["type"]
+        value = err.get("input")
+        found: str | None = show(value)
+        if kind == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            allowed = sorted(model.model_fields) if model else []
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            expected = "one of the keys " + ", ".join(allowed) + hint
+            found = f"unknown key {loc[-1]!r}"
+        elif kind == "missing":
+            expected = f"a value for {loc[-1]!r} (it is required)"
+            found = "nothing"
+        elif kind in ("value_error", "assertion_error"):
+            text = err["msg"].removeprefix("Value error, ")
+            if text.startswith("found ") and "; expected " in text:
+                found, expected = text[len("found ") :].split("; expected ", 1)
+            else:
+                expected = text
+        elif kind == "string_pattern_mismatch":
+            expected = _PATTERN_HINT.get(str(loc[-1]), err["msg"])
+        elif kind in _FRIENDLY:
+            expected = _FRIENDLY[kind]
+        elif kind == "literal_error":
+            expected = err["msg"].removeprefix("Input should be ")
+        else:
+            expected = err["msg"].removeprefix("Input should be ")
+        problems.append(_problem(loc, smap, top, expected, found))
+    return problems
+
+
+# --------------------------------------------------------------------------- cross-field checks
+
+
+def _walk_series(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, YearSeries]]:
+    if isinstance(node, YearSeries):
+        yield loc, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _walk_series(getattr(node, name), (*loc, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk_series(value, (*loc, key))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from _walk_series(value, (*loc, i))
+
+
+def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
+    """Checks that need more than one field: ids unique, areas declared, years in the horizon."""
+    problems: list[Problem] = []
+    h = config.horizon
+    ids = [a.id for a in config.areas]
+    seen: set[str] = set()
+    for i, area_id in enumerate(ids):
+        if area_id in seen:
+            problems.append(_problem(("areas", i, "id"), smap, top, "each area id once", show(area_id)))
+        seen.add(area_id)
+    declared = ", ".join(ids)
+
+    mig = config.population.migration
+    for field in ("in_persons", "in_profile_by_area", "out_rate_scale_by_area"):
+        for key in getattr(mig, field):
+            if key not in seen:
+                problems.append(
+                    _problem(
+                        ("population", "migration", field, key),
+                        smap,
+                        top,
+                        f"a declared area ({declared})",
+                        f"area {key!r}",
+                    )
+                )
+    for area_id in ids:
+        if area_id not in mig.in_persons:
+            problems.append(
+                _problem(
+                    ("population", "migration", "in_persons"),
+                    smap,
+                    top,
+                    f"an entry for area {area_id!r} (persons moving in per year; write 0 if none — a missing value is unknown, not zero)",
+                    "no entry",
+                )
+            )
+
+    for loc, series in _walk_series(config):
+        for year in series.years:
+            if not h.base_year <= year <= h.end_year:
+                problems.append(
+                    _problem(
+                        loc,
+                        smap,
+                        top,
+                        f"years within the horizon {h.base_year}–{h.end_year}",
+                        f"year {year}",
+                    )
+                )
+        first = series.first_year
+        if first is not None and first > h.base_year:
+            problems.append(
+                _problem(
+                    loc,
+                    smap,
+                    top,
+                    f"a value for the base year {h.base_year} (a year map starts at or before it; nothing is back-filled)",
+                    f"first year {first}",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _ref(key: str, smap: SourceMap, top: Path) -> Problem:
+    loc = tuple(key.split("."))
+    file, line = _locate(loc, smap, top)
+    return Problem("", file=file, line=line, field=key)
+
+
+def _age_sex_grid(table: Table, n_ages: int, value: str) -> np.ndarray:
+    grid = np.zeros((2, n_ages))
+    sex_idx = np.array([SEXES.index(s) for s in table.columns["sex"]], dtype=np.int64)
+    grid[sex_idx, table.columns["age"]] = table.columns[value]
+    return grid
+
+
+def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> PopulationData:
+    pop = config.population
+    h = config.horizon
+    max_age = pop.max_age
+    n_ages = max_age + 1
+    ages = range(n_ages)
+    area_ids = tuple(a.id for a in config.areas)
+    age_col = Column(
+        "age",
+        "int",
+        0,
+        max_age,
+        expected=f"a whole number from 0 to {max_age} ({max_age} is the open class {max_age}+)",
+    )
+    sex_col = Column("sex", "str", choices=SEXES)
+    rate_col = Column("rate", "float", 0.0, 1.0, expected="a probability between 0 and 1")
+
+    def table(key: str, columns: list[Column], key_cols: list[str]) -> Table:
+        return read_table(files[key], columns, key_cols, referenced_by=_ref(key, smap, top))
+
+    base = table(
+        "population.base",
+        [
+            Column("area", "str", choices=area_ids),
+            age_col,
+            sex_col,
+            Column("persons", "float", 0.0, expected="a number of persons ≥ 0"),
+        ],
+        ["area", "age", "sex"],
+    )
+    require_grid(base, [("area", area_ids), ("sex", SEXES), ("age", ages)], "the base population")
+    base_persons = np.zeros((len(area_ids), 2, n_ages))
+    area_idx = np.array([area_ids.index(a) for a in base.columns["area"]], dtype=np.int64)
+    sex_idx = np.array([SEXES.index(s) for s in base.columns["sex"]], dtype=np.int64)
+    base_persons[area_idx, sex_idx, base.columns["age"]] = base.columns["persons"]
+
+    mort = table("population.mortality.rates", [age_col, sex_col, rate_col], ["age", "sex"])
+    require_grid(mort, [("sex", SEXES), ("age", ages)], "the mortality rates")
+
+    lo, hi = FERTILE_AGES
+    fert = table(
+        "population.fertility.rates",
+        [
+            Column("age", "int", lo, hi, expected=f"a woman's age from {lo} to {hi}"),
+            Column("rate", "float", 0.0, 1.0, expected="births per woman per year, between 0 and 1"),
+        ],
+        ["age"],
+    )
+    require_grid(fert, [("age", range(lo, hi + 1))], "the fertility rates")
+    fertility_rate = np.zeros(n_ages)
+    fertility_rate[fert.columns["age"]] = fert.columns["rate"]
+
+    out = table("population.migration.out_rates", [age_col, sex_col, rate_col], ["age", "sex"])
+    require_grid(out, [("sex", SEXES), ("age", ages)], "the out-migration rates")
+    out_rate = _age_sex_grid(out, n_ages, "rate")
+
+    prof = table(
+        "population.migration.in_profiles",
+        [
+            Column("profile", "str", expected="a profile name"),
+            age_col,
+            sex_col,
+            Column("share", "float", 0.0, 1.0, expected="a share between 0 and 1"),
+        ],
+        ["profile", "age", "sex"],
+    )
+    names = tuple(dict.fromkeys(prof.columns["profile"]))
+    require_grid(prof, [("profile", names), ("sex", SEXES), ("age", ages)], "the in-migration profiles")
+    in_profiles: dict[str, np.ndarray] = {}
+    problems: list[Problem] = []
+    for name in names:
+        mask = np.array([p == name for p in prof.columns["profile"]])
+        grid = np.zeros((2, n_ages))
+        sidx = np.array(
+            [SEXES.index(s) for s, m in zip(prof.columns["sex"], mask, strict=True) if m],
+            dtype=np.int64,
+        )
+        grid[sidx, prof.columns["age"][mask]] = prof.columns["share"][mask]
+        total = grid.sum()
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            problems.append(
+                Problem(
+                    "shares that sum to 1 over all ages and both sexes",
+                    file=str(prof.file),
+                    field=f"profile {name!r}",
+                    found=f"a sum of {total:.6g}",
+                    row=True,
+                )
+            )
+        in_profiles[name] = grid
+
+    mig = pop.migration
+    for loc, name in [(("population", "migration", "in_profile"), mig.in_profile)] + [
+        (("population", "migration", "in_profile_by_area", k), v) for k, v in mig.in_profile_by_area.items()
+    ]:
+        if name not in in_profiles:
+            problems.append(
+                _problem(
+                    loc,
+                    smap,
+                    top,
+                    f"a profile in {files['population.migration.in_profiles'].name} ({', '.join(names)})",
+                    show(name),
+                )
+            )
+    peak_scale = max(mig.out_scale.at(np.arange(h.base_year, h.end_year)).max(), 0.0)
+    for area_id in area_ids:
+        scale = mig.out_rate_scale_by_area.get(area_id, 1.0) * peak_scale
+        worst = float((out_rate * scale).max())
+        if worst > 1.0:
+            problems.append(
+                _problem(
+                    ("population", "migration", "out_rate_scale_by_area", area_id)
+                    if area_id in mig.out_rate_scale_by_area
+                    else ("population", "migration", "out_scale"),
+                    smap,
+                    top,
+                    "scales that keep every out-migration rate at or below 1",
+                    f"a scaled rate of {worst:.3g} in area {area_id!r}",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+    dwelling_types: tuple[str, ...] = ()
+    occupancy = np.zeros((0, 1, 2, n_ages))
+    developments: list[tuple[str, str, int, float, str]] = []
+    if pop.housing is not None:
+        occ = table(
+            "population.housing.occupancy",
+            [
+                Column("dwelling_type", "str", expected="a dwelling type name"),
+                Column("years_since_completion", "int", 0, MAX_YEARS_SINCE_COMPLETION),
+                age_col,
+                sex_col,
+                Column("persons", "float", 0.0, 20.0, expected="persons per dwelling, from 0 to 20"),
+            ],
+            ["dwelling_type", "years_since_completion", "age", "sex"],
+        )
+        dwelling_types = tuple(dict.fromkeys(occ.columns["dwelling_type"]))
+        n_lags = int(occ.columns["years_since_completion"].max()) + 1
+        for t in dwelling_types:
+            mask = np.array([d == t for d in occ.columns["dwelling_type"]])
+            lags = sorted(set(occ.columns["years_since_completion"][mask].tolist()))
+            sub = Table(
+                occ.file,
+                {
+                    k: (tuple(np.asarray(v, dtype=object)[mask]) if isinstance(v, tuple) else v[mask])
+                    for k, v in occ.columns.items()
+                },
+                occ.rows[mask],
+            )
+            require_grid(
+                sub,
+                [("years_since_completion", range(lags[-1] + 1)), ("sex", SEXES), ("age", ages)],
+                f"dwelling type {t!r}",
+            )
+        occupancy = np.zeros((len(dwelling_types), n_lags, 2, n_ages))
+        tidx = np.array([dwelling_types.index(t) for t in occ.columns["dwelling_type"]], dtype=np.int64)
+        sidx = np.array([SEXES.index(s) for s in occ.columns["sex"]], dtype=np.int64)
+        occupancy[tidx, occ.columns["years_since_completion"], sidx, occ.columns["age"]] = occ.columns["persons"]
+
+        prog = table(
+            "population.housing.programme",
+            [
+                Column("development", "str", expected="a development name"),
+                Column("area", "str", choices=area_ids),
+                Column(
+                    "year",
+                    "int",
+                    h.base_year,
+                    h.end_year,
+                    expected=f"a completion year within the horizon {h.base_year}–{h.end_year}",
+                ),
+                Column("dwellings", "float", 0.0, expected="a number of dwellings ≥ 0"),
+                Column(
+                    "dwelling_type",
+                    "str",
+                    choices=dwelling_types,
+                    expected=f"a dwelling type from the occupancy table ({', '.join(dwelling_types)})",
+                ),
+            ],
+            ["development", "year", "dwelling_type"],
+        )
+        home: dict[str, tuple[str, int]] = {}
+        bad: list[Problem] = []
+        for dev, area, year, n, t, row in zip(
+            prog.columns["development"],
+            prog.columns["area"],
+            prog.columns["year"],
+            prog.columns["dwellings"],
+            prog.columns["dwelling_type"],
+            prog.rows,
+            strict=True,
+        ):
+            if dev in home and home[dev][0] != area:
+                bad.append(
+                    Problem(
+                        f"one area per development (row {home[dev][1]} puts it in {home[dev][0]!r})",
+                        file=str(prog.file),
+                        line=int(row),
+                        field="column 'area'",
+                        found=show(area),
+                        row=True,
+                    )
+                )
+            home.setdefault(dev, (area, int(row)))
+            developments.append((dev, area, int(year), float(n), t))
+        if bad:
+            raise InputError(bad)
+
+    n_steps = h.end_year - h.base_year
+    control = np.full(n_steps, np.nan)
+    if pop.control_totals is not None:
+        ctl = table(
+            "population.control_totals",
+            [
+                Column(
+                    "year",
+                    "int",
+                    h.base_year + 1,
+                    h.end_year,
+                    expected=f"a year after the base year, up to {h.end_year}",
+                ),
+                Column("persons", "float", 1.0, expected="a municipal total > 0 persons"),
+            ],
+            ["year"],
+        )
+        control[ctl.columns["year"] - h.base_year - 1] = ctl.columns["persons"]
+
+    return PopulationData(
+        base_persons=base_persons,
+        death_rate=_age_sex_grid(mort, n_ages, "rate"),
+        fertility_rate=fertility_rate,
+        out_rate=out_rate,
+        in_profiles=in_profiles,
+        dwelling_types=dwelling_types,
+        occupancy=occupancy,
+        developments=tuple(developments),
+        control_total=control,
+    )

@@ -1,0 +1,43 @@
+"""Headline figures of a run, for the terminal and the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ltsim.pipeline import RunResult
+
+AGE_BANDS: dict[str, tuple[int, int | None]] = {
+    "0-5": (0, 5),
+    "6-15": (6, 15),
+    "67+": (67, None),
+    "80+": (80, None),
+}
+
+
+def band_persons(persons: np.ndarray, lo: int, hi: int | None) -> np.ndarray:
+    """Persons aged lo..hi (inclusive; None = open-ended) summed over all axes but the first."""
+    sel = persons[..., lo : (hi + 1 if hi is not None else None)]
+    return sel.reshape(sel.shape[0], -1).sum(axis=1)
+
+
+def population_summary(result: RunResult) -> dict[str, Any]:
+    """Totals, growth, age shares and per-area totals in the first and last year."""
+    pop = result.population
+    total = pop.totals()
+    n = len(pop.years) - 1
+    shares = {band: band_persons(pop.persons, lo, hi) / total for band, (lo, hi) in AGE_BANDS.items()}
+    by_area = pop.persons.sum(axis=(2, 3))
+    names = [a.name for a in result.scenario.config.areas]
+    return {
+        "title": result.scenario.config.title or result.scenario.name,
+        "base_year": int(pop.years[0]),
+        "end_year": int(pop.years[-1]),
+        "total_base": float(total[0]),
+        "total_end": float(total[-1]),
+        "growth_pct_per_year": float(((total[-1] / total[0]) ** (1 / n) - 1) * 100),
+        "share_base": {k: float(v[0]) for k, v in shares.items()},
+        "share_end": {k: float(v[-1]) for k, v in shares.items()},
+        "areas": [(names[i], float(by_area[0, i]), float(by_area[-1, i])) for i in range(len(names))],
+    }
