@@ -119,47 +119,54 @@ def housing_inflow(dwellings: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
 
 
 def project(inputs: PopulationInputs) -> PopulationResult:
-    """Run the cohort-component projection (see the module docstring for the formulas)."""
+    """Run the cohort-component projection (see the module docstring for the formulas).
+
+    Each year costs a handful of operations on [A, 2, N] arrays, with flows summed by
+    matrix-vector products; no [Y, A, 2, N] temporaries are built (their page faults cost
+    more than the arithmetic).
+    """
     base = np.asarray(inputs.base_persons, dtype=np.float64)
     n_areas, _, n_ages = base.shape
     n_years = inputs.death_rate.shape[0]
+    flat = 2 * n_ages
+    sex_split = np.array([1.0 - inputs.male_share_at_birth, inputs.male_share_at_birth])
+    out_base = inputs.out_rate.reshape(flat)
+    profile = inputs.in_profile.reshape(n_areas, flat)
+    housing = inputs.housing_in
+
     persons = np.empty((n_years + 1, n_areas, 2, n_ages))
     persons[0] = base
     births = np.empty((n_years, n_areas))
-    births_by_sex = np.empty((n_years, n_areas, 2))
     deaths = np.empty((n_years, n_areas))
-    out_flow = np.empty((n_years, n_areas))
-    in_flow = np.empty((n_years, n_areas))
-    housing = np.asarray(inputs.housing_in, dtype=np.float64)
-    housing_total = housing.sum(axis=(2, 3))
+    migration_out = np.empty((n_years, n_areas))
+    migration_in = np.empty((n_years, n_areas))
+    housing_in = np.empty((n_years, n_areas))
     control_adj = np.zeros((n_years, n_areas))
-    sex_split = np.array([1.0 - inputs.male_share_at_birth, inputs.male_share_at_birth])
-    in_by_age = inputs.in_persons[:, :, None, None] * inputs.in_profile[None]
-    in_flow[:] = in_by_age.sum(axis=(2, 3))
-
     for s in range(n_years):
         now = persons[s]
-        q = inputs.death_rate[s]
-        died = now * q
-        survivors = now - died
-        moved_out = survivors * (inputs.out_rate * inputs.out_scale[s][:, None, None])
-        stay = survivors - moved_out
-
+        now_flat = now.reshape(n_areas, flat)
         nxt = persons[s + 1]
+        q = inputs.death_rate[s].reshape(flat)
+        survive = 1.0 - q
+        scale = inputs.out_scale[s]
+        # stay = now · (1 − q) · (1 − r·scale_area)
+        stay = (now_flat * survive) * (1.0 - scale[:, None] * out_base)
+        stay = stay.reshape(n_areas, 2, n_ages)
         nxt[:, :, 1:] = stay[:, :, :-1]
         nxt[:, :, -1] += stay[:, :, -1]
         born = now[:, FEMALE, :] @ inputs.fertility_rate[s]
         born_sex = born[:, None] * sex_split
-        infant_deaths = born_sex * (q[:, 0] * INFANT_EXPOSURE)
+        infant_deaths = born_sex * (q.reshape(2, n_ages)[:, 0] * INFANT_EXPOSURE)
         nxt[:, :, 0] = born_sex - infant_deaths
-        nxt += in_by_age[s]
+        arrivals = inputs.in_persons[s][:, None] * profile
+        nxt += arrivals.reshape(n_areas, 2, n_ages)
         nxt += housing[s]
 
         births[s] = born
-        births_by_sex[s] = born_sex
-        deaths[s] = died.sum(axis=(1, 2)) + infant_deaths.sum(axis=1)
-        out_flow[s] = moved_out.sum(axis=(1, 2))
-
+        deaths[s] = now_flat @ q + infant_deaths.sum(axis=1)
+        migration_out[s] = (now_flat @ (survive * out_base)) * scale
+        migration_in[s] = arrivals.sum(axis=1)
+        housing_in[s] = housing[s].reshape(n_areas, flat).sum(axis=1)
         target = inputs.control_total[s]
         if target == target:  # not NaN
             before = nxt.sum(axis=(1, 2))
@@ -171,11 +178,11 @@ def project(inputs: PopulationInputs) -> PopulationResult:
         years=years,
         persons=persons,
         births=births,
-        births_by_sex=births_by_sex,
+        births_by_sex=births[:, :, None] * sex_split,
         deaths=deaths,
-        migration_in=in_flow,
-        migration_out=out_flow,
-        housing_in=housing_total,
+        migration_in=migration_in,
+        migration_out=migration_out,
+        housing_in=housing_in,
         control_adjustment=control_adj,
     )
 
