@@ -289,7 +289,7 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
         if area_id in seen:
             problems.append(_problem(("areas", i, "id"), smap, top, "each area id once", show(area_id)))
         seen.add(area_id)
-    declared = ", ".join(ids)
+    declared = ", ".join(dict.fromkeys(ids))
 
     mig = config.population.migration
     for field in ("in_persons", "in_profile_by_area", "out_rate_scale_by_area"):
@@ -319,13 +319,15 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
     for loc, series in _walk_series(config):
         for year in series.years:
             if not h.base_year <= year <= h.end_year:
+                # Point at the year's own line (its key may have been written as a number or as text).
+                file, line = _locate((*loc, year) if (*loc, year) in smap else (*loc, str(year)), smap, top)
                 problems.append(
-                    _problem(
-                        loc,
-                        smap,
-                        top,
+                    Problem(
                         f"years within the horizon {h.base_year}–{h.end_year}",
-                        f"year {year}",
+                        file=file,
+                        line=line,
+                        field=dotted(loc),
+                        found=f"year {year}",
                     )
                 )
         first = series.first_year
@@ -366,6 +368,9 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
     n_ages = max_age + 1
     ages = range(n_ages)
     area_ids = tuple(a.id for a in config.areas)
+    area_col = Column(
+        "area", "str", choices=area_ids, expected=f"an area declared under 'areas:' ({', '.join(area_ids)})"
+    )
     age_col = Column(
         "age",
         "int",
@@ -382,7 +387,7 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
     base = table(
         "population.base",
         [
-            Column("area", "str", choices=area_ids),
+            area_col,
             age_col,
             sex_col,
             Column("persons", "float", 0.0, expected="a number of persons ≥ 0"),
@@ -525,7 +530,7 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
             "population.housing.programme",
             [
                 Column("development", "str", expected="a development name"),
-                Column("area", "str", choices=area_ids),
+                area_col,
                 Column(
                     "year",
                     "int",

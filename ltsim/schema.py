@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ltsim.timeseries import YearSeries, series_type
 
@@ -55,13 +55,13 @@ class Horizon(Strict):
     base_year: int = Field(ge=1900, le=2200)
     end_year: int = Field(ge=1900, le=2300)
 
-    @model_validator(mode="after")
-    def _order(self) -> Horizon:
-        if self.end_year <= self.base_year:
-            raise ValueError(
-                f"found end_year {self.end_year} ≤ base_year {self.base_year}; expected end_year after base_year"
-            )
-        return self
+    @field_validator("end_year")
+    @classmethod
+    def _order(cls, end_year: int, info: ValidationInfo) -> int:
+        base_year = info.data.get("base_year")
+        if base_year is not None and end_year <= base_year:
+            raise ValueError(f"found {end_year} (≤ base_year {base_year}); expected a year after base_year {base_year}")
+        return end_year
 
 
 class Area(Strict):

@@ -90,7 +90,11 @@ def parse_year_series(value: Any, check: Any = None) -> YearSeries:
                 try:
                     check(number)
                 except ValueError as exc:
-                    raise ValueError(f"in year {year}: {exc}") from None
+                    text = str(exc)
+                    if text.startswith("found ") and "; expected " in text:
+                        found, expected = text.split("; expected ", 1)
+                        raise ValueError(f"{found} in year {year}; expected {expected}") from None
+                    raise ValueError(f"in year {year}: {text}") from None
             points.append((year, number))
         if not points:
             raise ValueError("found an empty map; expected a number or {year: value}")

@@ -112,6 +112,13 @@ def _parse(cell: str, col: Column) -> tuple[object, bool]:
     return value, True
 
 
+def _percent_hint(value: object, col: Column) -> str:
+    """A hint when a percentage was written where a fraction (0–1) is expected."""
+    if col.kind == "float" and col.lo == 0.0 and col.hi == 1.0 and isinstance(value, float) and 1.0 < value <= 100.0:
+        return f" (a fraction, not a percentage: write {value / 100:g} for {value:g} %)"
+    return ""
+
+
 def read_table(
     file: Path,
     columns: Sequence[Column],
@@ -178,6 +185,15 @@ def read_table(
         for rownum, record in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record):
                 continue  # a wholly empty line is not a record
+            if any(cell.strip() for cell in record[len(header) :]):
+                # More cells than columns: a decimal comma (0,5) or a thousands separator (1,000)
+                # would otherwise be read silently as two cells, the second one dropped.
+                errs.add(
+                    f"{len(header)} cells, one per column of the header (write decimals with '.', no thousands separator)",
+                    row=rownum,
+                    found=f"{len(record)} cells",
+                )
+                continue
             parsed: list[object] = []
             good = True
             for col, idx in zip(columns, index, strict=True):
@@ -194,7 +210,7 @@ def read_table(
                     continue
                 value, ok = _parse(cell, col)
                 if not ok:
-                    errs.add(col.describe(), row=rownum, column=col.name, found=show(cell))
+                    errs.add(col.describe() + _percent_hint(value, col), row=rownum, column=col.name, found=show(cell))
                     good = False
                 parsed.append(value)
             if not good:

@@ -84,12 +84,15 @@ def load_yaml(file: Path) -> tuple[Any, SourceMap]:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        found = f"a syntax error: {exc.problem}"
+        if exc.context and exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
+            found += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise InputError(
             Problem(
                 "valid YAML",
                 file=str(file),
                 line=mark.line + 1 if mark else None,
-                found=str(exc.problem),
+                found=found,
             )
         ) from None
     finally:
@@ -167,6 +170,17 @@ def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, A
         )
     smap = {p: o for p, o in smap.items() if not p or p[0] != "extends"}
     parent_file = (file.parent / parent).resolve()
+    if parent_file in (*_chain, file):
+        cycle = " → ".join(str(p) for p in (*_chain, file, parent_file))
+        raise InputError(
+            Problem(
+                "a chain of extends without a cycle",
+                file=str(file),
+                line=line,
+                field="extends",
+                found=f"a cycle {cycle}",
+            )
+        )
     if not parent_file.is_file():
         raise InputError(
             Problem(
