@@ -38,7 +38,7 @@ def _fail(exc: InputError, action: str) -> typer.Exit:
     n = len(exc.problems)
     err.print(f"[bold red]Cannot {action}:[/] {n} problem{'s' if n != 1 else ''} in the input")
     for problem in exc.problems:
-        err.print(f"  • {problem}", markup=False, highlight=False)
+        err.print(f"  • {problem}", markup=False, highlight=False, soft_wrap=True)
     err.print("Nothing was written.", style="dim")
     return typer.Exit(code=2)
 
@@ -105,7 +105,9 @@ def run(
 
     Writes population.csv (year, area, age, sex, persons on 1 January),
     population_change.csv (births, deaths, migration in/out, housing-led in-migration per
-    area and year), scenario.resolved.yaml and manifest.json (hash, seed, versions, timings).
+    area and year); where the scenario declares services, demand.csv, capacity.csv and
+    capacity_summary.csv (places needed vs usable capacity per service, zone and year);
+    scenario.resolved.yaml and manifest.json (hash, seed, versions, timings).
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -141,7 +143,8 @@ def run(
         out.print(str(folder))
         return
     _print_summary(result)
-    out.print(f"\nRun folder: [bold]{folder}[/]  (manifest.json, population.csv, population_change.csv)")
+    files = ", ".join(sorted(p.name for p in folder.iterdir()))
+    out.print(f"\nRun folder: [bold]{folder}[/]\n  {files}", soft_wrap=True)
 
 
 def _print_summary(result: object) -> None:
@@ -167,6 +170,41 @@ def _print_summary(result: object) -> None:
     for name, b, e in s["areas"]:
         areas.add_row(name, f"{b:,.0f}", f"{e:,.0f}", f"{(e / b - 1) if b else float('nan'):+.1%}")
     out.print(areas)
+    _print_gaps(result)
+
+
+def _print_gaps(result: object) -> None:
+    from ltsim.summary import service_overview, worst_gaps
+
+    rows = worst_gaps(result)  # type: ignore[arg-type]
+    if rows:
+        table = Table(title="Worst capacity gaps (places short = demand − usable capacity)", title_justify="left")
+        for col in ("service", "zone", "peak short", "in year", "place-years short"):
+            table.add_column(col, justify="left" if col in ("service", "zone") else "right")
+        for r in rows:
+            table.add_row(
+                r["service"],
+                r["zone"],
+                f"{r['peak_shortfall']:,.0f}",
+                str(r["peak_year"]),
+                f"{r['place_years_short']:,.0f}",
+            )
+        out.print(table)
+    overview = service_overview(result)  # type: ignore[arg-type]
+    if overview:
+        table = Table(title="Services: municipal places needed vs usable capacity", title_justify="left")
+        for col in ("service", "year", "demand", "usable", "short", "idle"):
+            table.add_column(col, justify="left" if col == "service" else "right")
+        for r in overview:
+            table.add_row(
+                r["service"],
+                str(r["year"]),
+                f"{r['demand']:,.0f}",
+                f"{r['usable']:,.0f}",
+                f"{r['short']:,.0f}",
+                f"{r['idle']:,.0f}",
+            )
+        out.print(table)
 
 
 def main() -> None:

@@ -8,8 +8,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ltsim.io.services import ServiceData
+from ltsim.models import capacity as cap_model
+from ltsim.models import demand as demand_model
 from ltsim.models import population as pop_model
 from ltsim.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceResult:
+    """Demand and capacity of one service per year and zone ([Y+1, Z] arrays)."""
+
+    service: ServiceData
+    zone_ids: tuple[str, ...]
+    zone_names: tuple[str, ...]
+    demand: demand_model.ServiceDemand
+    capacity: np.ndarray | None = None
+    usable_capacity: np.ndarray | None = None
+
+    @property
+    def gap(self) -> np.ndarray | None:
+        """Municipal places needed − usable capacity: positive = short, negative = idle."""
+        if self.usable_capacity is None:
+            return None
+        return self.demand.municipal_places - self.usable_capacity
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +40,7 @@ class RunResult:
 
     scenario: Scenario
     population: pop_model.PopulationResult
+    services: tuple[ServiceResult, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -86,4 +109,33 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None) -> Ru
     inputs = population_inputs(scenario)
     population = pop_model.project(inputs)
     timings["population"] = time.perf_counter() - tick
-    return RunResult(scenario=scenario, population=population, timings_s=timings)
+    services: tuple[ServiceResult, ...] = ()
+    if scenario.services.services:
+        if progress:
+            progress("demand and capacity")
+        tick = time.perf_counter()
+        services = demand_and_capacity(scenario, population.persons)
+        timings["demand_capacity"] = time.perf_counter() - tick
+    return RunResult(scenario=scenario, population=population, services=services, timings_s=timings)
+
+
+def demand_and_capacity(scenario: Scenario, persons: np.ndarray) -> tuple[ServiceResult, ...]:
+    """Demand per service and zone from the population; capacity from the ledger where a register exists."""
+    data = scenario.services
+    cap = data.capacity
+    led = cap_model.ledger(cap.register, cap.events, scenario.years) if cap is not None else None
+    out = []
+    for index, svc in enumerate(data.services):
+        system = data.zone_systems[svc.zone_system]
+        demand = demand_model.service_demand(
+            persons,
+            demand_model.ServiceInputs(svc.coverage, svc.weight, svc.private_share, system.share),
+        )
+        capacity = usable = None
+        if cap is not None and led is not None:
+            zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in cap.facility_zones])
+            capacity, usable = cap_model.service_capacity(
+                led, cap.register.utilisation, index, zone_of, len(system.zone_ids)
+            )
+        out.append(ServiceResult(svc, system.zone_ids, system.zone_names, demand, capacity, usable))
+    return tuple(out)

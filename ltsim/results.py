@@ -72,6 +72,93 @@ def population_change_frame(result: RunResult) -> Any:
     return pd.DataFrame({k: v.reshape(-1) for k, v in columns.items()}, index=grid).reset_index()
 
 
+def demand_frame(result: RunResult) -> Any:
+    """``demand.csv``: year, zone, service, users, demand (places), demand_municipal (places)."""
+    import pandas as pd
+
+    frames = []
+    years = result.population.years
+    for svc in result.services:
+        grid = pd.MultiIndex.from_product([years, svc.zone_ids], names=["year", "zone"])
+        frame = pd.DataFrame(
+            {
+                "users": svc.demand.users.reshape(-1),
+                "demand": svc.demand.places.reshape(-1),
+                "demand_municipal": svc.demand.municipal_places.reshape(-1),
+            },
+            index=grid,
+        ).reset_index()
+        frame.insert(2, "service", svc.service.id)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def capacity_frame(result: RunResult) -> Any:
+    """``capacity.csv``: year, zone, service, capacity, usable_capacity, demand, gap, utilisation.
+
+    ``demand`` is the municipal places needed (after the private share); ``gap = demand −
+    usable_capacity`` (positive: places short); ``utilisation = demand / capacity``.
+    """
+    import pandas as pd
+
+    frames = []
+    years = result.population.years
+    for svc in result.services:
+        if svc.capacity is None or svc.usable_capacity is None:
+            continue
+        grid = pd.MultiIndex.from_product([years, svc.zone_ids], names=["year", "zone"])
+        demand = svc.demand.municipal_places
+        with np.errstate(divide="ignore", invalid="ignore"):
+            utilisation = np.where(svc.capacity > 0, demand / svc.capacity, np.nan)
+        frame = pd.DataFrame(
+            {
+                "capacity": svc.capacity.reshape(-1),
+                "usable_capacity": svc.usable_capacity.reshape(-1),
+                "demand": demand.reshape(-1),
+                "gap": (demand - svc.usable_capacity).reshape(-1),
+                "utilisation": utilisation.reshape(-1),
+            },
+            index=grid,
+        ).reset_index()
+        frame.insert(2, "service", svc.service.id)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def capacity_summary_frame(result: RunResult) -> Any:
+    """``capacity_summary.csv``: per service and zone, place-years short, peak shortfall and year, idle places."""
+    import pandas as pd
+
+    from ltsim.models.capacity import summarise_gap
+
+    rows = []
+    years = result.population.years
+    for svc in result.services:
+        gap = svc.gap
+        if gap is None:
+            continue
+        for z, zone in enumerate(svc.zone_ids):
+            s = summarise_gap(years, gap[:, z])
+            rows.append(
+                {
+                    "service": svc.service.id,
+                    "zone": zone,
+                    "zone_name": svc.zone_names[z],
+                    "place_years_short": s.place_years_short,
+                    "peak_shortfall": s.peak_shortfall,
+                    "peak_year": s.peak_year,
+                    "idle_place_years": s.idle_place_years,
+                    "idle_places_first_year": float(max(-gap[0, z], 0.0)),
+                    "idle_places_last_year": s.idle_places_last_year,
+                }
+            )
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    frame["peak_year"] = frame["peak_year"].astype("Int64")
+    return frame
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -120,6 +207,14 @@ def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, 
     try:
         population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
         population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
+        if result.services:
+            demand_frame(result).to_csv(tmp / "demand.csv", index=False, float_format=PERSONS_FORMAT)
+            for name, frame in (
+                ("capacity.csv", capacity_frame(result)),
+                ("capacity_summary.csv", capacity_summary_frame(result)),
+            ):
+                if frame is not None:
+                    frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
             yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
         timings = dict(timings_s or {}) | dict(result.timings_s)

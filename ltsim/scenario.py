@@ -12,7 +12,7 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.services import ServicesData, check_services_config, load_services, zone_system_file_keys
 from ltsim.io.tables import Column, Table, read_table, require_grid
 from ltsim.io.yamlsrc import SourceMap, dotted, load_layered
 from ltsim.models.population import FERTILE_AGES, SEXES
@@ -72,6 +73,7 @@ class Scenario:
     files: dict[str, Path]
     file_hashes: dict[str, str]
     population: PopulationData
+    services: ServicesData
     hash: str
 
     @property
@@ -112,6 +114,7 @@ def load_scenario(path: str | Path) -> Scenario:
     _check_config(config, smap, top)
     files = _resolve_files(config, smap, top)
     population = _load_population(config, files, smap, top)
+    services = _load_services(config, files, smap, top)
     hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
     digest = _scenario_hash(config, hashes)
     return Scenario(
@@ -120,6 +123,7 @@ def load_scenario(path: str | Path) -> Scenario:
         files=files,
         file_hashes=hashes,
         population=population,
+        services=services,
         hash=digest,
     )
 
@@ -137,16 +141,27 @@ def _scenario_hash(config: ScenarioConfig, file_hashes: dict[str, str]) -> str:
     return _sha256(canonical.encode("utf-8"))
 
 
-def _set(data: dict[str, Any], keys: list[str], value: Any) -> None:
-    for key in keys[:-1]:
+def _key_loc(key: str) -> Loc:
+    """Key path of a dotted file key: ``zone_systems.0.mapping`` → ("zone_systems", 0, "mapping")."""
+    return tuple(int(part) if part.isdigit() else part for part in key.split("."))
+
+
+def _set(data: Any, keys: list[str], value: Any) -> None:
+    path = _key_loc(".".join(keys))
+    for key in path[:-1]:
         data = data[key]
-    data[keys[-1]] = value
+    data[path[-1]] = value
 
 
 def _get(config: BaseModel, loc: Loc) -> Any:
     node: Any = config
     for part in loc:
-        node = getattr(node, part, None) if isinstance(part, str) else node[part]
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(part, str):
+            node = getattr(node, part, None)
+        else:
+            node = node[part]
         if node is None:
             return None
     return node
@@ -169,7 +184,7 @@ def _problem(loc: Loc, smap: SourceMap, top: Path, expected: str, found: str | N
 def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[str, Path]:
     """Absolute path of every CSV the scenario names, relative to the YAML file that names it."""
     out: dict[str, Path] = {}
-    for loc in FILE_FIELDS:
+    for loc in (*FILE_FIELDS, *zone_system_file_keys(config)):
         value = _get(config, loc)
         if value is None:
             continue
@@ -341,6 +356,9 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
                     f"first year {first}",
                 )
             )
+    problems += check_services_config(
+        config, config.population.max_age, lambda loc, expected, found: _problem(loc, smap, top, expected, found)
+    )
     if problems:
         raise InputError(problems)
 
@@ -348,8 +366,22 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
 # --------------------------------------------------------------------------- tables
 
 
+def _load_services(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> ServicesData:
+    def table(key: str, columns: Sequence[Column], key_cols: Sequence[str]) -> Table:
+        return read_table(files[key], columns, key_cols, referenced_by=_ref(key, smap, top))
+
+    h = config.horizon
+    return load_services(
+        config,
+        np.arange(h.base_year, h.end_year + 1),
+        config.population.max_age,
+        table,
+        lambda loc, expected, found: _problem(loc, smap, top, expected, found),
+    )
+
+
 def _ref(key: str, smap: SourceMap, top: Path) -> Problem:
-    loc = tuple(key.split("."))
+    loc = _key_loc(key)
     file, line = _locate(loc, smap, top)
     return Problem("", file=file, line=line, field=key)
 

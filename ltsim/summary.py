@@ -41,3 +41,50 @@ def population_summary(result: RunResult) -> dict[str, Any]:
         "share_end": {k: float(v[-1]) for k, v in shares.items()},
         "areas": [(names[i], float(by_area[0, i]), float(by_area[-1, i])) for i in range(len(names))],
     }
+
+
+def worst_gaps(result: RunResult, n: int = 8) -> list[dict[str, Any]]:
+    """The ``n`` service zones with the largest peak shortfall (only zones that are ever short)."""
+    from ltsim.models.capacity import summarise_gap
+
+    rows = []
+    for svc in result.services:
+        gap = svc.gap
+        if gap is None:
+            continue
+        for z, name in enumerate(svc.zone_names):
+            s = summarise_gap(result.population.years, gap[:, z])
+            if s.peak_shortfall > 0:
+                rows.append(
+                    {
+                        "service": svc.service.name,
+                        "zone": name,
+                        "peak_shortfall": s.peak_shortfall,
+                        "peak_year": s.peak_year,
+                        "place_years_short": s.place_years_short,
+                    }
+                )
+    rows.sort(key=lambda r: -r["peak_shortfall"])
+    return rows[:n]
+
+
+def service_overview(result: RunResult) -> list[dict[str, Any]]:
+    """Per service, in the first and last year: places needed, usable, short and idle (summed over zones)."""
+    rows = []
+    years = result.population.years
+    for svc in result.services:
+        gap = svc.gap
+        if gap is None or svc.usable_capacity is None:
+            continue
+        for i in (0, len(years) - 1):
+            rows.append(
+                {
+                    "service": svc.service.name,
+                    "year": int(years[i]),
+                    "demand": float(svc.demand.municipal_places[i].sum()),
+                    "usable": float(svc.usable_capacity[i].sum()),
+                    "short": float(np.clip(gap[i], 0, None).sum()),
+                    "idle": float(np.clip(-gap[i], 0, None).sum()),
+                }
+            )
+    return rows

@@ -127,3 +127,83 @@ def write_tiny(root: Path, config: dict[str, Any] | None = None, name: str = "sc
 def tiny(tmp_path: Path) -> Path:
     """Path to a valid tiny scenario YAML in a fresh temporary folder."""
     return write_tiny(tmp_path)
+
+
+def services_config(cfg: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tiny scenario plus zones, three services, a facility register and one measure."""
+    cfg = tiny_config() if cfg is None else cfg
+    cfg["zone_systems"] = [
+        {
+            "id": "school",
+            "name": "Skolekretser",
+            "zones": [{"id": "z_n", "name": "Nordkrets"}, {"id": "z_s", "name": "Sørkrets"}],
+            "mapping": "data/zones_school.csv",
+        }
+    ]
+    cfg["services"] = [
+        {
+            "id": "primary_school",
+            "name": "Barneskole",
+            "zone_system": "school",
+            "coverage": [{"ages": [6, 12], "rate": 1.0}],
+            "target_utilisation": 0.9,
+        },
+        {
+            "id": "kindergarten",
+            "name": "Barnehage",
+            "zone_system": "areas",
+            "coverage": [{"ages": [1, 2], "rate": 0.5}, {"ages": [3, 5], "rate": 0.9}],
+            "place_weight": [{"ages": [1, 2], "weight": 2.0}],
+            "private_share": 0.5,
+        },
+        {
+            "id": "care_24h",
+            "name": "Heldøgnsomsorg",
+            "zone_system": "municipality",
+            "coverage": [
+                {"ages": [40, 44], "rate": 0.1},
+                {"ages": [45, 50], "rate": {"method": "linear", 2024: 0.2, 2029: 0.1}},
+            ],
+        },
+    ]
+    cfg["capacity"] = {
+        "facilities": "data/facilities.csv",
+        "events": "data/capacity_events.csv",
+        "measures": {"merge_south": {"description": "C into B", "events": "data/merge_south.csv"}},
+        "active_measures": [],
+    }
+    return cfg
+
+
+FACILITY_HEADER = ["id", "name", "service", "zone", "capacity_places", "opens", "closes", "target_utilisation"]
+EVENT_HEADER = ["year", "event", "facility", "places", "to_facility", "to_service"]
+
+
+def write_services(root: Path) -> None:
+    """Write the CSV tables that :func:`services_config` names."""
+    data = root / "data"
+    write_csv(
+        data / "zones_school.csv",
+        ["area", "zone", "share"],
+        [["north", "z_n", 1.0], ["south", "z_n", 0.4], ["south", "z_s", 0.6]],
+    )
+    write_csv(
+        data / "facilities.csv",
+        FACILITY_HEADER,
+        [
+            ["school_a", "A skole", "primary_school", "z_n", 300, 2000, "", ""],
+            ["school_b", "B skole", "primary_school", "z_s", 100, 2000, "", 1.0],
+            ["school_c", "C skole", "primary_school", "z_s", 80, 2000, "", ""],
+            ["kg_north", "Nord barnehage", "kindergarten", "north", 60, 2000, "", ""],
+            ["kg_new", "Ny barnehage", "kindergarten", "south", 40, 2027, "", ""],
+            ["care", "Sykehjem", "care_24h", "kommune", 50, 2000, 2028, ""],
+        ],
+    )
+    write_csv(data / "capacity_events.csv", EVENT_HEADER, [[2026, "extension", "school_a", 40, "", ""]])
+    write_csv(data / "merge_south.csv", EVENT_HEADER, [[2025, "merger", "school_c", "", "school_b", ""]])
+
+
+def write_tiny_services(root: Path, cfg: dict[str, Any] | None = None) -> Path:
+    path = write_tiny(root, services_config() if cfg is None else cfg)
+    write_services(root)
+    return path

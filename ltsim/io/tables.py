@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ class Column:
     hi: float | None = None
     choices: Sequence[str] | None = None
     expected: str = ""
+    required: bool = True  # False: a blank cell (or a missing column) means "not given" → None
+    pattern: str | None = None  # regular expression a text must match
+    lo_open: bool = False  # True: the value must be strictly above ``lo``
 
     def describe(self) -> str:
         """What a valid cell looks like, in words."""
@@ -95,6 +99,8 @@ class _Collector:
 def _parse(cell: str, col: Column) -> tuple[object, bool]:
     if col.kind == "str":
         ok = col.choices is None or cell in col.choices
+        if col.pattern is not None and re.fullmatch(col.pattern, cell) is None:
+            ok = False
         return cell, ok
     try:
         if col.kind == "int":
@@ -105,7 +111,7 @@ def _parse(cell: str, col: Column) -> tuple[object, bool]:
                 return value, False
     except ValueError:
         return cell, False
-    if col.lo is not None and value < col.lo:
+    if col.lo is not None and (value < col.lo or (col.lo_open and value == col.lo)):
         return value, False
     if col.hi is not None and value > col.hi:
         return value, False
@@ -158,7 +164,7 @@ def read_table(
             errs.raise_if_any()
         header = [h.strip() for h in header]
         wanted = {c.name for c in columns}
-        for name in wanted - set(header):
+        for name in {c.name for c in columns if c.required} - set(header):
             errs.add(
                 f"a column named {name!r} in the header",
                 row=1,
@@ -177,7 +183,7 @@ def read_table(
         if len(set(header)) != len(header):
             errs.add("each column name once", row=1, found="a repeated column name")
         errs.raise_if_any()
-        index = [header.index(c.name) for c in columns]
+        index = [header.index(c.name) if c.name in header else len(header) + 10**6 for c in columns]
         values: list[list[object]] = [[] for _ in columns]
         rows: list[int] = []
         seen: dict[tuple[object, ...], int] = {}
@@ -198,6 +204,9 @@ def read_table(
             good = True
             for col, idx in zip(columns, index, strict=True):
                 cell = record[idx].strip() if idx < len(record) else ""
+                if cell == "" and not col.required:
+                    parsed.append(None)
+                    continue
                 if cell == "":
                     errs.add(
                         f"{col.describe()} (a blank cell is unknown, not zero)",
@@ -231,7 +240,7 @@ def read_table(
     errs.raise_if_any()
     out: dict[str, np.ndarray | tuple[str, ...]] = {}
     for col, store in zip(columns, values, strict=True):
-        if col.kind == "str":
+        if col.kind == "str" or not col.required:
             out[col.name] = tuple(store)  # type: ignore[arg-type]
         else:
             out[col.name] = np.asarray(store, dtype=np.int64 if col.kind == "int" else np.float64)
