@@ -93,10 +93,13 @@ def completed_dwellings(scenario: Scenario) -> np.ndarray:
     if housing is None:
         return out
     realisation = housing.realisation.at(steps)
-    for _dev, area, year, dwellings, dtype in data.developments:
-        s = year - h.base_year
-        if s < len(steps):  # a completion in end_year moves people in after the horizon
-            out[data.dwelling_types.index(dtype), scenario.area_ids.index(area), s] += dwellings * realisation[s]
+    if not data.developments:
+        return out
+    type_idx, area_idx, years = data.development_index.T
+    dwellings = np.array([d[3] for d in data.developments])
+    s = years - h.base_year
+    keep = s < len(steps)  # a completion in end_year moves people in after the horizon
+    np.add.at(out, (type_idx[keep], area_idx[keep], s[keep]), dwellings[keep] * realisation[s[keep]])
     return out
 
 

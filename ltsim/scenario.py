@@ -61,6 +61,7 @@ class PopulationData:
     dwelling_types: tuple[str, ...]
     occupancy: np.ndarray  # [T, K, 2, N] persons per completed dwelling in year k after completion
     developments: tuple[tuple[str, str, int, float, str], ...]  # (development, area, year, dwellings, type)
+    development_index: np.ndarray  # [D, 3] type index, area index, year of each row of ``developments``
     control_total: np.ndarray  # [Y] persons on 1 January of base_year + s + 1, NaN where none
 
 
@@ -635,5 +636,8 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
         dwelling_types=dwelling_types,
         occupancy=occupancy,
         developments=tuple(developments),
+        development_index=np.array(
+            [(dwelling_types.index(t), area_ids.index(a), y) for _, a, y, _, t in developments], dtype=np.int64
+        ).reshape(-1, 3),
         control_total=control,
     )

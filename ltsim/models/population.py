@@ -110,11 +110,13 @@ def housing_inflow(dwellings: np.ndarray, occupancy: np.ndarray) -> np.ndarray:
     -------
     [Y, A, 2, N] persons.
     """
-    _, n_areas, n_years = dwellings.shape
+    n_types, n_areas, n_years = dwellings.shape
     _, n_lags, _, n_ages = occupancy.shape
-    out = np.zeros((n_years, n_areas, 2, n_ages))
+    out = np.zeros((n_years, n_areas, 2 * n_ages))
+    by_year = dwellings.transpose(2, 1, 0)  # [Y, A, T]
     for lag in range(min(n_lags, n_years)):
-        out[lag:] += np.einsum("tay,tsn->yasn", dwellings[:, :, : n_years - lag], occupancy[:, lag])
+        out[lag:] += by_year[: n_years - lag] @ occupancy[:, lag].reshape(n_types, 2 * n_ages)
+    out = out.reshape(n_years, n_areas, 2, n_ages)
     return out
 
 
