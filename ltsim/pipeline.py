@@ -12,6 +12,7 @@ from ltsim.io.services import ServiceData
 from ltsim.models import capacity as cap_model
 from ltsim.models import demand as demand_model
 from ltsim.models import population as pop_model
+from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
 
 
@@ -41,6 +42,7 @@ class RunResult:
     scenario: Scenario
     population: pop_model.PopulationResult
     services: tuple[ServiceResult, ...] = ()
+    projects: proj_model.ProjectRun | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -112,21 +114,101 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None) -> Ru
     inputs = population_inputs(scenario)
     population = pop_model.project(inputs)
     timings["population"] = time.perf_counter() - tick
+    project_run = None
+    if scenario.projects is not None:
+        if progress:
+            progress("projects")
+        tick = time.perf_counter()
+        project_run = simulate_projects(scenario, np.random.default_rng(np.random.SeedSequence(scenario.config.seed)))
+        timings["projects"] = time.perf_counter() - tick
     services: tuple[ServiceResult, ...] = ()
     if scenario.services.services:
         if progress:
             progress("demand and capacity")
         tick = time.perf_counter()
-        services = demand_and_capacity(scenario, population.persons)
+        completion = project_run.completion_year if project_run is not None else None
+        services = demand_and_capacity(scenario, population.persons, completion)
         timings["demand_capacity"] = time.perf_counter() - tick
-    return RunResult(scenario=scenario, population=population, services=services, timings_s=timings)
+    return RunResult(
+        scenario=scenario, population=population, services=services, projects=project_run, timings_s=timings
+    )
 
 
-def demand_and_capacity(scenario: Scenario, persons: np.ndarray) -> tuple[ServiceResult, ...]:
+def simulate_projects(scenario: Scenario, rng: np.random.Generator) -> proj_model.ProjectRun:
+    """One simulation of the programme: as planned (deterministic mode) or with drawn delays and overruns."""
+    from ltsim.io.projects import draw
+
+    data = scenario.projects
+    assert data is not None
+    if not data.stochastic:
+        return proj_model.simulate(data.inputs)
+    delay, cost = draw(data, rng)
+    return proj_model.simulate(data.inputs, delay, cost)
+
+
+def register_with_projects(
+    scenario: Scenario, completion_year: np.ndarray | None
+) -> tuple[cap_model.Register, cap_model.Events, tuple[str, ...]]:
+    """The facility register and events with each completed project's capacity added.
+
+    A project with a ``facility`` extends it from its completion year (an ``extension``
+    event); a project without one becomes a new facility that opens in its completion year.
+    Returns the register, the events in year order, and every facility's zone.
+    """
+    cap = scenario.services.capacity
+    assert cap is not None
+    reg, ev, zones = cap.register, cap.events, cap.facility_zones
+    data = scenario.projects
+    if data is None or completion_year is None:
+        return reg, ev, zones
+    service_ids = [s.id for s in scenario.services.services]
+    default_util = {s.id: s.target_utilisation for s in scenario.services.services}
+    new_rows: list[tuple[float, int, int, float, str]] = []
+    extra_events: list[tuple[int, int, float]] = []
+    for p, places in enumerate(data.capacity_places):
+        year = int(completion_year[p])
+        if np.isnan(places) or year == proj_model.NOT_BUILT:
+            continue
+        facility = data.facilities[p]
+        if facility is None:
+            service = data.services[p]
+            new_rows.append((float(places), year, service_ids.index(service), default_util[service], data.zones[p]))  # type: ignore[arg-type]
+        else:
+            extra_events.append((year, cap.facility_ids.index(facility), float(places)))
+    if new_rows:
+        reg = cap_model.Register(
+            capacity_places=np.concatenate([reg.capacity_places, [r[0] for r in new_rows]]),
+            opens=np.concatenate([reg.opens, [r[1] for r in new_rows]]),
+            closes=np.concatenate([reg.closes, np.full(len(new_rows), cap_model.NEVER)]),
+            service=np.concatenate([reg.service, [r[2] for r in new_rows]]),
+            utilisation=np.concatenate([reg.utilisation, [r[3] for r in new_rows]]),
+        )
+        zones = (*zones, *(r[4] for r in new_rows))
+    if extra_events:
+        n = len(extra_events)
+        year = np.concatenate([ev.year, [e[0] for e in extra_events]])
+        order = np.argsort(year, kind="stable")
+        ev = cap_model.Events(
+            year=year[order],
+            kind=np.concatenate([ev.kind, np.full(n, cap_model.EXTENSION)])[order],
+            facility=np.concatenate([ev.facility, [e[1] for e in extra_events]])[order],
+            places=np.concatenate([ev.places, [e[2] for e in extra_events]])[order],
+            to_facility=np.concatenate([ev.to_facility, np.full(n, -1)])[order],
+            to_service=np.concatenate([ev.to_service, np.full(n, -1)])[order],
+        )
+    return reg, ev, zones
+
+
+def demand_and_capacity(
+    scenario: Scenario, persons: np.ndarray, completion_year: np.ndarray | None = None
+) -> tuple[ServiceResult, ...]:
     """Demand per service and zone from the population; capacity from the ledger where a register exists."""
     data = scenario.services
     cap = data.capacity
-    led = cap_model.ledger(cap.register, cap.events, scenario.years) if cap is not None else None
+    led = None
+    if cap is not None:
+        register, events, facility_zones = register_with_projects(scenario, completion_year)
+        led = cap_model.ledger(register, events, scenario.years)
     out = []
     for index, svc in enumerate(data.services):
         system = data.zone_systems[svc.zone_system]
@@ -135,10 +217,10 @@ def demand_and_capacity(scenario: Scenario, persons: np.ndarray) -> tuple[Servic
             demand_model.ServiceInputs(svc.coverage, svc.weight, svc.private_share, system.share),
         )
         capacity = usable = None
-        if cap is not None and led is not None:
-            zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in cap.facility_zones])
+        if led is not None:
+            zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in facility_zones])
             capacity, usable = cap_model.service_capacity(
-                led, cap.register.utilisation, index, zone_of, len(system.zone_ids)
+                led, register.utilisation, index, zone_of, len(system.zone_ids)
             )
         out.append(ServiceResult(svc, system.zone_ids, system.zone_names, demand, capacity, usable))
     return tuple(out)

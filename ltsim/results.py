@@ -159,6 +159,55 @@ def capacity_summary_frame(result: RunResult) -> Any:
     return frame
 
 
+def projects_frame(result: RunResult) -> Any:
+    """``projects.csv``: when each project starts and is in service, planned and simulated.
+
+    Columns: project, name, service, zone, capacity_places, planned_start, start_year,
+    planned_completion_year, completion_year, delay_years, cost_mnok, built.
+    """
+    import pandas as pd
+
+    from ltsim.models.projects import plan_completion
+
+    data = result.scenario.projects
+    run = result.projects
+    assert data is not None and run is not None
+    base = data.inputs.base_year
+    planned = base + np.ceil(plan_completion(data.inputs) - 1e-9).astype(np.int64)
+    built = data.inputs.included
+    return pd.DataFrame(
+        {
+            "project": data.ids,
+            "name": data.names,
+            "service": [s or "" for s in data.services],
+            "zone": [z or "" for z in data.zones],
+            "capacity_places": data.capacity_places,
+            "planned_start": data.planned_start_year,
+            "start_year": np.where(built, np.floor(run.start + 1e-9) + base, np.nan),
+            "planned_completion_year": np.where(built, planned, np.nan),
+            "completion_year": np.where(built, run.completion_year, np.nan),
+            "delay_years": np.where(built, run.completion_year - planned, np.nan),
+            "cost_mnok": run.cost_mnok,
+            "built": built,
+        }
+    ).astype(
+        {"start_year": "Int64", "planned_completion_year": "Int64", "completion_year": "Int64", "delay_years": "Int64"}
+    )
+
+
+def project_spend_frame(result: RunResult) -> Any:
+    """``project_spend.csv``: project, year, spend_mnok (gross, fixed prices) — the input to finance."""
+    import pandas as pd
+
+    data = result.scenario.projects
+    run = result.projects
+    assert data is not None and run is not None
+    years = result.population.years[:-1]
+    grid = pd.MultiIndex.from_product([data.ids, years], names=["project", "year"])
+    frame = pd.DataFrame({"spend_mnok": run.spend_mnok.reshape(-1)}, index=grid).reset_index()
+    return frame[frame.spend_mnok != 0]
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -215,6 +264,9 @@ def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, 
             ):
                 if frame is not None:
                     frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
+        if result.projects is not None:
+            projects_frame(result).to_csv(tmp / "projects.csv", index=False, float_format=PERSONS_FORMAT)
+            project_spend_frame(result).to_csv(tmp / "project_spend.csv", index=False, float_format=PERSONS_FORMAT)
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
             yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
         timings = dict(timings_s or {}) | dict(result.timings_s)

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.projects import ProjectsData, load_projects
 from ltsim.io.services import ServicesData, check_services_config, load_services, zone_system_file_keys
 from ltsim.io.tables import Column, Table, read_table, require_grid
 from ltsim.io.yamlsrc import SourceMap, dotted, load_layered
@@ -75,6 +76,7 @@ class Scenario:
     file_hashes: dict[str, str]
     population: PopulationData
     services: ServicesData
+    projects: ProjectsData | None
     hash: str
 
     @property
@@ -116,6 +118,13 @@ def load_scenario(path: str | Path) -> Scenario:
     files = _resolve_files(config, smap, top)
     population = _load_population(config, files, smap, top)
     services = _load_services(config, files, smap, top)
+    projects = load_projects(
+        config,
+        np.arange(config.horizon.base_year, config.horizon.end_year + 1),
+        services,
+        _table_reader(files, smap, top),
+        lambda loc, expected, found: _problem(loc, smap, top, expected, found),
+    )
     hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
     digest = _scenario_hash(config, hashes)
     return Scenario(
@@ -125,6 +134,7 @@ def load_scenario(path: str | Path) -> Scenario:
         file_hashes=hashes,
         population=population,
         services=services,
+        projects=projects,
         hash=digest,
     )
 
@@ -185,7 +195,7 @@ def _problem(loc: Loc, smap: SourceMap, top: Path, expected: str, found: str | N
 def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[str, Path]:
     """Absolute path of every CSV the scenario names, relative to the YAML file that names it."""
     out: dict[str, Path] = {}
-    for loc in (*FILE_FIELDS, *zone_system_file_keys(config)):
+    for loc in (*FILE_FIELDS, *zone_system_file_keys(config), ("projects", "catalogue"), ("projects", "plan_spend")):
         value = _get(config, loc)
         if value is None:
             continue
@@ -367,16 +377,20 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
 # --------------------------------------------------------------------------- tables
 
 
-def _load_services(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> ServicesData:
+def _table_reader(files: dict[str, Path], smap: SourceMap, top: Path) -> Any:
     def table(key: str, columns: Sequence[Column], key_cols: Sequence[str]) -> Table:
         return read_table(files[key], columns, key_cols, referenced_by=_ref(key, smap, top))
 
+    return table
+
+
+def _load_services(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> ServicesData:
     h = config.horizon
     return load_services(
         config,
         np.arange(h.base_year, h.end_year + 1),
         config.population.max_age,
-        table,
+        _table_reader(files, smap, top),
         lambda loc, expected, found: _problem(loc, smap, top, expected, found),
     )
 

@@ -214,6 +214,96 @@ class Capacity(Strict):
     source: str | None = None
 
 
+# --------------------------------------------------------------------------- projects
+
+PHASE_NAMES = ("planning", "regulation", "procurement", "construction")
+ASSET_CATEGORIES: dict[str, int | None] = {
+    # depreciation life in years (forskrift 7.6.2019 nr. 714 § 3-4); None = not depreciated
+    "it_equipment": 5,
+    "machinery": 10,
+    "technical_installations": 20,
+    "school": 40,
+    "kindergarten": 40,
+    "housing": 40,
+    "care_housing": 40,
+    "sports": 40,
+    "roads": 40,
+    "water_sewage": 40,
+    "nursing_home": 50,
+    "administration": 50,
+    "culture": 50,
+    "church_cemetery": 50,
+    "land": None,
+}
+
+
+class Triangular(Strict):
+    """Triangular distribution: extra months of a phase, or a cost factor."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                f"found low {self.low:g}, mode {self.mode:g}, high {self.high:g}; expected low ≤ mode ≤ high"
+            )
+        return self
+
+
+class LogNormal(Strict):
+    """Log-normal factor: ``median · exp(sigma · Z)`` (multiplies a phase's duration, or the cost)."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(ge=0, le=3)
+
+
+Distribution = Annotated[Triangular | LogNormal, Field(discriminator="dist")]
+
+
+class Uncertainty(Strict):
+    """Distributions per phase (extra months, or a factor on the duration) and for the cost factor."""
+
+    planning: Distribution | None = None
+    regulation: Distribution | None = None
+    procurement: Distribution | None = None
+    construction: Distribution | None = None
+    cost: Distribution | None = None
+
+
+class Projects(Strict):
+    """The investment programme and how it is simulated."""
+
+    catalogue: CsvPath
+    plan_spend: CsvPath | None = None
+    mode: Literal["deterministic", "stochastic"] = "deterministic"
+    delivery_capacity: int = Field(default=0, ge=0)
+    large_project_mnok: float = Field(default=100.0, ge=0)
+    cost_profile: dict[
+        Literal["planning", "regulation", "procurement", "construction"], Annotated[float, Field(ge=0, le=1)]
+    ] = Field(default_factory=lambda: {"planning": 0.03, "regulation": 0.02, "procurement": 0.02, "construction": 0.93})
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    uncertainty_by_category: dict[str, Uncertainty] = Field(default_factory=dict)
+    variants: dict[str, str] = Field(default_factory=dict)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _profile(self) -> Projects:
+        missing = [p for p in PHASE_NAMES if p not in self.cost_profile]
+        if missing:
+            raise ValueError(
+                f"found no share for {', '.join(missing)}; expected a share for each of {', '.join(PHASE_NAMES)}"
+            )
+        total = sum(self.cost_profile.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"found cost_profile shares summing to {total:g}; expected shares that sum to 1")
+        return self
+
+
 class ScenarioConfig(Strict):
     """A whole scenario as written (after ``extends:`` is merged)."""
 
@@ -227,3 +317,4 @@ class ScenarioConfig(Strict):
     zone_systems: list[ZoneSystem] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
     capacity: Capacity | None = None
+    projects: Projects | None = None

@@ -207,3 +207,121 @@ def write_tiny_services(root: Path, cfg: dict[str, Any] | None = None) -> Path:
     path = write_tiny(root, services_config() if cfg is None else cfg)
     write_services(root)
     return path
+
+
+PROJECT_HEADER = [
+    "id",
+    "name",
+    "category",
+    "service",
+    "zone",
+    "facility",
+    "capacity_places",
+    "gross_cost_mnok",
+    "planning_months",
+    "regulation_months",
+    "procurement_months",
+    "construction_months",
+    "earliest_start",
+    "planned_start",
+    "latest_completion",
+    "mandatory",
+    "depends_on",
+    "exclusive_group",
+]
+PROJECT_ROWS = [
+    [
+        "school_ext",
+        "Utvidelse A skole",
+        "school",
+        "primary_school",
+        "z_n",
+        "school_a",
+        100,
+        50,
+        0,
+        0,
+        0,
+        12,
+        2024,
+        2025,
+        "",
+        "true",
+        "",
+        "",
+    ],
+    [
+        "kg_sor",
+        "Ny barnehage sør",
+        "kindergarten",
+        "kindergarten",
+        "south",
+        "",
+        30,
+        40,
+        6,
+        6,
+        0,
+        12,
+        2024,
+        2024,
+        2028,
+        "false",
+        "",
+        "",
+    ],
+    [
+        "care_a",
+        "Sykehjem variant A",
+        "nursing_home",
+        "care_24h",
+        "kommune",
+        "",
+        20,
+        120,
+        0,
+        0,
+        0,
+        12,
+        2024,
+        2026,
+        "",
+        "false",
+        "",
+        "care",
+    ],
+    [
+        "care_b",
+        "Sykehjem variant B",
+        "nursing_home",
+        "care_24h",
+        "kommune",
+        "",
+        30,
+        150,
+        0,
+        0,
+        0,
+        12,
+        2024,
+        2026,
+        "",
+        "false",
+        "",
+        "care",
+    ],
+    ["road", "Vei", "roads", "", "", "", "", 10, 0, 0, 0, 6, 2024, 2024, "", "false", "school_ext", ""],
+]
+
+
+def projects_config(cfg: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tiny scenario with services plus a five-project catalogue (two exclusive variants)."""
+    cfg = services_config() if cfg is None else cfg
+    cfg["projects"] = {"catalogue": "data/projects.csv", "variants": {"care": "care_a"}}
+    return cfg
+
+
+def write_tiny_projects(root: Path, cfg: dict[str, Any] | None = None, rows: list[list[Any]] | None = None) -> Path:
+    path = write_tiny_services(root, projects_config() if cfg is None else cfg)
+    write_csv(root / "data" / "projects.csv", PROJECT_HEADER, PROJECT_ROWS if rows is None else rows)
+    return path
