@@ -99,3 +99,19 @@ def test_plan_growth_hits_control_totals() -> None:
     with (DATA / "plan_growth_totals.csv").open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             assert totals[int(row["year"]) - BASE_YEAR] == pytest.approx(float(row["persons"]), rel=1e-12)
+
+
+def test_facility_build_reproduces_committed_tables_and_base_yaml(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(ASKER / "build_facilities.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    built = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.csv"))
+    assert Path("facilities.csv") in built and Path("measures/school_merge_south.csv") in built
+    for name in built:
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+    fragment = yaml.safe_load((tmp_path / "services_fragment.yaml").read_text(encoding="utf-8"))
+    base = yaml.safe_load((ASKER / "base.yaml").read_text(encoding="utf-8"))
+    for section in ("zone_systems", "services", "capacity"):
+        assert base[section] == fragment[section], section
