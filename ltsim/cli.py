@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ltsim import __version__
-from ltsim.errors import InputError
+from ltsim.errors import InputError, Problem
 
 app = typer.Typer(
     name="ltsim",
@@ -99,6 +99,21 @@ def run(
             help="Random seed (default: the scenario's 'seed'). Same scenario + seed → same results.",
         ),
     ] = None,
+    reps: Annotated[
+        int,
+        typer.Option(
+            "--reps",
+            min=1,
+            help="Monte Carlo replications of the project programme (delays and cost overruns drawn from the "
+            "scenario's distributions). 1 = the plan only.",
+        ),
+    ] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Processes for Monte Carlo (default: all cores). Results do not depend on it."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run folder.")] = False,
 ) -> None:
     """Run a scenario and write its run folder.
@@ -109,21 +124,30 @@ def run(
     capacity_summary.csv (places needed vs usable capacity per service, zone and year);
     scenario.resolved.yaml and manifest.json (hash, seed, versions, timings).
     """
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from ltsim import pipeline
     from ltsim.results import write_run
     from ltsim.scenario import load_scenario
 
     timings: dict[str, float] = {}
-    with Progress(
+    columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet,
-    ) as progress:
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True, disable=quiet) as progress:
         task = progress.add_task(f"loading {scenario}", total=3)
         tick = time.perf_counter()
         try:
@@ -131,13 +155,36 @@ def run(
         except InputError as exc:
             progress.stop()
             raise _fail(exc, f"run {scenario}") from None
+        if reps > 1 and sc.projects is None:
+            progress.stop()
+            raise _fail(
+                InputError(
+                    Problem(
+                        "a 'projects:' section when --reps is above 1 (Monte Carlo varies the project programme)",
+                        file=str(scenario),
+                        field="projects",
+                        found="none",
+                    )
+                ),
+                f"run {scenario}",
+            )
         timings["load"] = time.perf_counter() - tick
-        progress.update(task, advance=1, description="projecting population")
-        result = pipeline.run(sc)
-        progress.update(task, advance=1, description="writing results")
         used_seed = sc.config.seed if seed is None else seed
+        progress.update(task, advance=1, description="running the pipeline")
+        result = pipeline.run(sc, seed=used_seed)
+        mc = None
+        if reps > 1:
+            from ltsim.montecarlo import run_montecarlo
+
+            tick = time.perf_counter()
+            mc_task = progress.add_task(f"Monte Carlo: {reps} replications", total=reps)
+            mc = run_montecarlo(
+                sc, result.population.persons, reps, used_seed, workers, progress=lambda n: progress.advance(mc_task, n)
+            )
+            timings["montecarlo"] = time.perf_counter() - tick
+        progress.update(task, advance=1, description="writing results")
         target = out_dir if out_dir is not None else Path("results") / sc.name
-        folder = write_run(result, target, used_seed, timings)
+        folder = write_run(result, target, used_seed, timings, montecarlo=mc)
         progress.update(task, advance=1)
     if quiet:
         out.print(str(folder))

@@ -105,8 +105,12 @@ def completed_dwellings(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def run(scenario: Scenario, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Run the deterministic pipeline (today: population) and time each stage."""
+def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed: int | None = None) -> RunResult:
+    """Run the pipeline once and time each stage.
+
+    ``seed`` (default: the scenario's) drives the one draw of a stochastic project programme;
+    it is the stream of Monte Carlo replication 0, so a single run equals replication 0.
+    """
     timings: dict[str, float] = {}
     tick = time.perf_counter()
     if progress:
@@ -119,7 +123,10 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None) -> Ru
         if progress:
             progress("projects")
         tick = time.perf_counter()
-        project_run = simulate_projects(scenario, np.random.default_rng(np.random.SeedSequence(scenario.config.seed)))
+        from ltsim.montecarlo import rng_for
+
+        rng = rng_for(scenario.config.seed if seed is None else seed, 0)
+        project_run = simulate_projects(scenario, rng)
         timings["projects"] = time.perf_counter() - tick
     services: tuple[ServiceResult, ...] = ()
     if scenario.services.services:

@@ -208,6 +208,61 @@ def project_spend_frame(result: RunResult) -> Any:
     return frame[frame.spend_mnok != 0]
 
 
+def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
+    """Monte Carlo tables: percentiles per project, shortfall probability, per-replication summaries."""
+    import pandas as pd
+
+    from ltsim.montecarlo import percentiles
+
+    data = result.scenario.projects
+    assert data is not None
+    built = mc.completion_year >= 0
+    year_p = percentiles(mc.completion_year, built)
+    cost_p = percentiles(mc.cost_mnok, built)
+    projects = projects_frame(result)
+    for i, q in enumerate((10, 50, 90)):
+        projects[f"completion_year_p{q}"] = year_p[i]
+        projects[f"cost_mnok_p{q}"] = cost_p[i]
+    planned = projects["planned_completion_year"].to_numpy(dtype=float)
+    projects["probability_late"] = np.where(
+        built.any(axis=0), (mc.completion_year > planned[None]).mean(axis=0), np.nan
+    )
+
+    years = result.population.years
+    rows = []
+    for svc, short in zip(result.services, mc.short, strict=True):
+        grid = pd.MultiIndex.from_product([years, svc.zone_ids], names=["year", "zone"])
+        frame = pd.DataFrame(
+            {
+                "probability_short": (short > 1e-9).mean(axis=0).reshape(-1),
+                "expected_short_places": short.mean(axis=0).reshape(-1),
+                "short_places_p90": np.percentile(short, 90, axis=0).reshape(-1),
+            },
+            index=grid,
+        ).reset_index()
+        frame.insert(2, "service", svc.service.id)
+        rows.append(frame)
+    shortfall = pd.concat(rows, ignore_index=True) if rows else None
+
+    summary = pd.DataFrame({"rep": np.arange(mc.reps), "total_cost_mnok": mc.cost_mnok.sum(axis=1)})
+    summary["spend_in_horizon_mnok"] = mc.spend_mnok.sum(axis=1)
+    for s, svc in enumerate(result.services):
+        summary[f"place_years_short_{svc.service.id}"] = mc.place_years_short[:, s]
+    per_project = pd.DataFrame(
+        {
+            "rep": np.repeat(np.arange(mc.reps), len(data.ids)),
+            "project": np.tile(data.ids, mc.reps),
+            "completion_year": mc.completion_year.reshape(-1),
+            "cost_mnok": mc.cost_mnok.reshape(-1),
+        }
+    )
+    per_project = per_project[per_project.completion_year >= 0]
+    out = {"projects.csv": projects, "replications.csv": summary, "replication_projects.csv": per_project}
+    if shortfall is not None:
+        out["shortfall_probability.csv"] = shortfall
+    return out
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -244,7 +299,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, float] | None = None) -> Path:
+def write_run(
+    result: RunResult,
+    out_dir: Path,
+    seed: int,
+    timings_s: dict[str, float] | None = None,
+    montecarlo: Any = None,
+) -> Path:
     """Write the run folder ``out_dir`` (replacing an earlier one only when complete)."""
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -267,6 +328,9 @@ def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, 
         if result.projects is not None:
             projects_frame(result).to_csv(tmp / "projects.csv", index=False, float_format=PERSONS_FORMAT)
             project_spend_frame(result).to_csv(tmp / "project_spend.csv", index=False, float_format=PERSONS_FORMAT)
+        if montecarlo is not None:
+            for name, frame in montecarlo_frames(result, montecarlo).items():
+                frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
             yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
         timings = dict(timings_s or {}) | dict(result.timings_s)
@@ -285,6 +349,7 @@ def write_run(result: RunResult, out_dir: Path, seed: int, timings_s: dict[str, 
                 },
             },
             "seed": seed,
+            "replications": montecarlo.reps if montecarlo is not None else None,
             "horizon": {
                 "base_year": int(result.population.years[0]),
                 "end_year": int(result.population.years[-1]),

@@ -1,0 +1,147 @@
+"""Monte Carlo over the investment programme: many replications of projects → capacity → gaps.
+
+Replication ``r`` draws from its own random stream, ``SeedSequence(seed, spawn_key=(r,))``
+(what ``SeedSequence(seed).spawn(n)[r]`` gives), so the numbers depend on the seed and the
+replication number only — never on how replications are spread over worker processes.
+The population and demand do not vary between replications (the programme does), so they
+are computed once; each replication costs one SimPy run and one capacity ledger.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from ltsim import pipeline
+from ltsim.io.projects import draw
+from ltsim.models import capacity as cap_model
+from ltsim.models import projects as proj_model
+from ltsim.scenario import Scenario
+
+PERCENTILES = (10, 50, 90)
+CHUNK = 25
+
+
+@dataclass(frozen=True, slots=True)
+class MonteCarloResult:
+    """Per-replication outcomes. R replications, P projects, S services, Y years, Z zones (per service)."""
+
+    seed: int
+    completion_year: np.ndarray  # [R, P] (−1 = not built)
+    cost_mnok: np.ndarray  # [R, P]
+    spend_mnok: np.ndarray  # [R, Y-1] programme spend per year
+    place_years_short: np.ndarray  # [R, S]
+    short: tuple[np.ndarray, ...]  # per service [R, Y, Z] places short (max(gap, 0))
+
+    @property
+    def reps(self) -> int:
+        """Number of replications."""
+        return self.completion_year.shape[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Replication:
+    completion_year: np.ndarray
+    cost_mnok: np.ndarray
+    spend_mnok: np.ndarray
+    short: tuple[np.ndarray, ...]
+
+
+def rng_for(seed: int, rep: int) -> np.random.Generator:
+    """The random stream of replication ``rep``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
+
+
+def _replicate(scenario: Scenario, demand: tuple[np.ndarray, ...], seed: int, rep: int) -> _Replication:
+    data = scenario.projects
+    assert data is not None
+    delay, cost = draw(data, rng_for(seed, rep))
+    run = proj_model.simulate(data.inputs, delay, cost)
+    shorts: list[np.ndarray] = []
+    if scenario.services.capacity is not None:
+        register, events, zones = pipeline.register_with_projects(scenario, run.completion_year)
+        led = cap_model.ledger(register, events, scenario.years)
+        for index, svc in enumerate(scenario.services.services):
+            system = scenario.services.zone_systems[svc.zone_system]
+            zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in zones])
+            _, usable = cap_model.service_capacity(led, register.utilisation, index, zone_of, len(system.zone_ids))
+            shorts.append(np.clip(demand[index] - usable, 0.0, None))
+    return _Replication(run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), tuple(shorts))
+
+
+# Worker-process state: set once per worker by the pool initializer.
+_STATE: dict[str, object] = {}
+
+
+def _init(scenario: Scenario, demand: tuple[np.ndarray, ...], seed: int) -> None:
+    _STATE.update(scenario=scenario, demand=demand, seed=seed)
+
+
+def _run_chunk(reps: range) -> list[_Replication]:
+    scenario = _STATE["scenario"]
+    demand = _STATE["demand"]
+    seed = _STATE["seed"]
+    return [_replicate(scenario, demand, seed, r) for r in reps]  # type: ignore[arg-type]
+
+
+def run_montecarlo(
+    scenario: Scenario,
+    persons: np.ndarray,
+    reps: int,
+    seed: int,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> MonteCarloResult:
+    """Run ``reps`` replications on ``workers`` processes (default: all cores; 1 = in this process)."""
+    if scenario.projects is None:
+        raise ValueError("Monte Carlo needs a project catalogue (projects: in the scenario)")
+    demand = tuple(s.demand.municipal_places for s in pipeline.demand_and_capacity(scenario, persons))
+    workers = workers or os.cpu_count() or 1
+    chunks = [range(i, min(i + CHUNK, reps)) for i in range(0, reps, CHUNK)]
+    results: list[_Replication | None] = [None] * reps
+    if workers == 1 or reps <= CHUNK:
+        _init(scenario, demand, seed)
+        for chunk in chunks:
+            for r, rep in zip(chunk, _run_chunk(chunk), strict=True):
+                results[r] = rep
+            if progress:
+                progress(len(chunk))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(scenario, demand, seed)) as pool:
+            for chunk, out in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
+                for r, rep in zip(chunk, out, strict=True):
+                    results[r] = rep
+                if progress:
+                    progress(len(chunk))
+    done = [r for r in results if r is not None]
+    n_services = len(done[0].short)
+    short = tuple(np.stack([r.short[s] for r in done]) for s in range(n_services))
+    return MonteCarloResult(
+        seed=seed,
+        completion_year=np.stack([r.completion_year for r in done]),
+        cost_mnok=np.stack([r.cost_mnok for r in done]),
+        spend_mnok=np.stack([r.spend_mnok for r in done]),
+        place_years_short=np.stack([s.sum(axis=(1, 2)) for s in short], axis=1) if short else np.zeros((reps, 0)),
+        short=short,
+    )
+
+
+def percentiles(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """P10, P50, P90 over replications (axis 0), ignoring masked-out entries; NaN where none.
+
+    >>> percentiles(np.arange(1.0, 12.0)[:, None]).ravel().tolist()
+    [2.0, 6.0, 10.0]
+    """
+    data = values.astype(float)
+    if mask is not None:
+        data = np.where(mask, data, np.nan)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanpercentile(data, PERCENTILES, axis=0)
