@@ -218,6 +218,25 @@ def _print_summary(result: object) -> None:
         areas.add_row(name, f"{b:,.0f}", f"{e:,.0f}", f"{(e / b - 1) if b else float('nan'):+.1%}")
     out.print(areas)
     _print_gaps(result)
+    _print_kpis(result)
+
+
+def _print_kpis(result: object) -> None:
+    from ltsim.summary import kpi_overview
+
+    overview = kpi_overview(result)  # type: ignore[arg-type]
+    if overview is None:
+        return
+    years, rows = overview
+    table = Table(title="Fiscal rules (handlingsregler), key figures in %", title_justify="left")
+    table.add_column("key figure")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    table.add_column("first red", justify="right")
+    colour = {"green": "green", "yellow": "yellow", "red": "bold red", "n/a": "dim"}
+    for name, cells, first_red in rows:
+        table.add_row(name, *(f"[{colour[st]}]{v:.1f}[/]" for v, st in cells), str(first_red or "–"))
+    out.print(table)
 
 
 def _print_gaps(result: object) -> None:

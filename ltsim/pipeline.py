@@ -11,6 +11,7 @@ import numpy as np
 from ltsim.io.services import ServiceData
 from ltsim.models import capacity as cap_model
 from ltsim.models import demand as demand_model
+from ltsim.models import finance as fin_model
 from ltsim.models import population as pop_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
@@ -43,6 +44,8 @@ class RunResult:
     population: pop_model.PopulationResult
     services: tuple[ServiceResult, ...] = ()
     projects: proj_model.ProjectRun | None = None
+    finance: fin_model.FinanceResult | None = None
+    kpis: tuple[fin_model.KpiRow, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -136,8 +139,24 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
         completion = project_run.completion_year if project_run is not None else None
         services = demand_and_capacity(scenario, population.persons, completion)
         timings["demand_capacity"] = time.perf_counter() - tick
+    finance = None
+    kpi_rows: tuple[fin_model.KpiRow, ...] = ()
+    if scenario.config.finance is not None:
+        if progress:
+            progress("finance")
+        tick = time.perf_counter()
+        finance = fin_model.simulate(finance_inputs(scenario, population, services, project_run))
+        include_energy = scenario.config.finance.funds.include_energy_fund_in_fund_kpi
+        kpi_rows = tuple(fin_model.kpis(finance, fiscal_rules(scenario), include_energy))
+        timings["finance"] = time.perf_counter() - tick
     return RunResult(
-        scenario=scenario, population=population, services=services, projects=project_run, timings_s=timings
+        scenario=scenario,
+        population=population,
+        services=services,
+        projects=project_run,
+        finance=finance,
+        kpis=kpi_rows,
+        timings_s=timings,
     )
 
 
@@ -231,3 +250,150 @@ def demand_and_capacity(
             )
         out.append(ServiceResult(svc, system.zone_ids, system.zone_names, demand, capacity, usable))
     return tuple(out)
+
+
+def fiscal_rules(scenario: Scenario) -> tuple[fin_model.FiscalRule, ...]:
+    """The scenario's fiscal rules in the model's terms (thresholds in percent)."""
+    fin = scenario.config.finance
+    assert fin is not None
+    return tuple(
+        fin_model.FiscalRule(f"{r.kpi}_pct", r.direction, r.red * 100.0, r.green * 100.0, r.green_inclusive)
+        for r in fin.fiscal_rules
+    )
+
+
+def finance_inputs(
+    scenario: Scenario,
+    population: pop_model.PopulationResult,
+    services: tuple[ServiceResult, ...],
+    project_run: proj_model.ProjectRun | None,
+) -> fin_model.FinanceInputs:
+    """Finance inputs for the budget years base_year … end_year − 1 from the scenario and the other models.
+
+    Investments are the simulated projects' spend plus the yearly budgets (``recurring``); the
+    population index weighs persons by age (``revenue.weight_by_age``, default 1); users per
+    service are the demand model's users summed over zones, for services with a unit cost.
+    """
+    from ltsim.schema import ASSET_CATEGORIES
+
+    fin = scenario.config.finance
+    assert fin is not None
+    years = scenario.years[:-1]
+    n_years = len(years)
+    inv = fin.investment
+
+    spend_rows, vat_rows, grant_rows, completion, life, opex = [], [], [], [], [], []
+    data = scenario.projects
+    if data is not None and project_run is not None:
+        spend = project_run.spend_mnok
+        built = project_run.completion_year >= 0
+        spend_rows.append(spend)
+        vat_rows.append(
+            np.where(np.isnan(data.vat_compensation_share), inv.vat_compensation_share, data.vat_compensation_share)
+        )
+        completion.append(np.where(built, project_run.completion_year, years[-1] + 1000))
+        life.append(np.array([ASSET_CATEGORIES[c] or 0 for c in data.categories]))
+        opex.append(np.where(built, np.nan_to_num(data.operating_cost_mnok_per_year), 0.0))
+        grants = np.zeros_like(spend)
+        if inv.husbanken is not None and data.husbanken_places.any():
+            hb = inv.husbanken
+            grants = fin_model.husbanken_grant(
+                np.where(built, data.husbanken_places, 0.0),
+                hb.cost_cap_per_place_mnok,
+                np.full(len(data.ids), hb.grant_share),
+                project_run.cost_mnok,
+                project_run.completion_year,
+                years,
+                spend_mnok=spend if hb.timing == "spend" else None,
+            )
+        grant_rows.append(grants)
+    rec = scenario.recurring
+    if rec is not None:
+        spend_rows.append(rec.spend_mnok)
+        vat_rows.append(
+            np.where(np.isnan(rec.vat_compensation_share), inv.vat_compensation_share, rec.vat_compensation_share)
+        )
+        completion.append(np.full(len(rec.ids), years[0]))  # each year's spend is in service that year
+        life.append(np.array([ASSET_CATEGORIES[c] or 0 for c in rec.categories]))
+        opex.append(np.zeros(len(rec.ids)))
+        grant_rows.append(np.zeros_like(rec.spend_mnok))
+
+    def stack(rows: list[np.ndarray], width: int | None) -> np.ndarray:
+        if rows:
+            return np.concatenate(rows)
+        return np.zeros((0, width)) if width is not None else np.zeros(0)
+
+    projects = fin_model.Projects(
+        gross_spend_mnok=stack(spend_rows, n_years),
+        vat_share=stack(vat_rows, None),
+        grants_mnok=stack(grant_rows, n_years),
+        completion_year=stack(completion, None),
+        asset_life_years=stack(life, None),
+        operating_cost_mnok=stack(opex, None),
+    )
+
+    persons_by_age = population.persons[:-1].sum(axis=(1, 2))  # [Y, N]
+    weight = np.ones(persons_by_age.shape[1])
+    for band in fin.revenue.weight_by_age:
+        weight[band.ages[0] : band.ages[1] + 1] = band.weight
+    unit_cost = fin.expenses.unit_cost_mnok
+    costed = [s for s in services if s.service.id in unit_cost]
+    users = np.array([s.demand.users[:-1].sum(axis=1) for s in costed]).reshape(len(costed), n_years)
+
+    debt = fin.debt
+    sl = fin.start_loans
+    return fin_model.FinanceInputs(
+        years=years,
+        projects=projects,
+        financing=fin_model.Financing(
+            own_financing_share=inv.own_financing_share.at(years),
+            own_financing_mnok=inv.own_financing_mnok.at(years),
+            capital_income_mnok=inv.capital_income_mnok.at(years),
+        ),
+        debt=fin_model.Debt(
+            interest_rate=debt.interest_rate.at(years),
+            instalment_method=debt.instalment_method,
+            opening_debt_mnok=debt.opening_debt_mnok,
+            opening_debt_remaining_life_years=debt.opening_debt_remaining_life_years,
+            existing_book_value_mnok=debt.existing_book_value_mnok,
+            existing_depreciation_mnok=debt.existing_depreciation_mnok.at(years),
+            land_loan_term_years=debt.land_loan_term_years,
+            on_zero_book_value=debt.on_zero_book_value,
+            other_lending_mnok=debt.other_lending_mnok.at(years),
+            unused_borrowed_funds_mnok=debt.unused_borrowed_funds_mnok.at(years),
+        ),
+        start_loans=fin_model.StartLoans(
+            borrowing_mnok=sl.borrowing_mnok.at(years),
+            interest_rate=sl.interest_rate.at(years),
+            husbanken_term_years=sl.husbanken_term_years,
+            borrower_term_years=sl.borrower_term_years,
+            opening_debt_mnok=sl.opening_debt_mnok,
+            opening_debt_remaining_life_years=sl.opening_debt_remaining_life_years,
+            opening_receivables_mnok=sl.opening_receivables_mnok,
+            opening_receivables_remaining_life_years=sl.opening_receivables_remaining_life_years,
+            margin_rate=sl.margin_rate,
+            method=sl.method,
+            repay_as_received=sl.repay_as_received,
+        ),
+        operating=fin_model.Operating(
+            revenue_base_mnok=fin.revenue.base_mnok,
+            revenue_real_growth_rate=fin.revenue.real_growth.at(years),
+            population_index=fin_model.weighted_population_index(persons_by_age, weight),
+            expense_base_mnok=fin.expenses.base_mnok,
+            users=users,
+            unit_cost_mnok=np.array([unit_cost[s.service.id] for s in costed]),
+            savings_mnok=fin.expenses.savings_mnok.at(years),
+            efficiency_new_mnok=fin.expenses.efficiency_new_mnok.at(years),
+            interest_income_mnok=fin.interest_income_mnok.at(years),
+            other_revenue_mnok=fin.revenue.other_mnok.at(years),
+            other_expenses_mnok=fin.expenses.other_mnok.at(years),
+            first_year_operating_share=fin.expenses.first_year_operating_share,
+        ),
+        funds=fin_model.Funds(
+            disposition_fund_opening_mnok=fin.funds.disposition_fund_opening_mnok,
+            disposition_fund_return_rate=fin.funds.disposition_fund_return_rate,
+            energy_fund_opening_mnok=fin.funds.energy_fund_opening_mnok,
+            energy_fund_real_return_rate=fin.funds.energy_fund_real_return_rate.at(years),
+            energy_fund_retained_share=fin.funds.energy_fund_retained_share,
+        ),
+    )

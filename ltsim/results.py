@@ -263,6 +263,32 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
     return out
 
 
+def kpi_frame(result: RunResult) -> Any:
+    """``kpi.csv``: year, kpi, value, unit, status (green/yellow/red, or n/a without a rule)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [{"year": r.year, "kpi": r.kpi, "value": r.value, "unit": r.unit, "status": r.status} for r in result.kpis]
+    )
+
+
+def finance_frames(result: RunResult) -> dict[str, Any]:
+    """``finance.csv`` (fixed prices) and, with a deflator, ``finance_nominal.csv``: year, item, value [NOK million]."""
+    from ltsim.models import finance as fin_model
+
+    assert result.finance is not None
+    out = {"finance.csv": fin_model.table(result.finance)}
+    spec = result.scenario.config.finance
+    if spec is not None and spec.deflator is not None:
+        years = result.finance.years
+        rate = fin_model.municipal_deflator_rate(
+            spec.deflator.wage_growth.at(years), spec.deflator.price_growth.at(years), spec.deflator.wage_share
+        )
+        index = fin_model.price_index(rate, years, int(years[0]))
+        out["finance_nominal.csv"] = fin_model.table(result.finance, index)
+    return out
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -328,6 +354,10 @@ def write_run(
         if result.projects is not None:
             projects_frame(result).to_csv(tmp / "projects.csv", index=False, float_format=PERSONS_FORMAT)
             project_spend_frame(result).to_csv(tmp / "project_spend.csv", index=False, float_format=PERSONS_FORMAT)
+        if result.finance is not None:
+            for name, frame in finance_frames(result).items():
+                frame.to_csv(tmp / name, index=False, float_format="%.6f")
+            kpi_frame(result).to_csv(tmp / "kpi.csv", index=False, float_format="%.4f")
         if montecarlo is not None:
             for name, frame in montecarlo_frames(result, montecarlo).items():
                 frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)

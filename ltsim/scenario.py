@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.finance import RecurringData, check_finance_config, load_recurring
 from ltsim.io.projects import ProjectsData, load_projects
 from ltsim.io.services import ServicesData, check_services_config, load_services, zone_system_file_keys
 from ltsim.io.tables import Column, Table, read_table, require_grid
@@ -77,6 +78,7 @@ class Scenario:
     population: PopulationData
     services: ServicesData
     projects: ProjectsData | None
+    recurring: RecurringData | None
     hash: str
 
     @property
@@ -125,6 +127,9 @@ def load_scenario(path: str | Path) -> Scenario:
         _table_reader(files, smap, top),
         lambda loc, expected, found: _problem(loc, smap, top, expected, found),
     )
+    recurring = load_recurring(
+        config, np.arange(config.horizon.base_year, config.horizon.end_year), _table_reader(files, smap, top)
+    )
     hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
     digest = _scenario_hash(config, hashes)
     return Scenario(
@@ -135,6 +140,7 @@ def load_scenario(path: str | Path) -> Scenario:
         population=population,
         services=services,
         projects=projects,
+        recurring=recurring,
         hash=digest,
     )
 
@@ -195,7 +201,13 @@ def _problem(loc: Loc, smap: SourceMap, top: Path, expected: str, found: str | N
 def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[str, Path]:
     """Absolute path of every CSV the scenario names, relative to the YAML file that names it."""
     out: dict[str, Path] = {}
-    for loc in (*FILE_FIELDS, *zone_system_file_keys(config), ("projects", "catalogue"), ("projects", "plan_spend")):
+    for loc in (
+        *FILE_FIELDS,
+        *zone_system_file_keys(config),
+        ("projects", "catalogue"),
+        ("projects", "plan_spend"),
+        ("finance", "investment", "recurring"),
+    ):
         value = _get(config, loc)
         if value is None:
             continue
@@ -367,6 +379,7 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
                     f"first year {first}",
                 )
             )
+    problems += check_finance_config(config, lambda loc, expected, found: _problem(loc, smap, top, expected, found))
     problems += check_services_config(
         config, config.population.max_age, lambda loc, expected, found: _problem(loc, smap, top, expected, found)
     )

@@ -88,3 +88,33 @@ def service_overview(result: RunResult) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+KPI_LABELS = {
+    "net_operating_result_pct": "netto driftsresultat",
+    "debt_ratio_pct": "netto lånegjeld (gjeldsgrad)",
+    "disposition_fund_pct": "disposisjonsfond",
+    "own_financing_pct": "egenfinansiering",
+}
+
+
+def kpi_overview(
+    result: RunResult, n_columns: int = 8
+) -> tuple[list[int], list[tuple[str, list[tuple[float, str]], int | None]]] | None:
+    """Key figures in a few years (first four, then spread to the last) with status, and each rule's first red year."""
+    if not result.kpis:
+        return None
+    all_years = sorted({r.year for r in result.kpis})
+    head = all_years[:4]
+    rest = all_years[4:]
+    step = max(1, len(rest) // max(1, n_columns - 4))
+    shown = head + rest[step - 1 :: step][: n_columns - 5] + ([all_years[-1]] if rest else [])
+    shown = sorted(set(shown))
+    rows = []
+    for kpi, label in KPI_LABELS.items():
+        by_year = {r.year: r for r in result.kpis if r.kpi == kpi}
+        if not by_year:
+            continue
+        reds = [y for y in all_years if by_year[y].status == "red"]
+        rows.append((label, [(by_year[y].value, by_year[y].status) for y in shown], reds[0] if reds else None))
+    return shown, rows

@@ -228,6 +228,7 @@ PROJECT_HEADER = [
     "mandatory",
     "depends_on",
     "exclusive_group",
+    "husbanken_places",
 ]
 PROJECT_ROWS = [
     [
@@ -310,8 +311,11 @@ PROJECT_ROWS = [
         "",
         "care",
     ],
-    ["road", "Vei", "roads", "", "", "", "", 10, 0, 0, 0, 6, 2024, 2024, "", "false", "school_ext", ""],
+    ["road", "Vei", "roads", "", "", "", "", 10, 0, 0, 0, 6, 2024, 2024, "", "false", "school_ext", "", ""],
 ]
+# Husbanken places (the last column): the two care variants are net new 24-hour places.
+for _row in PROJECT_ROWS:
+    _row.append({"care_a": 20, "care_b": 30}.get(_row[0], ""))
 
 
 def projects_config(cfg: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -324,4 +328,63 @@ def projects_config(cfg: dict[str, Any] | None = None) -> dict[str, Any]:
 def write_tiny_projects(root: Path, cfg: dict[str, Any] | None = None, rows: list[list[Any]] | None = None) -> Path:
     path = write_tiny_services(root, projects_config() if cfg is None else cfg)
     write_csv(root / "data" / "projects.csv", PROJECT_HEADER, PROJECT_ROWS if rows is None else rows)
+    return path
+
+
+def finance_config(cfg: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The tiny scenario with projects plus a finance section (NOK million, fixed prices)."""
+    cfg = projects_config() if cfg is None else cfg
+    cfg["finance"] = {
+        "revenue": {"base_mnok": 1000.0, "real_growth": 0.01},
+        "expenses": {"base_mnok": 900.0, "unit_cost_mnok": {"primary_school": 0.12, "care_24h": 1.0}},
+        "investment": {
+            "vat_compensation_share": 0.2,
+            "own_financing_share": 0.1,
+            "recurring": "data/recurring.csv",
+            "husbanken": {"cost_cap_per_place_mnok": 3.9, "grant_share": 0.55},
+        },
+        "debt": {
+            "interest_rate": {2024: 0.042, 2025: 0.04},
+            "instalment_method": "annuity",
+            "opening_debt_mnok": 800.0,
+            "opening_debt_remaining_life_years": 25,
+            "existing_book_value_mnok": 1200.0,
+            "existing_depreciation_mnok": 40.0,
+        },
+        "start_loans": {
+            "borrowing_mnok": 10.0,
+            "interest_rate": 0.045,
+            "opening_debt_mnok": 50,
+            "opening_receivables_mnok": 50,
+        },
+        "funds": {
+            "disposition_fund_opening_mnok": 100.0,
+            "energy_fund_opening_mnok": 200.0,
+            "energy_fund_real_return_rate": 0.03,
+        },
+        "interest_income_mnok": 5.0,
+        "fiscal_rules": [
+            {"kpi": "net_operating_result", "direction": "higher_is_better", "red": 0.0175, "green": 0.03},
+            {"kpi": "debt_ratio", "direction": "lower_is_better", "red": 1.0, "green": 0.8},
+            {"kpi": "disposition_fund", "direction": "higher_is_better", "red": 0.05, "green": 0.10},
+            {
+                "kpi": "own_financing",
+                "direction": "higher_is_better",
+                "red": 0.5,
+                "green": 0.5,
+                "green_inclusive": True,
+            },
+        ],
+        "deflator": {"wage_growth": 0.049, "price_growth": 0.034},
+    }
+    return cfg
+
+
+def write_tiny_finance(root: Path, cfg: dict[str, Any] | None = None) -> Path:
+    path = write_tiny_projects(root, finance_config() if cfg is None else cfg)
+    write_csv(
+        root / "data" / "recurring.csv",
+        ["id", "name", "category", "year", "spend_mnok"],
+        [["it", "IKT", "it_equipment", y, 5.0] for y in range(2024, 2029)],
+    )
     return path

@@ -681,7 +681,9 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
         if d_open <= 0.0:
             mini = 0.0
         elif book_open[t] > 0.0:
-            mini = d_open * depreciation[t] / book_open[t]
+            # depreciation ≤ book value, so the minimum never exceeds the debt; the cap only guards
+            # against float rounding when the book value is tiny.
+            mini = min(d_open, d_open * (depreciation[t] / book_open[t]))
         elif debt_in.on_zero_book_value == "raise":
             raise ValueError(
                 f"{years[t]}: § 14-18 minimum instalment: the book value of depreciable fixed assets is 0 while "
