@@ -112,6 +112,15 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read, merge, validate and load a scenario file; raise :class:`InputError` on bad input."""
     top = Path(path)
     raw, smap = load_layered(top)
+    return scenario_from_data(raw, smap, top)
+
+
+def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scenario:
+    """Validate and load a merged scenario held in memory (as batches compose them).
+
+    ``smap`` maps each key path to the file and line it came from (paths to tables are
+    resolved against that file); ``top`` names the scenario in messages and the manifest.
+    """
     try:
         config = ScenarioConfig.model_validate(raw)
     except ValidationError as exc:

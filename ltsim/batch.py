@@ -1,0 +1,451 @@
+"""Batches: a base scenario × axes of variation → many run folders and one comparison.
+
+A batch file::
+
+    name: school-structure
+    base: ../base.yaml                   # relative to the batch file
+    axes:                                # the cross product of the axes' values is run
+      pop:
+        low: ../low-growth.yaml          # a variant file: its own keys are laid over the base
+        base: {}                         # an empty override: the base as it is
+      measure:
+        none: {}
+        merge-south: {capacity: {active_measures: [school_merge_south]}}
+    exclude:                             # combinations not to run
+      - {pop: low, measure: merge-south}
+    reps: 1                              # Monte Carlo replications per scenario (1 = plan only)
+    seed: 2024                           # optional; default: each scenario's own seed
+
+Overrides are laid over the base in axis order (mappings merge key by key, lists and values
+replace — as ``extends:``). A variant file's ``extends:`` line is ignored: the batch's base is
+the base. Each scenario is written to ``<out>/<axis=value,…>/`` exactly as ``ltsim run``
+writes it. A rerun skips every scenario whose folder already holds a completed run of the same
+resolved scenario (same hash, same seed and replications); a failing scenario is recorded with
+its error and the others go on. The summary is built from the run folders, so it is the same
+whether a scenario was computed now or earlier.
+
+Execution: a local process pool (all cores by default) or an existing Dask distributed cluster
+(``dask=address`` or a scheduler file) — the same task function either way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ltsim.errors import InputError, Problem, show
+from ltsim.io.yamlsrc import SourceMap, deep_merge, load_layered, load_yaml
+
+AXIS_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class BatchFile(BaseModel):
+    """Schema of a batch file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=AXIS_NAME, max_length=80)
+    title: str | None = None
+    base: str
+    axes: dict[str, dict[str, str | dict[str, Any]]] = Field(min_length=1)
+    exclude: list[dict[str, str]] = Field(default_factory=list)
+    reps: int = Field(default=1, ge=1, le=100_000)
+    seed: int | None = Field(default=None, ge=0)
+    optimize: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchScenario:
+    """One combination: its folder name, the value of each axis, and the merged scenario data."""
+
+    key: str
+    values: dict[str, str]
+    raw: dict[str, Any]
+    smap: SourceMap
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A loaded batch: its file, settings and expanded scenarios (base combination first)."""
+
+    file: Path
+    spec: BatchFile
+    scenarios: tuple[BatchScenario, ...]
+
+    @property
+    def axis_names(self) -> tuple[str, ...]:
+        """The axes in file order."""
+        return tuple(self.spec.axes)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one scenario of a batch."""
+
+    key: str
+    status: str  # "ok", "skipped" (already complete) or "failed"
+    seconds: float
+    scenario_hash: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """Outcomes in scenario order and where the summary tables are."""
+
+    out_dir: Path
+    outcomes: tuple[Outcome, ...]
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------- loading
+
+
+def load_batch(path: str | Path) -> Batch:
+    """Read a batch file and expand its axes into scenarios (raises InputError on bad input)."""
+    file = Path(path).resolve()
+    raw, smap = load_yaml(file)
+
+    def where(loc: tuple[str | int, ...]) -> int | None:
+        for n in range(len(loc), -1, -1):
+            if tuple(loc[:n]) in smap:
+                return smap[tuple(loc[:n])][1]
+        return None
+
+    try:
+        spec = BatchFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            found = "nothing" if err["type"] == "missing" else show(err.get("input"))
+            expected = err["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                expected = "one of the keys " + ", ".join(BatchFile.model_fields)
+                found = f"unknown key {loc[-1]!r}"
+            problems.append(
+                Problem(expected, file=str(file), line=where(loc), field=".".join(map(str, loc)), found=found)
+            )
+        raise InputError(problems) from None
+
+    base_raw, base_smap = load_layered((file.parent / spec.base).resolve())
+    problems: list[Problem] = []
+    layers: dict[str, list[tuple[str, dict[str, Any], SourceMap]]] = {}
+    for axis, values in spec.axes.items():
+        if not values:
+            problems.append(
+                Problem(
+                    "at least one value", file=str(file), line=where(("axes", axis)), field=f"axes.{axis}", found="none"
+                )
+            )
+        if re.fullmatch(AXIS_NAME, axis) is None:
+            problems.append(
+                Problem(
+                    "an axis name of letters, digits, '.', '-' and '_'",
+                    file=str(file),
+                    line=where(("axes", axis)),
+                    field=f"axes.{axis}",
+                    found=show(axis),
+                )
+            )
+        layers[axis] = []
+        for value, override in values.items():
+            if re.fullmatch(AXIS_NAME, value) is None:
+                problems.append(
+                    Problem(
+                        "a value name of letters, digits, '.', '-' and '_'",
+                        file=str(file),
+                        line=where(("axes", axis, value)),
+                        field=f"axes.{axis}.{value}",
+                        found=show(value),
+                    )
+                )
+                continue
+            if isinstance(override, str):
+                variant = (file.parent / override).resolve()
+                if not variant.is_file():
+                    problems.append(
+                        Problem(
+                            "an existing scenario file (relative to the batch file)",
+                            file=str(file),
+                            line=where(("axes", axis, value)),
+                            field=f"axes.{axis}.{value}",
+                            found=f"{override!r} (no such file)",
+                        )
+                    )
+                    continue
+                data, vmap = load_yaml(variant)
+                data = dict(data or {})
+                data.pop("extends", None)
+                data.pop("name", None)
+                vmap = {p: o for p, o in vmap.items() if not p or p[0] not in ("extends", "name")}
+                layers[axis].append((value, data, vmap))
+            else:
+                prefix = ("axes", axis, value)
+                vmap = {p[len(prefix) :]: o for p, o in smap.items() if p[: len(prefix)] == prefix}
+                layers[axis].append((value, dict(override), vmap))
+    for i, combo in enumerate(spec.exclude):
+        for axis, value in combo.items():
+            if axis not in spec.axes or value not in spec.axes[axis]:
+                problems.append(
+                    Problem(
+                        f"axis values that exist ({axis!r} has {', '.join(spec.axes.get(axis, {})) or 'no such axis'})",
+                        file=str(file),
+                        line=where(("exclude", i)),
+                        field=f"exclude[{i}].{axis}",
+                        found=show(value),
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+
+    scenarios = []
+    for combo in itertools.product(*(layers[a] for a in spec.axes)):
+        values = {axis: choice[0] for axis, choice in zip(spec.axes, combo, strict=True)}
+        if any(all(values.get(k) == v for k, v in ex.items()) for ex in spec.exclude):
+            continue
+        merged, mmap = base_raw, base_smap
+        for _, data, vmap in combo:
+            merged, mmap = deep_merge(merged, mmap, data, vmap)
+        key = ",".join(f"{a}={v}" for a, v in values.items())
+        merged = dict(merged)
+        merged["name"] = f"{spec.name}." + "_".join(f"{a}-{v}" for a, v in values.items())
+        scenarios.append(BatchScenario(key=key, values=values, raw=merged, smap=mmap))
+    return Batch(file=file, spec=spec, scenarios=tuple(scenarios))
+
+
+# --------------------------------------------------------------------------------------- running
+
+
+def run_one(item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed: int | None) -> Outcome:
+    """Run one scenario of a batch into ``out_dir/<key>`` unless that folder already holds it."""
+    from ltsim import pipeline
+    from ltsim.results import write_run
+    from ltsim.scenario import scenario_from_data
+
+    started = time.perf_counter()
+    folder = Path(out_dir) / item.key
+    try:
+        scenario = scenario_from_data(item.raw, item.smap, Path(batch_file))
+        used_seed = scenario.config.seed if seed is None else seed
+        if _complete(folder, scenario.hash, used_seed, reps):
+            return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)
+        result = pipeline.run(scenario, seed=used_seed)
+        mc = None
+        if reps > 1 and scenario.projects is not None:
+            from ltsim.montecarlo import run_montecarlo
+
+            mc = run_montecarlo(scenario, result.population.persons, reps, used_seed, workers=1)
+        write_run(result, folder, used_seed, {}, montecarlo=mc)
+        return Outcome(item.key, "ok", time.perf_counter() - started, scenario.hash)
+    except InputError as exc:
+        return Outcome(item.key, "failed", time.perf_counter() - started, None, "\n".join(str(p) for p in exc.problems))
+    except Exception as exc:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return Outcome(item.key, "failed", time.perf_counter() - started, None, detail)
+
+
+def _complete(folder: Path, scenario_hash: str, seed: int, reps: int) -> bool:
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return False
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    want_reps = reps if reps > 1 else None
+    return (
+        data.get("status") == "ok"
+        and data.get("scenario", {}).get("hash") == scenario_hash
+        and data.get("seed") == seed
+        and data.get("replications") == want_reps
+    )
+
+
+def run_batch(
+    batch: Batch,
+    out_dir: Path,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """Run every scenario (skipping completed ones) and write the summary tables into ``out_dir``.
+
+    ``dask`` is a scheduler address (``tcp://host:8786``) or the path of a scheduler file.
+    """
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed)
+    started = time.perf_counter()
+    outcomes: dict[str, Outcome] = {}
+    if dask:
+        from distributed import Client, as_completed
+
+        client = Client(scheduler_file=dask) if Path(dask).is_file() else Client(dask)
+        try:
+            futures = client.map(
+                run_one, list(batch.scenarios), *[[a] * len(batch.scenarios) for a in args], pure=False
+            )
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[outcome.key] = outcome
+                if progress:
+                    progress(outcome)
+        finally:
+            client.close()
+    else:
+        workers = workers or os.cpu_count() or 1
+        if workers == 1:
+            for item in batch.scenarios:
+                outcome = run_one(item, *args)
+                outcomes[item.key] = outcome
+                if progress:
+                    progress(outcome)
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import as_completed as done
+
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = [pool.submit(run_one, item, *args) for item in batch.scenarios]
+                for future in done(futures):
+                    outcome = future.result()
+                    outcomes[outcome.key] = outcome
+                    if progress:
+                        progress(outcome)
+    ordered = tuple(outcomes[s.key] for s in batch.scenarios)
+    files = write_summary(batch, out_dir, ordered, time.perf_counter() - started)
+    return BatchResult(out_dir=out_dir, outcomes=ordered, files=files)
+
+
+# --------------------------------------------------------------------------------------- summary
+
+
+def scenario_figures(folder: Path) -> tuple[dict[str, float], list[tuple[str, int | None, float]]]:
+    """Headline figures of one run folder, and its long rows (kpi, year, value) for summary.csv."""
+    import numpy as np
+    import pandas as pd
+
+    head: dict[str, float] = {}
+    rows: list[tuple[str, int | None, float]] = []
+    change = pd.read_csv(folder / "population_change.csv")
+    totals = change.groupby("year").population_end.sum()
+    head["population_end"] = float(totals.iloc[-1])
+    for year, value in totals.items():
+        rows.append(("population", int(year) + 1, float(value)))
+    summary = folder / "capacity_summary.csv"
+    if summary.is_file():
+        cap = pd.read_csv(summary)
+        for service, group in cap.groupby("service", sort=False):
+            head[f"place_years_short_{service}"] = float(group.place_years_short.sum())
+            head[f"peak_shortfall_{service}"] = float(group.peak_shortfall.max())
+            head[f"idle_places_last_year_{service}"] = float(group.idle_places_last_year.sum())
+            head[f"idle_place_years_{service}"] = float(group.idle_place_years.sum())
+        cap_year = pd.read_csv(folder / "capacity.csv")
+        short = cap_year.assign(short=cap_year.gap.clip(lower=0)).groupby(["service", "year"]).short.sum()
+        for (service, year), value in short.items():
+            rows.append((f"places_short_{service}", int(year), float(value)))
+    kpi_file = folder / "kpi.csv"
+    if kpi_file.is_file():
+        kpi = pd.read_csv(kpi_file)
+        for name, group in kpi.groupby("kpi", sort=False):
+            for year, value in zip(group.year, group.value, strict=True):
+                rows.append((name, int(year), float(value)))
+            head[f"years_red_{name}"] = float((group.status == "red").sum())
+        debt = kpi[kpi.kpi == "debt_ratio_pct"].value
+        ndr = kpi[kpi.kpi == "net_operating_result_pct"].value
+        if len(debt):
+            head["debt_ratio_max_pct"] = float(debt.max())
+            head["debt_ratio_last_pct"] = float(debt.iloc[-1])
+        if len(ndr):
+            head["net_operating_result_min_pct"] = float(ndr.min())
+    fin_file = folder / "finance.csv"
+    if fin_file.is_file():
+        fin = pd.read_csv(fin_file)
+        head["total_investment_mnok"] = float(fin[fin.item == "gross_investment_mnok"].value.sum())
+    proj_file = folder / "projects.csv"
+    if proj_file.is_file():
+        proj = pd.read_csv(proj_file)
+        built = proj[proj.built.astype(bool)]
+        delay = pd.to_numeric(built.delay_years, errors="coerce").fillna(0)
+        head["projects_delayed"] = float((delay > 0).sum())
+        head["delay_years_total"] = float(delay.sum())
+        head.setdefault("total_investment_mnok", float(built.cost_mnok.sum()))
+    for key, value in head.items():
+        if not np.isfinite(value):
+            head[key] = float("nan")
+        rows.append((key, None, head[key]))
+    return head, rows
+
+
+SORT_KEYS = ("place_years_short_primary_school", "debt_ratio_max_pct")
+
+
+def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], seconds: float) -> dict[str, Path]:
+    """Write the batch's tables from its run folders.
+
+    ``summary.csv`` (scenario × kpi × year), ``comparison.csv`` (one row per scenario, deltas from
+    the base combination) and ``batch.json`` (every scenario's status and error).
+    """
+    import pandas as pd
+
+    axes = batch.axis_names
+    long_rows = []
+    wide_rows = []
+    for item, outcome in zip(batch.scenarios, outcomes, strict=True):
+        if outcome.status == "failed":
+            continue
+        head, rows = scenario_figures(out_dir / item.key)
+        for kpi, year, value in rows:
+            long_rows.append({"scenario": item.key, **item.values, "kpi": kpi, "year": year, "value": value})
+        wide_rows.append({"scenario": item.key, **item.values, **head})
+    files: dict[str, Path] = {}
+    if long_rows:
+        summary = pd.DataFrame(long_rows)
+        summary["year"] = summary["year"].astype("Int64")
+        summary.to_csv(out_dir / "summary.csv", index=False, float_format="%.10g")
+        files["summary"] = out_dir / "summary.csv"
+        wide = pd.DataFrame(wide_rows)
+        figures = [c for c in wide.columns if c not in ("scenario", *axes)]
+        base_key = batch.scenarios[0].key
+        if base_key in set(wide.scenario):
+            base = wide.set_index("scenario").loc[base_key, figures]
+            for col in figures:
+                wide[f"delta_{col}"] = wide[col] - float(base[col])
+        sort = [k for k in SORT_KEYS if k in wide.columns]
+        if sort:
+            wide = wide.sort_values(sort, kind="stable")
+        wide.to_csv(out_dir / "comparison.csv", index=False, float_format="%.10g")
+        files["comparison"] = out_dir / "comparison.csv"
+    manifest = {
+        "batch": batch.spec.name,
+        "file": str(batch.file),
+        "axes": {a: list(v) for a, v in batch.spec.axes.items()},
+        "base_scenario": batch.scenarios[0].key if batch.scenarios else None,
+        "reps": batch.spec.reps,
+        "seed": batch.spec.seed,
+        "seconds": round(seconds, 3),
+        "scenarios": [
+            {
+                "scenario": o.key,
+                "status": o.status,
+                "hash": o.scenario_hash,
+                "seconds": round(o.seconds, 3),
+                "error": o.error,
+            }
+            for o in outcomes
+        ],
+    }
+    (out_dir / "batch.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files["batch"] = out_dir / "batch.json"
+    return files

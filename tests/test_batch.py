@@ -1,0 +1,120 @@
+"""Batches: expansion, excludes, resumability, failures, process pool vs a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import write_tiny_services
+
+from ltsim.batch import load_batch, run_batch
+from ltsim.errors import InputError
+
+
+def write_batch(root: Path, **over) -> Path:
+    base = write_tiny_services(root / "base")
+    (root / "base" / "low.yaml").write_text(
+        "extends: scenario.yaml\nname: tiny-low\npopulation:\n  migration:\n    in_scale: 0.5\n", encoding="utf-8"
+    )
+    spec = {
+        "name": "tiny-batch",
+        "base": str(base.relative_to(root)),
+        "axes": {
+            "pop": {"base": {}, "low": "base/low.yaml"},
+            "measure": {"none": {}, "merge": {"capacity": {"active_measures": ["merge_south"]}}},
+            "mortality": {"plan": {}, "faster": {"population": {"mortality": {"improvement": 0.03}}}},
+        },
+        "exclude": [{"pop": "low", "measure": "merge"}],
+    }
+    spec.update(over)
+    path = root / "batch.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_expansion_and_excludes(tmp_path: Path):
+    batch = load_batch(write_batch(tmp_path))
+    keys = [s.key for s in batch.scenarios]
+    # 2 × 2 × 2 = 8, minus the 2 combinations with pop=low and measure=merge
+    assert len(keys) == 6
+    assert keys[0] == "pop=base,measure=none,mortality=plan"
+    assert "pop=low,measure=merge,mortality=plan" not in keys
+    low = next(s for s in batch.scenarios if s.values == {"pop": "low", "measure": "none", "mortality": "faster"})
+    assert low.raw["population"]["migration"]["in_scale"] == 0.5  # from the variant file
+    assert low.raw["population"]["mortality"]["improvement"] == 0.03  # from the inline override
+    assert low.raw["population"]["mortality"]["rates"] == "data/mortality.csv"  # the base's sibling keys stay
+    assert low.raw["name"] == "tiny-batch.pop-low_measure-none_mortality-faster"
+
+
+def test_bad_exclude_and_missing_variant_file(tmp_path: Path):
+    path = write_batch(tmp_path, exclude=[{"pop": "medium"}])
+    with pytest.raises(InputError) as info:
+        load_batch(path)
+    assert "exclude[0].pop: found 'medium'; expected axis values that exist ('pop' has base, low)" in str(info.value)
+    path = write_batch(tmp_path / "b", axes={"pop": {"x": "nowhere.yaml"}})
+    with pytest.raises(InputError) as info:
+        load_batch(path)
+    assert "axes.pop.x: found 'nowhere.yaml' (no such file)" in str(info.value)
+
+
+def test_rerun_skips_completed_scenarios_and_gives_the_same_summary(tmp_path: Path):
+    batch = load_batch(write_batch(tmp_path))
+    out = tmp_path / "out"
+    first = run_batch(batch, out, workers=1)
+    assert [o.status for o in first.outcomes] == ["ok"] * 6
+    summary = (out / "summary.csv").read_bytes()
+    # "kill after 4 scenarios": remove the last two folders, rerun
+    for item in batch.scenarios[4:]:
+        shutil.rmtree(out / item.key)
+    again = run_batch(batch, out, workers=1)
+    assert [o.status for o in again.outcomes] == ["skipped"] * 4 + ["ok"] * 2
+    assert (out / "summary.csv").read_bytes() == summary
+    third = run_batch(batch, out, workers=1)
+    assert {o.status for o in third.outcomes} == {"skipped"}
+
+
+def test_a_failing_scenario_does_not_stop_the_batch(tmp_path: Path):
+    path = write_batch(
+        tmp_path,
+        axes={"housing": {"ok": {}, "bad": {"population": {"housing": {"realisation": 80}}}}},
+        exclude=[],
+    )
+    result = run_batch(load_batch(path), tmp_path / "out", workers=1)
+    status = {o.key: o for o in result.outcomes}
+    assert status["housing=ok"].status == "ok"
+    assert status["housing=bad"].status == "failed"
+    assert "write 0.8 for 80 %" in status["housing=bad"].error
+    assert set(pd.read_csv(tmp_path / "out" / "summary.csv").scenario) == {"housing=ok"}
+    import json
+
+    manifest = json.loads((tmp_path / "out" / "batch.json").read_text())
+    assert [s["status"] for s in manifest["scenarios"]] == ["ok", "failed"]
+
+
+def test_comparison_has_deltas_from_the_base(tmp_path: Path):
+    run_batch(load_batch(write_batch(tmp_path)), tmp_path / "out", workers=1)
+    comp = pd.read_csv(tmp_path / "out" / "comparison.csv").set_index("scenario")
+    base = comp.loc["pop=base,measure=none,mortality=plan"]
+    assert base.delta_population_end == 0
+    low = comp.loc["pop=low,measure=none,mortality=plan"]
+    assert low.delta_population_end == pytest.approx(low.population_end - base.population_end, abs=1e-3)
+    assert low.population_end < base.population_end
+
+
+def test_process_pool_and_dask_local_cluster_give_identical_results(tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    batch = load_batch(write_batch(tmp_path))
+    run_batch(batch, tmp_path / "pool", workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = run_batch(batch, tmp_path / "dask", dask=cluster.scheduler_address)
+    assert {o.status for o in result.outcomes} == {"ok"}
+    for name in ("summary.csv", "comparison.csv"):
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+    for item in batch.scenarios:
+        for table in ("population.csv", "capacity.csv"):
+            assert (tmp_path / "pool" / item.key / table).read_bytes() == (
+                tmp_path / "dask" / item.key / table
+            ).read_bytes()
