@@ -447,7 +447,10 @@ def load_projects(
 
 
 def draw(data: ProjectsData, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One replication's phase delays [P, 4] (years) and cost factors [P] from the scenario's distributions."""
+    """One replication's phase delays [P, 4] (years) and cost factors [P] from the scenario's distributions.
+
+    Phases with no planned duration get no delay: they are skipped or were done before the base year.
+    """
     d = data.draws
     base = data.inputs.phase_years
     n = base.shape[0]
@@ -459,6 +462,7 @@ def draw(data: ProjectsData, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     if logn.any():
         factor = d.phase_a[logn] * np.exp(d.phase_b[logn] * rng.standard_normal(int(logn.sum())))
         delay[logn] = base[logn] * (factor - 1.0)
+    delay[base <= 0.0] = 0.0  # a phase that takes no time (skipped, or done before the base year) cannot slip
     cost = np.ones(n)
     ctri = d.cost_kind == TRIANGULAR
     clog = d.cost_kind == LOGNORMAL
