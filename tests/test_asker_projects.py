@@ -12,7 +12,6 @@ import dataclasses
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
