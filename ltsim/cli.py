@@ -18,8 +18,11 @@ app = typer.Typer(
     name="ltsim",
     help=(
         "ltsim — long-term investment and capacity planning for Norwegian municipalities.\n\n"
-        "Projects population by planning area, age and sex over a 20-year horizon from a "
-        "scenario file (YAML plus CSV tables). Start with: ltsim run scenarios/asker/base.yaml"
+        "From a scenario file (YAML plus CSV tables): population by planning area, age and sex; "
+        "school, kindergarten and 24-hour care places needed against capacity by zone; the "
+        "investment projects that add capacity (with Monte Carlo of delays and overruns); and the "
+        "municipal finance with its fiscal rules — over a 20-year horizon. Batches compare many "
+        "scenarios. Start with: ltsim run scenarios/asker/base.yaml"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -349,6 +352,16 @@ def batch(
             err.print(f"  • {outcome.key}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
     if counts["failed"]:
         raise typer.Exit(code=1)
+
+
+def _register_data_commands() -> None:
+    from ltsim.cli_data import export_app, import_app
+
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+
+
+_register_data_commands()
 
 
 def main() -> None:

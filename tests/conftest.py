@@ -311,7 +311,7 @@ PROJECT_ROWS = [
         "",
         "care",
     ],
-    ["road", "Vei", "roads", "", "", "", "", 10, 0, 0, 0, 6, 2024, 2024, "", "false", "school_ext", "", ""],
+    ["road", "Vei", "roads", "", "", "", "", 10, 0, 0, 0, 6, 2024, 2024, "", "false", "school_ext", ""],
 ]
 # Husbanken places (the last column): the two care variants are net new 24-hour places.
 for _row in PROJECT_ROWS:
