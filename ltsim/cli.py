@@ -193,6 +193,8 @@ def run(
         out.print(str(folder))
         return
     _print_summary(result)
+    for warning in result.warnings:
+        err.print(f"[yellow]Note:[/] {warning}", soft_wrap=True)
     files = ", ".join(sorted(p.name for p in folder.iterdir()))
     out.print(f"\nRun folder: [bold]{folder}[/]\n  {files}", soft_wrap=True)
 

@@ -36,6 +36,8 @@ class MonteCarloResult:
     spend_mnok: np.ndarray  # [R, Y-1] programme spend per year
     place_years_short: np.ndarray  # [R, S]
     short: tuple[np.ndarray, ...]  # per service [R, Y, Z] places short (max(gap, 0))
+    released: np.ndarray | None = None  # [R, D, Y-1] dwellings released per development (conditions only)
+    held_back: np.ndarray | None = None  # [R, D, Y-1] dwellings queued at the end of each year
 
     @property
     def reps(self) -> int:
@@ -49,6 +51,8 @@ class _Replication:
     cost_mnok: np.ndarray
     spend_mnok: np.ndarray
     short: tuple[np.ndarray, ...]
+    released: np.ndarray | None = None
+    held_back: np.ndarray | None = None
 
 
 def rng_for(seed: int, rep: int) -> np.random.Generator:
@@ -61,6 +65,23 @@ def _replicate(scenario: Scenario, demand: tuple[np.ndarray, ...], seed: int, re
     assert data is not None
     delay, cost = draw(data, rng_for(seed, rep))
     run = proj_model.simulate(data.inputs, delay, cost)
+    if pipeline.has_conditions(scenario):
+        # Housing waits for projects: each replication releases, projects and compares anew.
+        from ltsim.models import population as pop_model
+
+        housing = pipeline.release_housing(scenario, run.completion_year)
+        dwellings = pipeline.dwellings_by_area(scenario, housing.areas, housing.released)
+        persons = pop_model.project(pipeline.population_inputs(scenario, dwellings)).persons
+        services = pipeline.demand_and_capacity(scenario, persons, run.completion_year)
+        shorts = tuple(np.clip(s.gap, 0.0, None) for s in services if s.gap is not None)
+        return _Replication(
+            run.completion_year,
+            run.cost_mnok,
+            run.spend_mnok.sum(axis=0),
+            shorts,
+            housing.released.sum(axis=1),
+            housing.held_back.sum(axis=1),
+        )
     shorts: list[np.ndarray] = []
     if scenario.services.capacity is not None:
         register, events, zones = pipeline.register_with_projects(scenario, run.completion_year)
@@ -127,6 +148,8 @@ def run_montecarlo(
         spend_mnok=np.stack([r.spend_mnok for r in done]),
         place_years_short=np.stack([s.sum(axis=(1, 2)) for s in short], axis=1) if short else np.zeros((reps, 0)),
         short=short,
+        released=np.stack([r.released for r in done]) if done[0].released is not None else None,
+        held_back=np.stack([r.held_back for r in done]) if done[0].held_back is not None else None,
     )
 
 

@@ -12,6 +12,7 @@ from ltsim.io.services import ServiceData
 from ltsim.models import capacity as cap_model
 from ltsim.models import demand as demand_model
 from ltsim.models import finance as fin_model
+from ltsim.models import housing as housing_model
 from ltsim.models import population as pop_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
@@ -37,6 +38,23 @@ class ServiceResult:
 
 
 @dataclass(frozen=True, slots=True)
+class HousingRelease:
+    """The housing programme per development: planned and released dwellings, what held them back.
+
+    ``planned``, ``released`` and ``held_back`` are [D, T, Y] (development, dwelling type, flow
+    year); ``binding`` [D, Y] indexes :data:`ltsim.models.housing.BINDING_NAMES`.
+    """
+
+    developments: tuple[str, ...]
+    areas: tuple[str, ...]
+    planned: np.ndarray
+    released: np.ndarray
+    held_back: np.ndarray
+    binding: np.ndarray
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     """Everything one run produced, plus wall time per stage [s]."""
 
@@ -46,11 +64,20 @@ class RunResult:
     projects: proj_model.ProjectRun | None = None
     finance: fin_model.FinanceResult | None = None
     kpis: tuple[fin_model.KpiRow, ...] = ()
+    housing: HousingRelease | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Things a planner must know that are not errors (e.g. housing that is never released)."""
+        return self.housing.warnings if self.housing is not None else ()
 
-def population_inputs(scenario: Scenario) -> pop_model.PopulationInputs:
-    """Lay the scenario's population data and dated parameters out on the model grid."""
+
+def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -> pop_model.PopulationInputs:
+    """Lay the scenario's population data and dated parameters out on the model grid.
+
+    ``dwellings`` [T, A, Y] replaces the housing programme's completions (released housing).
+    """
     cfg = scenario.config.population
     data = scenario.population
     h = scenario.config.horizon
@@ -83,7 +110,9 @@ def population_inputs(scenario: Scenario) -> pop_model.PopulationInputs:
         out_scale=out_scale,
         in_persons=in_persons,
         in_profile=in_profile,
-        housing_in=pop_model.housing_inflow(completed_dwellings(scenario), data.occupancy),
+        housing_in=pop_model.housing_inflow(
+            completed_dwellings(scenario) if dwellings is None else dwellings, data.occupancy
+        ),
         control_total=data.control_total,
     )
 
@@ -115,12 +144,6 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
     it is the stream of Monte Carlo replication 0, so a single run equals replication 0.
     """
     timings: dict[str, float] = {}
-    tick = time.perf_counter()
-    if progress:
-        progress("population")
-    inputs = population_inputs(scenario)
-    population = pop_model.project(inputs)
-    timings["population"] = time.perf_counter() - tick
     project_run = None
     if scenario.projects is not None:
         if progress:
@@ -131,6 +154,19 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
         rng = rng_for(scenario.config.seed if seed is None else seed, 0)
         project_run = simulate_projects(scenario, rng)
         timings["projects"] = time.perf_counter() - tick
+    tick = time.perf_counter()
+    if progress:
+        progress("population")
+    housing = None
+    if has_conditions(scenario):
+        completion = project_run.completion_year if project_run is not None else None
+        housing = release_housing(scenario, completion)
+        population = pop_model.project(
+            population_inputs(scenario, dwellings_by_area(scenario, housing.areas, housing.released))
+        )
+    else:
+        population = pop_model.project(population_inputs(scenario))
+    timings["population"] = time.perf_counter() - tick
     services: tuple[ServiceResult, ...] = ()
     if scenario.services.services:
         if progress:
@@ -156,6 +192,7 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
         projects=project_run,
         finance=finance,
         kpis=kpi_rows,
+        housing=housing,
         timings_s=timings,
     )
 
@@ -396,4 +433,171 @@ def finance_inputs(
             energy_fund_real_return_rate=fin.funds.energy_fund_real_return_rate.at(years),
             energy_fund_retained_share=fin.funds.energy_fund_retained_share,
         ),
+    )
+
+
+# --------------------------------------------------------------------------------------- housing release
+
+
+def has_conditions(scenario: Scenario) -> bool:
+    """True when any housing development carries release conditions (rekkefølgekrav)."""
+    housing = scenario.config.population.housing
+    return housing is not None and bool(housing.conditions)
+
+
+def planned_housing(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """Developments in programme order, their areas, and planned dwellings × realisation [D, T, Y]."""
+    data = scenario.population
+    h = scenario.config.horizon
+    steps = np.arange(h.base_year, h.end_year)
+    names = tuple(dict.fromkeys(d[0] for d in data.developments))
+    areas = tuple(next(d[1] for d in data.developments if d[0] == n) for n in names)
+    planned = np.zeros((len(names), len(data.dwelling_types), len(steps)))
+    housing = scenario.config.population.housing
+    if housing is None or not names:
+        return names, areas, planned
+    realisation = housing.realisation.at(steps)
+    dev_idx = np.array([names.index(d[0]) for d in data.developments])
+    type_idx = data.development_index[:, 0]
+    s = data.development_index[:, 2] - h.base_year
+    keep = s < len(steps)
+    dwellings = np.array([d[3] for d in data.developments])
+    np.add.at(planned, (dev_idx[keep], type_idx[keep], s[keep]), dwellings[keep] * realisation[s[keep]])
+    return names, areas, planned
+
+
+def dwellings_by_area(scenario: Scenario, areas: tuple[str, ...], per_development: np.ndarray) -> np.ndarray:
+    """Sum [D, T, Y] dwellings per development (in ``areas``) into [T, A, Y] per planning area."""
+    out = np.zeros((per_development.shape[1], len(scenario.area_ids), per_development.shape[2]))
+    for d, area in enumerate(areas):
+        out[:, scenario.area_ids.index(area)] += per_development[d]
+    return out
+
+
+def _housing_responses(
+    scenario: Scenario, devs: list[int], areas: tuple[str, ...], types: list[tuple[int, int]]
+) -> np.ndarray:
+    """Persons [Y+1, P, 2, N] caused by one dwelling of (development, type) released in each flow year.
+
+    One projection with a pseudo-area per (development, type, release year): empty at the start,
+    no ordinary migration, the dwelling's occupants as the only inflow. Exact, because the
+    projection is linear in its inflows (control totals are not allowed with gap conditions).
+    """
+    base = population_inputs(scenario)
+    occupancy = scenario.population.occupancy
+    n_years, _, _, n_ages = base.housing_in.shape
+    n_lags = occupancy.shape[1]
+    pseudo = len(types) * n_years
+    housing_in = np.zeros((n_years, pseudo, 2, n_ages))
+    out_scale = np.zeros((n_years, pseudo))
+    for i, (d, t) in enumerate(types):
+        area = scenario.area_ids.index(areas[devs[d]])
+        for s in range(n_years):
+            p = i * n_years + s
+            out_scale[:, p] = base.out_scale[:, area]
+            for k in range(min(n_lags, n_years - s)):
+                housing_in[s + k, p] = occupancy[t, k]
+    inputs = pop_model.PopulationInputs(
+        base_year=base.base_year,
+        base_persons=np.zeros((pseudo, 2, n_ages)),
+        death_rate=base.death_rate,
+        fertility_rate=base.fertility_rate,
+        male_share_at_birth=base.male_share_at_birth,
+        out_rate=base.out_rate,
+        out_scale=out_scale,
+        in_persons=np.zeros((n_years, pseudo)),
+        in_profile=np.zeros((pseudo, 2, n_ages)),
+        housing_in=housing_in,
+        control_total=np.full(n_years, np.nan),
+    )
+    return pop_model.project(inputs).persons
+
+
+def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> HousingRelease:
+    """Decide, year by year, how much of each conditioned development may be completed.
+
+    Unconditioned developments are completed as planned. Gap conditions use the gaps of the
+    path without any conditioned release plus the exact response of each release (see
+    :mod:`ltsim.models.housing`).
+    """
+    cfg = scenario.config.population.housing
+    assert cfg is not None
+    names, areas, planned = planned_housing(scenario)
+    n_dev, n_types, n_years = planned.shape
+    base_year = scenario.config.horizon.base_year
+    conditioned = [d for d, n in enumerate(names) if n in cfg.conditions]
+    warnings: list[str] = []
+
+    max_per_year = np.full(len(conditioned), np.inf)
+    allowed_from = np.zeros(len(conditioned), dtype=np.int64)
+    project_ids = scenario.projects.ids if scenario.projects is not None else ()
+    for i, d in enumerate(conditioned):
+        cond = cfg.conditions[names[d]]
+        if cond.max_dwellings_per_year is not None:
+            max_per_year[i] = cond.max_dwellings_per_year
+        for pid in cond.after_projects:
+            year = int(completion_year[project_ids.index(pid)]) if completion_year is not None else -1
+            if year == proj_model.NOT_BUILT:
+                allowed_from[i] = n_years
+                warnings.append(f"{names[d]}: waits for project {pid!r}, which is not built in this scenario")
+            else:
+                allowed_from[i] = max(allowed_from[i], year - base_year)
+                if year - base_year >= n_years:
+                    warnings.append(
+                        f"{names[d]}: waits for project {pid!r}, in service only in {year}, after the horizon"
+                    )
+
+    free = planned.copy()
+    free[conditioned] = 0.0
+    gap_conditions: list[housing_model.GapCondition] = []
+    rules = [(i, rule) for i, d in enumerate(conditioned) for rule in cfg.conditions[names[d]].max_gap]
+    if rules:
+        population = pop_model.project(population_inputs(scenario, dwellings_by_area(scenario, areas, free)))
+        services = demand_and_capacity(scenario, population.persons, completion_year)
+        types = [(i, t) for i, d in enumerate(conditioned) for t in range(n_types) if planned[d, t].any()]
+        response = _housing_responses(scenario, conditioned, areas, types)  # [U, P, 2, N]
+        by_age = response.sum(axis=2)  # [U, P, N]
+        for i, rule in rules:
+            svc = next(s for s in services if s.service.id == rule.service)
+            z = svc.zone_ids.index(rule.zone)
+            system = scenario.services.zone_systems[svc.service.zone_system]
+            per_dwelling = (by_age * (svc.service.coverage * svc.service.weight)[:, None, :]).sum(axis=2)
+            per_dwelling *= (1.0 - svc.service.private_share)[:, None]  # [U, P]
+            resp = np.zeros((len(conditioned), n_types, n_years, len(scenario.years)))
+            for j, (dc, t) in enumerate(types):
+                share = system.share[scenario.area_ids.index(areas[conditioned[dc]]), z]
+                resp[dc, t] = per_dwelling[:, j * n_years : (j + 1) * n_years].T * share
+            applies = np.zeros(len(conditioned), dtype=bool)
+            applies[i] = True
+            assert svc.gap is not None
+            gap_conditions.append(
+                housing_model.GapCondition(
+                    limit=rule.max_gap_places,
+                    gap=svc.gap[:, z],
+                    response=resp,
+                    applies=applies,
+                    lookahead_years=rule.lookahead_years,
+                )
+            )
+    decided = housing_model.release(planned[conditioned], max_per_year, allowed_from, tuple(gap_conditions))
+    released = free
+    released[conditioned] = decided.released
+    held = np.zeros_like(planned)
+    held[conditioned] = decided.held_back
+    binding = np.zeros((n_dev, n_years), dtype=np.int64)
+    binding[conditioned] = decided.binding
+    end_year = scenario.config.horizon.end_year
+    for i, d in enumerate(conditioned):
+        left = decided.held_back[i, :, -1].sum()
+        if left > housing_model.TOLERANCE:
+            why = housing_model.BINDING_NAMES[decided.binding[i, -1]]
+            warnings.append(f"{names[d]}: {left:,.0f} dwellings still held back in {end_year - 1} (binding: {why})")
+    return HousingRelease(
+        developments=names,
+        areas=areas,
+        planned=planned,
+        released=released,
+        held_back=held,
+        binding=binding,
+        warnings=tuple(dict.fromkeys(warnings)),
     )

@@ -258,6 +258,8 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
     )
     per_project = per_project[per_project.completion_year >= 0]
     out = {"projects.csv": projects, "replications.csv": summary, "replication_projects.csv": per_project}
+    if mc.released is not None and result.housing is not None:
+        out.update(housing_release_frames(result, mc))
     if shortfall is not None:
         out["shortfall_probability.csv"] = shortfall
     return out
@@ -287,6 +289,86 @@ def finance_frames(result: RunResult) -> dict[str, Any]:
         index = fin_model.price_index(rate, years, int(years[0]))
         out["finance_nominal.csv"] = fin_model.table(result.finance, index)
     return out
+
+
+def housing_frame(result: RunResult) -> Any:
+    """``housing.csv``: development, area, year, planned, released, held_back, binding_condition.
+
+    ``planned`` is the programme × realisation; ``held_back`` the queue left at the end of the
+    year; ``binding_condition`` what limited the year's release (``none`` when all was released).
+    """
+    import pandas as pd
+
+    from ltsim.models.housing import BINDING_NAMES
+    from ltsim.pipeline import planned_housing
+
+    years = result.population.years[:-1]
+    if result.housing is not None:
+        h = result.housing
+        names, areas, planned, released, held, binding = (
+            h.developments,
+            h.areas,
+            h.planned,
+            h.released,
+            h.held_back,
+            h.binding,
+        )
+    else:
+        names, areas, planned = planned_housing(result.scenario)
+        released, held = planned, np.zeros_like(planned)
+        binding = np.zeros((len(names), len(years)), dtype=np.int64)
+    n_years = len(years)
+    return pd.DataFrame(
+        {
+            "development": np.repeat(names, n_years),
+            "area": np.repeat(areas, n_years),
+            "year": np.tile(years, len(names)),
+            "planned": planned.sum(axis=1).reshape(-1),
+            "released": released.sum(axis=1).reshape(-1),
+            "held_back": held.sum(axis=1).reshape(-1),
+            "binding_condition": [BINDING_NAMES[b] for b in binding.reshape(-1)],
+        }
+    )
+
+
+def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
+    """Under Monte Carlo with release conditions: when each development is first released, what is held back.
+
+    ``housing_release.csv``: development, first_release_year_p10/_p50/_p90, probability_never
+    (no dwelling released within the horizon); ``housing_held_back.csv``: development, year,
+    held_back_mean, held_back_p90 [dwellings queued at the end of the year].
+    """
+    import pandas as pd
+
+    from ltsim.montecarlo import percentiles
+
+    h = result.housing
+    years = result.population.years[:-1]
+    any_release = mc.released > 1e-9  # [R, D, Y]
+    first = np.where(any_release.any(axis=2), years[np.argmax(any_release, axis=2)], -1)
+    p = percentiles(first, first >= 0)
+    release = pd.DataFrame(
+        {
+            "development": h.developments,
+            "area": h.areas,
+            "planned_dwellings": h.planned.sum(axis=(1, 2)),
+            "first_release_year_p10": p[0],
+            "first_release_year_p50": p[1],
+            "first_release_year_p90": p[2],
+            "probability_never": (first < 0).mean(axis=0),
+            "released_mean": mc.released.sum(axis=2).mean(axis=0),
+        }
+    )
+    n_dev, n_years = mc.held_back.shape[1:]
+    held = pd.DataFrame(
+        {
+            "development": np.repeat(h.developments, n_years),
+            "year": np.tile(years, n_dev),
+            "held_back_mean": mc.held_back.mean(axis=0).reshape(-1),
+            "held_back_p90": np.percentile(mc.held_back, 90, axis=0).reshape(-1),
+        }
+    )
+    return {"housing_release.csv": release, "housing_held_back.csv": held}
 
 
 def _package_versions() -> dict[str, str]:
@@ -343,6 +425,8 @@ def write_run(
     try:
         population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
         population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
+        if result.scenario.population.developments:
+            housing_frame(result).to_csv(tmp / "housing.csv", index=False, float_format=PERSONS_FORMAT)
         if result.services:
             demand_frame(result).to_csv(tmp / "demand.csv", index=False, float_format=PERSONS_FORMAT)
             for name, frame in (
@@ -369,6 +453,7 @@ def write_run(
         manifest = {
             "manifest_version": MANIFEST_VERSION,
             "status": "ok",
+            "warnings": list(result.warnings),
             "scenario": {
                 "name": scenario.name,
                 "title": scenario.config.title,

@@ -136,6 +136,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         _table_reader(files, smap, top),
         lambda loc, expected, found: _problem(loc, smap, top, expected, found),
     )
+    _check_housing_conditions(config, population, services, projects, smap, top)
     recurring = load_recurring(
         config, np.arange(config.horizon.base_year, config.horizon.end_year), _table_reader(files, smap, top)
     )
@@ -397,6 +398,76 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
 
 
 # --------------------------------------------------------------------------- tables
+
+
+def _check_housing_conditions(
+    config: ScenarioConfig,
+    population: PopulationData,
+    services: ServicesData,
+    projects: ProjectsData | None,
+    smap: SourceMap,
+    top: Path,
+) -> None:
+    """Release conditions name developments in the programme, projects in the catalogue, real zones."""
+    housing = config.population.housing
+    if housing is None or not housing.conditions:
+        return
+    problems: list[Problem] = []
+    names = list(dict.fromkeys(d[0] for d in population.developments))
+    project_ids = projects.ids if projects is not None else ()
+    by_service = {s.id: s for s in services.services}
+    base = ("population", "housing", "conditions")
+    for dev, cond in housing.conditions.items():
+        if dev not in names:
+            listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+            problems.append(
+                _problem((*base, dev), smap, top, f"a development of the housing programme ({listed})", show(dev))
+            )
+        for j, pid in enumerate(cond.after_projects):
+            if pid not in project_ids:
+                where = (
+                    "a project in the catalogue" if projects is not None else "a 'projects:' section naming the project"
+                )
+                problems.append(_problem((*base, dev, "after_projects", j), smap, top, where, show(pid)))
+        for j, rule in enumerate(cond.max_gap):
+            loc = (*base, dev, "max_gap", j)
+            svc = by_service.get(rule.service)
+            if svc is None:
+                problems.append(
+                    _problem(
+                        (*loc, "service"),
+                        smap,
+                        top,
+                        f"a declared service ({', '.join(by_service)})",
+                        show(rule.service),
+                    )
+                )
+                continue
+            zones = services.zone_systems[svc.zone_system].zone_ids
+            if rule.zone not in zones:
+                problems.append(
+                    _problem(
+                        (*loc, "zone"),
+                        smap,
+                        top,
+                        f"a zone of {svc.zone_system!r} ({', '.join(zones)})",
+                        show(rule.zone),
+                    )
+                )
+            if services.capacity is None:
+                problems.append(_problem(loc, smap, top, "a 'capacity:' section (a gap needs capacity)", "none"))
+            if config.population.control_totals is not None:
+                problems.append(
+                    _problem(
+                        loc,
+                        smap,
+                        top,
+                        "no control_totals with a gap condition (scaling to a control total would change the gaps after the release decision)",
+                        "population.control_totals",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
 
 
 def _table_reader(files: dict[str, Path], smap: SourceMap, top: Path) -> Any:

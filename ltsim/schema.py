@@ -105,12 +105,31 @@ class Migration(Strict):
     source: str | None = None
 
 
+class GapRule(Strict):
+    """Release only while the gap (places needed − usable capacity) of a service in a zone stays ≤ a limit."""
+
+    service: str
+    zone: str
+    max_gap_places: float
+    lookahead_years: int | None = Field(default=None, ge=1, le=100)
+
+
+class ReleaseCondition(Strict):
+    """Sequencing rules (rekkefølgekrav) on one housing development; all must hold."""
+
+    after_projects: list[str] = Field(default_factory=list)
+    max_dwellings_per_year: float | None = Field(default=None, ge=0)
+    max_gap: list[GapRule] = Field(default_factory=list)
+    source: str | None = None
+
+
 class Housing(Strict):
-    """Housing programme and the persons each new dwelling brings."""
+    """Housing programme, the persons each new dwelling brings, and conditions on its release."""
 
     programme: CsvPath
     occupancy: CsvPath
     realisation: FractionSeries = constant(1.0)  # type: ignore[valid-type]
+    conditions: dict[str, ReleaseCondition] = Field(default_factory=dict)
     source: str | None = None
 
 
