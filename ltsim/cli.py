@@ -117,6 +117,10 @@ def run(
             "--workers", min=1, help="Processes for Monte Carlo (default: all cores). Results do not depend on it."
         ),
     ] = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx (default: yes).")
+    ] = True,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the run folder.")] = False,
 ) -> None:
     """Run a scenario and write its run folder.
@@ -125,7 +129,8 @@ def run(
     population_change.csv (births, deaths, migration in/out, housing-led in-migration per
     area and year); where the scenario declares services, demand.csv, capacity.csv and
     capacity_summary.csv (places needed vs usable capacity per service, zone and year);
-    scenario.resolved.yaml and manifest.json (hash, seed, versions, timings).
+    scenario.resolved.yaml and manifest.json (hash, seed, versions, timings); and, unless
+    --no-report, report.html (one self-contained page for people) and workbook.xlsx.
     """
     from rich.progress import (
         BarColumn,
@@ -188,6 +193,11 @@ def run(
         progress.update(task, advance=1, description="writing results")
         target = out_dir if out_dir is not None else Path("results") / sc.name
         folder = write_run(result, target, used_seed, timings, montecarlo=mc)
+        if report:
+            from ltsim.report import build_report
+
+            progress.update(task, description="writing the report")
+            build_report(folder, lang=lang)
         progress.update(task, advance=1)
     if quiet:
         out.print(str(folder))
@@ -345,6 +355,10 @@ def batch(
             progress.advance(task)
 
         result = run_batch(spec, target, workers=workers, dask=dask, progress=advance)
+    if counts["ok"] + counts["skipped"]:
+        from ltsim.report import compare_report
+
+        compare_report([result.out_dir], result.out_dir / "comparison.html")
     out.print(
         f"Batch [bold]{spec.spec.name}[/]: {counts['ok']} run, {counts['skipped']} already complete, "
         f"{counts['failed']} failed → [bold]{result.out_dir}[/]"
@@ -354,6 +368,27 @@ def batch(
             err.print(f"  • {outcome.key}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
     if counts["failed"]:
         raise typer.Exit(code=1)
+
+
+@app.command("report")
+def report_command(
+    folder: Annotated[Path, typer.Argument(help="A run folder (from ltsim run) or a batch folder (from ltsim batch).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language: nb (bokmål) or en.")] = "nb",
+) -> None:
+    """Rebuild report.html and workbook.xlsx from a run folder, or comparison.html from a batch folder."""
+    from ltsim.report import build_report, compare_report
+
+    if lang not in ("nb", "en"):
+        raise typer.BadParameter(f"found {lang!r}; expected nb or en", param_hint="--lang")
+    if (folder / "manifest.json").is_file():
+        html, xlsx = build_report(folder, lang=lang)
+        out.print(f"Wrote [bold]{html}[/] and [bold]{xlsx}[/]")
+    elif (folder / "batch.json").is_file():
+        html = compare_report([folder], folder / "comparison.html", lang=lang)
+        out.print(f"Wrote [bold]{html}[/]")
+    else:
+        err.print(f"[bold red]Cannot report:[/] {folder} has neither manifest.json (a run) nor batch.json (a batch)")
+        raise typer.Exit(code=2)
 
 
 def _register_data_commands() -> None:

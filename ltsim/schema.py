@@ -308,6 +308,7 @@ class Projects(Strict):
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     uncertainty_by_category: dict[str, Uncertainty] = Field(default_factory=dict)
     variants: dict[str, str] = Field(default_factory=dict)
+    defer: dict[str, Annotated[int, Field(ge=-30, le=30)]] = Field(default_factory=dict)
     source: str | None = None
 
     @model_validator(mode="after")

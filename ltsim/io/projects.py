@@ -207,6 +207,15 @@ def load_projects(
         )
 
     ids = [r["id"] for r in rows]
+    for pid, years_moved in cfg.defer.items():
+        if pid not in ids:
+            problems.append(problem(("projects", "defer", pid), "a project in the catalogue", show(pid)))
+            continue
+        row = rows[ids.index(pid)]
+        row["planned_start"] += years_moved
+        row["_deferred"] = years_moved
+    if problems:
+        raise InputError(problems)
     by_service = {s.id: s for s in services.services}
     cap = services.capacity
     facility_of = (
@@ -401,6 +410,7 @@ def load_projects(
         depends_on=tuple(tuple(ids.index(d) for d in deps[i]) for i in ids),
         large=gross >= cfg.large_project_mnok,
         delivery_capacity=cfg.delivery_capacity,
+        plan_shift_years=np.array([float(row.get("_deferred", 0)) for row in rows]),
     )
 
     def spec(category: str) -> Uncertainty:

@@ -50,6 +50,8 @@ class ProjectInputs:
     depends_on : per project, the indices of projects that must complete before it starts.
     large : [P] True for projects that occupy a delivery slot.
     delivery_capacity : number of large projects that can run at once (0 = no limit).
+    plan_shift_years : [P] years by which ``planned_start`` was moved from the plan the spend
+        profile belongs to (a deferral; default 0). The plan's spend moves with it.
     """
 
     base_year: int
@@ -64,6 +66,7 @@ class ProjectInputs:
     depends_on: tuple[tuple[int, ...], ...]
     large: np.ndarray
     delivery_capacity: int
+    plan_shift_years: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +133,10 @@ def simulate(
     cost = np.where(built, inputs.gross_cost_mnok * factor, 0.0)
 
     planned = plan_completion(inputs)
-    spend, after = allocate_spend(inputs, phase_start, durations, completion - planned, cost)
+    shift = completion - planned
+    if inputs.plan_shift_years is not None:
+        shift = shift + inputs.plan_shift_years
+    spend, after = allocate_spend(inputs, phase_start, durations, shift, cost)
     spend[~built] = 0.0
     after[~built] = 0.0
     start = np.where(built, phase_start[:, 0], np.nan)

@@ -1,0 +1,478 @@
+"""The Excel workbook of one run folder (openpyxl): contents, an economic plan sheet and one sheet per table.
+
+Every CSV table of the run folder becomes a sheet of the same name with the CSV's header in row 1
+(frozen, filtered, with the unit as a note) and its values as numbers, text and booleans, so
+``pandas.read_excel(sheet_name=NAME)`` gives back the CSV table. No formulas: every sum on the
+"Økonomiplan" sheet is a value, so nothing needs recalculating when the file is opened.
+
+Large tables (population.csv has ~50,000 rows) are written by streaming the sheet XML directly: openpyxl
+writes the header and the first data row (which fixes the styles of each column) and the remaining
+rows are generated as XML with the same styles and put into the file, which is ~10× faster than
+openpyxl's cell objects and keeps the report within its time budget.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from ltsim.report import RunFolder
+from ltsim.report.i18n import COLUMN_INFO, item_name, kpi_name, t
+
+PLAN_SHEET = "Økonomiplan"
+CONTENTS_SHEET = {"nb": "Innhold", "en": "Contents"}
+PLAN_YEARS = 4
+"""Years of the economic plan period (handlingsprogram / økonomiplan: four years)."""
+
+FMT_YEAR = "0"
+FMT_INT = "#,##0"
+FMT_ONE = "#,##0.0"
+FMT_THREE = "#,##0.000"
+FMT_SHARE = "0.0%"
+HEADER_FILL = "DCE6F1"
+STATUS_FILL = {"green": "C8E6C9", "yellow": "FFECB3", "red": "F5B7B1"}
+
+
+def column_format(name: str, dtype: Any) -> str | None:
+    """Number format of a results-contract column from its name and dtype (None: general)."""
+    if dtype.kind not in "iuf":
+        return None
+    if name in ("year", "age", "rep", "planned_start") or name.endswith("_year") or "_year_p" in name:
+        return FMT_YEAR
+    if name.startswith("probability") or name in ("utilisation",) or name.endswith("_share") or name.endswith("_rate"):
+        return FMT_SHARE
+    if name.endswith("_mnok") or "_mnok_" in name or name == "value":
+        return FMT_ONE
+    if name == "delay_years":
+        return FMT_YEAR
+    if dtype.kind in "iu":
+        return FMT_INT
+    return FMT_ONE
+
+
+def _column_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+# ------------------------------------------------------------------------------------------- fast rows
+
+
+def _cells(values: Any, letter: str, style: str, start_row: int) -> list[str]:
+    """XML ``<c>`` elements of one column for rows ``start_row…`` (empty string for a blank)."""
+    s = f' s="{style}"' if style else ""
+    rows = range(start_row, start_row + len(values))
+    kind = values.dtype.kind
+    if kind == "b":
+        return [f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, values, strict=True)]
+    if kind in "iu":
+        return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in zip(rows, values.tolist(), strict=True)]
+    if kind == "f":
+        return [
+            f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v == v and v not in (float("inf"), float("-inf")) else ""
+            for r, v in zip(rows, values.tolist(), strict=True)
+        ]
+    out = []
+    for r, v in zip(rows, values.tolist(), strict=True):
+        if v is None or (isinstance(v, float) and v != v):
+            out.append("")
+        elif isinstance(v, bool):
+            out.append(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
+        elif isinstance(v, (int, float)):
+            out.append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
+        else:
+            out.append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>')
+    return out
+
+
+def _sheet_rows_xml(frame: Any, styles: list[str], start_row: int) -> str:
+    """``<row>`` elements for every row of ``frame`` from ``start_row`` on."""
+    columns = [
+        _cells(_values(frame.iloc[:, j]), _column_letter(j + 1), styles[j] if j < len(styles) else "", start_row)
+        for j in range(frame.shape[1])
+    ]
+    n = len(frame)
+    return "".join(
+        f'<row r="{start_row + i}">{"".join(cells)}</row>'
+        for i, cells in zip(range(n), zip(*columns, strict=True), strict=True)
+    )
+
+
+def _values(series: Any) -> Any:
+    """A numpy array of a column (nullable ints → float with NaN, nullable booleans → object)."""
+    dtype = series.dtype
+    if getattr(dtype, "kind", "O") in "biuf" and not hasattr(dtype, "numpy_dtype"):
+        return series.to_numpy()
+    if hasattr(dtype, "numpy_dtype") and dtype.numpy_dtype.kind in "iuf":
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    return series.to_numpy(dtype=object)
+
+
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _patch(data: bytes, tables: dict[str, Any]) -> bytes:
+    """Replace the rows after the first data row of each sheet in ``tables`` (title → frame)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    workbook = src.read("xl/workbook.xml").decode("utf-8")
+    rels = src.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = {}
+    for m in re.finditer(r"<Relationship\b([^>]*)/>", rels):
+        a = dict(_ATTR.findall(m.group(1)))
+        targets[a.get("Id")] = a.get("Target", "")
+    parts = {}
+    for m in re.finditer(r"<sheet\b([^>]*)/>", workbook):
+        attrs = m.group(1)
+        name = re.search(r'name="([^"]*)"', attrs).group(1)  # type: ignore[union-attr]
+        rid = re.search(r'r:id="([^"]*)"|\bid="([^"]*)"', attrs)
+        rid_v = (rid.group(1) or rid.group(2)) if rid else None
+        target = targets.get(rid_v, "")
+        target = target.lstrip("/")
+        parts[_unescape(name)] = target if target.startswith("xl/") else f"xl/{target}"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=4) as dst:
+        for info in src.infolist():
+            raw = src.read(info.filename)
+            title = next((k for k, p in parts.items() if p == info.filename and k in tables), None)
+            if title is not None:
+                raw = _patch_sheet(raw.decode("utf-8"), tables[title]).encode("utf-8")
+            dst.writestr(info, raw, compress_type=zipfile.ZIP_DEFLATED, compresslevel=4)
+    return out.getvalue()
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _patch_sheet(xml: str, frame: Any) -> str:
+    start = xml.index("<sheetData>") + len("<sheetData>") if "<sheetData>" in xml else None
+    if start is None:
+        return xml
+    end = xml.index("</sheetData>")
+    body = xml[start:end]
+    m2 = re.search(r'<row r="2"[^>]*>(.*?)</row>', body, flags=re.S)
+    styles = [""] * frame.shape[1]
+    if m2:
+        for cm in re.finditer(r"<c\b([^>]*?)/?>", m2.group(1)):
+            a = dict(_ATTR.findall(cm.group(1)))
+            col = re.match(r"[A-Z]+", a.get("r", ""))
+            if col:
+                from openpyxl.utils import column_index_from_string
+
+                j = column_index_from_string(col.group(0)) - 1
+                if j < len(styles):
+                    styles[j] = a.get("s", "")
+        row1_end = body.index("</row>") + len("</row>")
+        body = body[:row1_end] + _sheet_rows_xml(frame, styles, 2)
+    last = f"{_column_letter(frame.shape[1])}{len(frame) + 1}"
+    xml = xml[:start] + body + xml[end:]
+    return re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+
+
+# ------------------------------------------------------------------------------------------- sheets
+
+
+def _header(ws: Any, names: list[str], row: int = 1) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    fill = PatternFill("solid", fgColor=HEADER_FILL)
+    bottom = Border(bottom=Side(style="thin", color="7F7F7F"))
+    for j, name in enumerate(names, start=1):
+        cell = ws.cell(row=row, column=j, value=name)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.border = bottom
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
+
+
+def _table_sheet(wb: Any, title: str, frame: Any, lang: str) -> None:
+    from openpyxl.comments import Comment
+
+    ws = wb.create_sheet(title)
+    names = [str(c) for c in frame.columns]
+    _header(ws, names)
+    for j, name in enumerate(names, start=1):
+        info = COLUMN_INFO.get(name)
+        if info:
+            unit, meaning = info[0][lang], info[1][lang]
+            text = f"{meaning}" + (f" [{unit}]" if unit else "")
+            ws.cell(row=1, column=j).comment = Comment(text, "ltsim", width=260, height=60)
+    if len(frame):
+        first = frame.iloc[0]
+        for j, name in enumerate(names, start=1):
+            v = first.iloc[j - 1]
+            v = None if v is None or (isinstance(v, float) and v != v) or v is np.nan else v
+            if isinstance(v, np.generic):
+                v = v.item()
+            if v is not None and not isinstance(v, (bool, int, float, str)):
+                v = None if str(v) in ("<NA>", "nan") else str(v)
+            cell = ws.cell(row=2, column=j, value=v)
+            fmt = column_format(name, frame[name].dtype)
+            if fmt:
+                cell.number_format = fmt
+    ws.freeze_panes = "A2"
+    last = _column_letter(max(len(names), 1))
+    ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    sample = frame.head(200)
+    for j, name in enumerate(names, start=1):
+        width = len(name) + 3
+        if len(sample) and sample[name].dtype.kind == "O":
+            width = max(width, min(48, int(sample[name].astype(str).str.len().max()) + 2))
+        ws.column_dimensions[_column_letter(j)].width = max(9, min(width, 50))
+
+
+def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
+    """Investments per project and year and their financing, laid out as a Norwegian economic plan."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    ws = wb.create_sheet(PLAN_SHEET)
+    bold = Font(bold=True)
+    top = Border(top=Side(style="thin", color="000000"))
+    ws["A1"] = (
+        f"{t('economic_plan', lang)}: {t('investments', lang).lower()} {'og' if lang == 'nb' else 'and'} {t('financing', lang).lower()}"
+    )
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"{run.title} ({run.name})"
+    ws["A3"] = f"{t('mnok_fixed', lang).capitalize()}"
+    ws["A3"].font = Font(italic=True)
+    spend, projects, fin, kpi = (
+        run.table("project_spend"),
+        run.table("projects"),
+        run.table("finance"),
+        run.table("kpi"),
+    )
+    year_set: set[int] = set()
+    for frame in (spend, fin, kpi):
+        if frame is not None and len(frame):
+            year_set |= {int(y) for y in frame.year.unique()}
+    if spend is not None and len(spend):
+        years = list(range(min(spend.year), max(spend.year) + 1))
+    elif year_set:
+        years = list(range(min(year_set), max(year_set) + 1))
+    else:
+        ws["A5"] = t("projects_missing", lang)
+        ws.column_dimensions["A"].width = 60
+        return
+    plan = years[:PLAN_YEARS]
+    first_col = 4
+    ycol = {y: first_col + i for i, y in enumerate(years)}
+    sum_plan_col = first_col + len(years)
+    sum_all_col = sum_plan_col + 1
+    # group header (row 5) and header (row 6)
+    ws.cell(row=5, column=first_col, value=t("plan_period", lang)).font = bold
+    ws.merge_cells(start_row=5, start_column=first_col, end_row=5, end_column=first_col + len(plan) - 1)
+    if len(years) > len(plan):
+        ws.cell(row=5, column=first_col + len(plan), value=t("long_term", lang)).font = bold
+        ws.merge_cells(
+            start_row=5, start_column=first_col + len(plan), end_row=5, end_column=first_col + len(years) - 1
+        )
+    heads = [t("project", lang), t("service", lang), t("zone", lang), *[str(y) for y in years]]
+    heads += [f"{t('sum', lang)} {plan[0]}–{plan[-1]}", f"{t('sum', lang)} {years[0]}–{years[-1]}"]
+    _header(ws, heads, row=6)
+    for j in range(first_col, sum_all_col + 1):
+        ws.cell(row=6, column=j).alignment = Alignment(horizontal="right")
+    row = 7
+    ws.cell(row=row, column=1, value=t("investments", lang)).font = bold
+    row += 1
+    totals = np.zeros(len(years))
+    if spend is not None and len(spend):
+        wide = (
+            spend.pivot_table(index="project", columns="year", values="spend_mnok", aggfunc="sum")
+            .reindex(columns=years, fill_value=0.0)
+            .fillna(0.0)
+        )
+        order = list(projects.project) if projects is not None else list(wide.index)
+        order = [p for p in order if p in wide.index] + [p for p in wide.index if p not in set(order)]
+        meta = projects.set_index("project") if projects is not None else None
+        for pid in order:
+            vals = wide.loc[pid].to_numpy(float)
+            name = meta.loc[pid, "name"] if meta is not None and pid in meta.index else pid
+            service = meta.loc[pid, "service"] if meta is not None and pid in meta.index else ""
+            zone = meta.loc[pid, "zone"] if meta is not None and pid in meta.index else ""
+            ws.cell(row=row, column=1, value=str(name))
+            ws.cell(row=row, column=2, value=service if isinstance(service, str) else None)
+            ws.cell(row=row, column=3, value=zone if isinstance(zone, str) else None)
+            _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
+            totals += vals
+            row += 1
+    ws.cell(row=row, column=1, value=t("sum_investments", lang)).font = bold
+    _numbers(ws, row, ycol, years, totals, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
+    row += 2
+    ws.cell(row=row, column=1, value=t("financing", lang)).font = bold
+    row += 1
+    wide_fin = (
+        fin.pivot_table(index="year", columns="item", values="value", aggfunc="sum")
+        if fin is not None and len(fin)
+        else None
+    )
+    if wide_fin is None:
+        ws.cell(row=row, column=1, value=t("finance_missing", lang)).font = Font(italic=True)
+        row += 1
+    else:
+        items = [
+            i for i in ("vat_compensation_mnok", "grants_mnok", "own_financing_mnok", "borrowing_mnok") if i in wide_fin
+        ]
+        fin_total = np.zeros(len(years))
+        for item in items:
+            vals = wide_fin[item].reindex(years).fillna(0.0).to_numpy(float)
+            ws.cell(row=row, column=1, value=item_name(item, lang))
+            _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
+            fin_total += vals
+            row += 1
+        ws.cell(row=row, column=1, value=t("sum_financing", lang)).font = bold
+        _numbers(ws, row, ycol, years, fin_total, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
+        row += 2
+        other = [
+            i
+            for i in ("revenue_mnok", "ndr_mnok", "interest_mnok", "instalments_mnok", "net_debt_mnok", "fund_mnok")
+            if i in wide_fin
+        ]
+        if other:
+            ws.cell(row=row, column=1, value=t("finance", lang)).font = bold
+            row += 1
+            for item in other:
+                vals = wide_fin[item].reindex(years).to_numpy(float)
+                ws.cell(row=row, column=1, value=item_name(item, lang))
+                for y, v in zip(years, vals, strict=True):
+                    if v == v:
+                        c = ws.cell(row=row, column=ycol[y], value=float(v))
+                        c.number_format = FMT_ONE
+                row += 1
+            row += 1
+    if kpi is not None and len(kpi):
+        ws.cell(row=row, column=1, value=f"{t('traffic_lights', lang)} (%)").font = bold
+        row += 1
+        for name in dict.fromkeys(kpi.kpi):
+            sel = kpi[kpi.kpi == name].set_index("year")
+            ws.cell(row=row, column=1, value=kpi_name(name, lang))
+            for y in years:
+                if y in sel.index:
+                    r = sel.loc[y]
+                    c = ws.cell(row=row, column=ycol[y], value=float(r.value) if r.value == r.value else None)
+                    c.number_format = "0.0"
+                    fill = STATUS_FILL.get(str(r.get("status", "")))
+                    if fill:
+                        c.fill = PatternFill("solid", fgColor=fill)
+            row += 1
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 16
+    for j in range(first_col, sum_all_col + 1):
+        ws.column_dimensions[_column_letter(j)].width = 11 if j < sum_plan_col else 15
+    ws.freeze_panes = ws.cell(row=7, column=first_col)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "5:6"
+
+
+def _numbers(
+    ws: Any,
+    row: int,
+    ycol: dict[int, int],
+    years: list[int],
+    vals: Any,
+    c_plan: int,
+    c_all: int,
+    n_plan: int,
+    bold: bool = False,
+    border: Any = None,
+) -> None:
+    from openpyxl.styles import Font
+
+    font = Font(bold=True) if bold else None
+    for y, v in zip(years, vals, strict=True):
+        c = ws.cell(row=row, column=ycol[y], value=round(float(v), 6))
+        c.number_format = FMT_ONE
+        if font:
+            c.font = font
+        if border is not None:
+            c.border = border
+    for col, v in ((c_plan, float(np.sum(vals[:n_plan]))), (c_all, float(np.sum(vals)))):
+        c = ws.cell(row=row, column=col, value=round(v, 6))
+        c.number_format = FMT_ONE
+        c.font = Font(bold=True)
+        if border is not None:
+            c.border = border
+    if border is not None:
+        for col in range(1, 4):
+            ws.cell(row=row, column=col).border = border
+
+
+def _contents_sheet(wb: Any, run: RunFolder, lang: str, tables: dict[str, Any]) -> None:
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(CONTENTS_SHEET[lang], 0)
+    ws["A1"] = f"{run.title}"
+    ws["A1"].font = Font(bold=True, size=14)
+    man = run.manifest
+    facts = [
+        (t("scenario", lang), run.name),
+        (t("hash", lang), man.get("scenario", {}).get("hash", "")),
+        (t("seed", lang), man.get("seed")),
+        (t("replications", lang), man.get("replications")),
+        (t("version", lang), man.get("ltsim_version")),
+        (t("created", lang), man.get("created_utc")),
+    ]
+    row = 3
+    for k, v in facts:
+        ws.cell(row=row, column=1, value=k).font = Font(bold=True)
+        ws.cell(row=row, column=2, value=v)
+        row += 1
+    row += 1
+    _header(ws, [t("sheet", lang), t("file", lang), t("rows", lang), t("meaning", lang)], row=row)
+    row += 1
+    ws.cell(row=row, column=1, value=PLAN_SHEET)
+    ws.cell(
+        row=row, column=4, value=f"{t('investments', lang)}, {t('financing', lang).lower()} ({t('mnok_fixed', lang)})"
+    )
+    row += 1
+    for name, frame in tables.items():
+        ws.cell(row=row, column=1, value=name)
+        ws.cell(row=row, column=2, value=f"{name}.csv")
+        ws.cell(row=row, column=3, value=len(frame)).number_format = FMT_INT
+        row += 1
+    row += 1
+    _header(ws, [t("sheet", lang), t("column", lang), t("unit", lang), t("meaning", lang)], row=row)
+    row += 1
+    for name, frame in tables.items():
+        for col in frame.columns:
+            info = COLUMN_INFO.get(str(col))
+            ws.cell(row=row, column=1, value=name)
+            ws.cell(row=row, column=2, value=str(col))
+            if info:
+                ws.cell(row=row, column=3, value=info[0][lang])
+                ws.cell(row=row, column=4, value=info[1][lang])
+            row += 1
+    for col, width in zip("ABCD", (26, 30, 14, 70), strict=True):
+        ws.column_dimensions[col].width = width
+
+
+def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
+    """Write ``workbook.xlsx`` for the run folder (to a temporary file, then renamed)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    tables = {name: run.table(name) for name in run.table_names()}
+    tables = {k: v for k, v in tables.items() if v is not None}
+    _plan_sheet(wb, run, lang)
+    for name, frame in tables.items():
+        _table_sheet(wb, name[:31], frame, lang)
+    _contents_sheet(wb, run, lang, tables)
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return out
