@@ -153,3 +153,27 @@ def test_project_facility_must_match_service_and_zone(tmp_path: Path):
         "row 2: column 'facility': found 'school_b'; expected a facility of service 'primary_school' in zone 'z_n'"
         in msg
     )
+
+
+def test_defer_moves_the_start_and_the_spend(tmp_path: Path):
+    plain = result(write_tiny_projects(tmp_path / "a"))
+    cfg = projects_config()
+    cfg["projects"]["defer"] = {"school_ext": 2}
+    later = result(write_tiny_projects(tmp_path / "b", cfg))
+    assert later.projects.completion_year[0] == plain.projects.completion_year[0] + 2 == 2028
+    # the road waits for school_ext, so it moves too
+    assert later.projects.completion_year[4] == plain.projects.completion_year[4] + 2
+    spend_plain = plain.projects.spend_mnok[0]
+    assert later.projects.spend_mnok[0, 2:].tolist() == pytest.approx(spend_plain[:3].tolist())
+    school = service(later, "primary_school")
+    assert school.capacity[:, 0].tolist() == [300, 300, 340, 340, 440, 440]
+
+
+def test_defer_before_the_earliest_start_is_bad_input(tmp_path: Path):
+    cfg = projects_config()
+    cfg["projects"]["defer"] = {"school_ext": -2, "school_q": 1}
+    msgs = problems(write_tiny_projects(tmp_path, cfg))
+    assert any("projects.defer.school_q: found 'school_q'; expected a project in the catalogue" in m for m in msgs)
+    cfg["projects"]["defer"] = {"school_ext": -2}
+    (msg,) = problems(write_tiny_projects(tmp_path / "b", cfg))
+    assert "column 'planned_start': found 2023 (after projects.defer moves it -2 years); expected a planned start at or after the earliest start 2024" in msg

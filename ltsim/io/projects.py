@@ -265,12 +265,14 @@ def load_projects(
             )
         elif all(s is not None for s in shares) and abs(sum(shares) - 1.0) > 1e-6:
             bad(row, "cost_share_construction", "cost shares that sum to 1", f"a sum of {sum(shares):g}")
+        moved = row.get("_deferred", 0)
+        moved_note = f" (after projects.defer moves it {moved:+d} years)" if moved else ""
         if row["planned_start"] < row["earliest_start"]:
             bad(
                 row,
                 "planned_start",
                 f"a planned start at or after the earliest start {row['earliest_start']}",
-                str(row["planned_start"]),
+                f"{row['planned_start']}{moved_note}",
             )
         duration = sum(row[f"{p}_months"] for p in PHASES) / 12
         latest = row["latest_completion"]
@@ -289,7 +291,7 @@ def load_projects(
                     row,
                     "planned_start",
                     f"a start that lets the {duration:g} years of phases finish by latest_completion {latest}",
-                    str(row["planned_start"]),
+                    f"{row['planned_start']}{moved_note}",
                 )
         dep_list = [d.strip() for d in (row["depends_on"] or "").split(";") if d.strip()]
         for d in dep_list:
