@@ -425,6 +425,7 @@ def finance_inputs(
             other_revenue_mnok=fin.revenue.other_mnok.at(years),
             other_expenses_mnok=fin.expenses.other_mnok.at(years),
             first_year_operating_share=fin.expenses.first_year_operating_share,
+            population_driven_share=fin.expenses.population_driven_share,
         ),
         funds=fin_model.Funds(
             disposition_fund_opening_mnok=fin.funds.disposition_fund_opening_mnok,

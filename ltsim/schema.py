@@ -398,6 +398,7 @@ class ExpensesSpec(Strict):
     efficiency_new_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
     other_mnok: AnySeries = constant(0.0)  # type: ignore[valid-type]
     first_year_operating_share: float = Field(default=1.0, ge=0, le=1)
+    population_driven_share: float = Field(default=0.0, ge=0, le=1)
     source: str | None = None
 
 

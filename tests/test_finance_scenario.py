@@ -124,3 +124,13 @@ def test_unit_cost_for_an_unknown_service_and_duplicate_rule(tmp_path: Path):
     assert any(
         "finance.fiscal_rules[4].kpi: found 'net_operating_result'; expected one rule per key figure" in m for m in msgs
     )
+
+
+def test_part_of_the_expense_base_follows_the_population(tmp_path: Path):
+    cfg = finance_config()
+    cfg["finance"]["expenses"]["population_driven_share"] = 0.5
+    res = run(write_tiny_finance(tmp_path / "a", cfg))
+    plain = run(write_tiny_finance(tmp_path / "b"))
+    total = res.population.totals()[:-1]
+    expected = 900.0 * 0.5 * (total / total[0] - 1.0)
+    assert res.finance.expenses_mnok - plain.finance.expenses_mnok == pytest.approx(expected)

@@ -64,8 +64,10 @@ Operating statement (økonomisk oversikt drift, budsjett- og regnskapsforskrifte
 (2017–2018) ch. 3.1: the net operating result includes finance income and finance costs incl. instalments)::
 
     revenue            = base · Π_{j=1..t}(1 + g_j) · population_index_t + other revenue
-    expenses           = base + Σ_s unit_cost_s · (users_{s,t} − users_{s,0}) + facility operating cost
-                         + other expenses − savings − Σ_{j≤t} efficiency_new_j         (excl. depreciation)
+    expenses           = base · (1 + k · (population_index_t − 1)) + Σ_s unit_cost_s · (users_{s,t} − users_{s,0})
+                         + facility operating cost + other expenses − savings − Σ_{j≤t} efficiency_new_j
+                         (excl. depreciation; k = population_driven_share, the part of the base that follows
+                         the population outside the services costed per user)
     gross operating expenses = expenses + depreciation
     brutto driftsresultat    = revenue − gross operating expenses
     netto finansutgifter     = interest (investment + startlån) + instalments
@@ -367,6 +369,8 @@ class Operating:
     interest_income_mnok : [Y] interest and dividend income outside the funds modelled here.
     other_revenue_mnok, other_expenses_mnok : [Y] exogenous additions.
     first_year_operating_share : share of a facility's yearly operating cost in its completion year.
+    population_driven_share : share ``k`` of ``expense_base_mnok`` that grows with ``population_index``
+        (services not costed per user: administration, culture, technical services …).
     """
 
     revenue_base_mnok: float
@@ -381,6 +385,7 @@ class Operating:
     other_revenue_mnok: np.ndarray | None = None
     other_expenses_mnok: np.ndarray | None = None
     first_year_operating_share: float = 1.0
+    population_driven_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -733,8 +738,9 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
     facility = np.asarray(pr.operating_cost_mnok, dtype=np.float64) @ in_use
     savings = _vector(op.savings_mnok, n_years, "operating.savings_mnok")
     efficiency = np.cumsum(_vector(op.efficiency_new_mnok, n_years, "operating.efficiency_new_mnok"))
+    population = _vector(op.population_index, n_years, "operating.population_index")
     expenses = (
-        op.expense_base_mnok
+        op.expense_base_mnok * (1.0 + op.population_driven_share * (population - 1.0))
         + demography
         + facility
         + _vector(op.other_expenses_mnok, n_years, "operating.other_expenses_mnok")

@@ -1,0 +1,133 @@
+"""Asker's finance inputs (scenarios/asker/build_finance.py): reproducible, and the plan's 2024 budget reproduced.
+
+Until the lead pastes ``data/finance_fragment.yaml`` into base.yaml, the scenarios are composed in tmp_path:
+a base that ``extends:`` the real base.yaml plus the fragment, and the variants on top of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ltsim import pipeline
+from ltsim.models import finance as fm
+from ltsim.scenario import load_scenario
+
+ASKER = Path(__file__).resolve().parents[1] / "scenarios" / "asker"
+PLAN = (2024, 2025, 2026, 2027)
+PLAN_REVENUE = (9653.092, 9831.526, 9975.979, 10129.439)
+PLAN_EXPENSES = (9433.629 - 572.107, 9471.409 - 580.973, 9504.370 - 593.421, 9625.336 - 603.961)
+PLAN_EXTERNAL = (  # VAT compensation + grants + sales (L5201-5203)
+    217.865 + 81.84 + 50.0,
+    253.68 + 90.14 + 302.0,
+    271.02 + 79.28 + 150.0,
+    137.16 + 193.0 + 108.0,
+)
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("build_finance", ASKER / "build_finance.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["build_finance"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    assert _module().main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pipeline.RunResult]:
+    """base (= base.yaml + the fragment), hp2024 and interest-stress, composed from the committed files."""
+    d = tmp_path_factory.mktemp("scen")
+    frag = (ASKER / "data" / "finance_fragment.yaml").read_text(encoding="utf-8")
+    rec = (ASKER / "data" / "recurring_investments.csv").resolve()
+    frag = frag.replace("recurring: data/recurring_investments.csv", f"recurring: {rec}")
+    (d / "base.yaml").write_text(f"extends: {ASKER / 'base.yaml'}\nname: asker-base-finance\n{frag}", encoding="utf-8")
+    for name in ("hp2024.yaml", "interest-stress.yaml"):
+        (d / name).write_text((ASKER / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return {p: pipeline.run(load_scenario(d / f"{p}.yaml")) for p in ("base", "hp2024", "interest-stress")}
+
+
+def test_build_is_reproducible(built: Path):
+    for rel in ("data/recurring_investments.csv", "data/finance_fragment.yaml", "hp2024.yaml", "interest-stress.yaml"):
+        assert (built / rel).read_bytes() == (ASKER / rel).read_bytes(), rel
+
+
+def test_recurring_pots_reconcile_with_the_plan():
+    with (ASKER / "data" / "recurring_investments.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    ids = {r["id"] for r in rows}
+    assert len(ids) == 40 and len(rows) == 40 * 20
+    total = {y: sum(float(r["spend_mnok"]) for r in rows if int(r["year"]) == y) for y in range(2024, 2044)}
+    assert [round(total[y], 3) for y in PLAN] == [615.25, 528.35, 620.2, 591.0]  # PROJECTS.md §10
+    assert round(sum(total[y] for y in PLAN), 3) == 2354.8
+    assert round(sum(total[y] for y in range(2028, 2034)), 3) == 3256.1
+    held = sum(total[y] for y in range(2028, 2034)) / 6
+    assert all(total[y] == pytest.approx(held) for y in range(2034, 2044))
+    for r in rows:
+        if r["id"].startswith(("var_", "kirke_")) or r["id"] == "forskuttering_spillemidler":
+            assert r["vat_compensation_share"] == "0"
+
+
+def test_base_2024_reproduces_the_budget_identity(runs: dict[str, pipeline.RunResult]):
+    f = runs["base"].finance
+    assert f is not None
+    assert f.revenue_mnok[0] == pytest.approx(9653.092)
+    assert f.expenses_mnok[0] == pytest.approx(9433.629 - 572.107)
+    assert f.depreciation_mnok[0] == pytest.approx(572.107)
+    assert f.gross_operating_result_mnok[0] == pytest.approx(219.463, abs=1e-3)
+    assert f.ndr_mnok[0] == pytest.approx(74.469, abs=0.01)
+    assert fm.key_figures(f)["net_operating_result_pct"][0] == pytest.approx(0.77, abs=0.005)
+    # the instalment is the § 14-18 minimum, above the accounts' 380.7 (2022) and 386.0 (budget 2023)
+    assert f.instalments_mnok[0] == pytest.approx(f.minimum_instalment_mnok[0])
+    assert 386.0 < f.instalments_mnok[0] < 450.0
+    assert np.all(f.uncovered_deficit_mnok == 0.0)
+
+
+def test_hp2024_reproduces_the_plan(runs: dict[str, pipeline.RunResult]):
+    f = runs["hp2024"].finance
+    assert f is not None
+    assert f.expenses_mnok[:4] == pytest.approx(PLAN_EXPENSES, abs=1e-3)
+    # revenue: the plan's per inhabitant × the model's population (plan assumes 1.3 %/yr)
+    assert f.revenue_mnok[:4] == pytest.approx(PLAN_REVENUE, rel=0.0025)
+    external = f.vat_compensation_mnok + f.grants_mnok + f.capital_income_mnok
+    assert external[:4] == pytest.approx(PLAN_EXTERNAL, abs=1e-3)
+    assert f.transfer_from_operations_mnok[:4] == pytest.approx([170.0, 100.0, 200.0, 150.0])
+    assert f.gross_investment_mnok[:4].sum() == pytest.approx(6066.275)
+    loan_share = f.borrowing_mnok[:4].sum() / f.gross_investment_mnok[:4].sum()
+    assert 0.55 < loan_share < 0.62  # "om lag 60 prosent lånefinansiert" (L5313-5314)
+    # start loans: paid = received, close to the plan's 48.6/56.1/63.7/71.5
+    assert f.startlan_instalments_mnok[:4] == pytest.approx(f.startlan_received_instalments_mnok[:4])
+    assert f.startlan_instalments_mnok[:4] == pytest.approx([48.6, 56.1, 63.7, 71.5], abs=2.5)
+    ndr = fm.key_figures(f)["net_operating_result_pct"][:4]
+    assert ndr[0] == pytest.approx(0.77, abs=0.005)
+    assert np.all(np.diff(ndr) > 0) and np.all(ndr < [0.8, 1.7, 2.5, 2.5])
+
+
+def test_interest_stress_raises_interest_from_2025(runs: dict[str, pipeline.RunResult]):
+    base, stress = runs["base"].finance, runs["interest-stress"].finance
+    assert base is not None and stress is not None
+    assert stress.interest_mnok[0] == pytest.approx(base.interest_mnok[0])
+    extra = stress.interest_mnok[1:] - base.interest_mnok[1:]
+    assert extra == pytest.approx(0.02 * base.debt_opening_mnok[1:])
+    assert stress.ndr_mnok[1] < base.ndr_mnok[1] - 150.0
+
+
+def test_base_yaml_carries_the_fragment_verbatim_once_merged():
+    base = (ASKER / "base.yaml").read_text(encoding="utf-8")
+    if "\nfinance:" not in base:
+        pytest.skip("the lead has not pasted data/finance_fragment.yaml into base.yaml yet")
+    frag = (ASKER / "data" / "finance_fragment.yaml").read_text(encoding="utf-8")
+    body = frag[frag.index("finance:") :]
+    assert body in base
