@@ -370,6 +370,118 @@ def batch(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def optimize(
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder of the optimised plan. Default: results/<name>-optimized."),
+    ] = None,
+    solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=0.1, help="Seconds the solver may use.")
+    ] = None,
+    gap: Annotated[
+        float | None, typer.Option("--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at, e.g. 0.01.")
+    ] = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
+    ] = True,
+) -> None:
+    """Choose the start year of each deferrable project so the debt ratio stays under its ceiling.
+
+    Needs the scenario's 'optimize:' section (debt_ratio_ceiling, max_deferral_years, weights …).
+    Writes a normal run folder of the optimised plan plus schedule.csv (planned vs chosen start of
+    every candidate, and the greedy rule's start), optimize.json (solver, status, objective, gap,
+    build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
+    plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
+    """
+    from ltsim import optimize as opt_module
+    from ltsim.results import optimize_files, write_run
+    from ltsim.scenario import load_scenario
+
+    if solver not in opt_module.SOLVERS:
+        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
+    try:
+        sc = load_scenario(scenario)
+    except InputError as exc:
+        raise _fail(exc, f"optimise {scenario}") from None
+    if sc.config.optimize is None or sc.projects is None or sc.config.finance is None:
+        missing = [
+            k
+            for k, v in (("optimize", sc.config.optimize), ("projects", sc.projects), ("finance", sc.config.finance))
+            if v is None
+        ]
+        raise _fail(
+            InputError(
+                Problem(
+                    "the sections 'optimize:', 'projects:' and 'finance:'",
+                    file=str(scenario),
+                    field=", ".join(missing),
+                    found="missing",
+                )
+            ),
+            f"optimise {scenario}",
+        )
+    with err.status("building the model from the pipeline and solving …"):
+        result = opt_module.optimize(sc, solver=solver, time_limit=time_limit, gap=gap)
+    target = out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized"
+    folder = write_run(result.optimized, target, sc.config.seed, {}, extras=optimize_files(result))
+    if report:
+        from ltsim.report import build_report
+
+        build_report(folder)
+    _print_optimisation(result)
+    out.print(f"\nRun folder of the optimised plan: [bold]{folder}[/] (schedule.csv, optimize.json, report.html)")
+
+
+def _print_optimisation(result: object) -> None:
+    r = result  # an OptimizeResult
+    co = r.coefficients  # type: ignore[attr-defined]
+    data = co.scenario.projects
+    sol = r.solution  # type: ignore[attr-defined]
+    table = Table(title="Deferrals (candidates that move)", title_justify="left")
+    for col in ("project", "planned start", "chosen start", "years", "greedy start"):
+        table.add_column(col, justify="left" if col == "project" else "right")
+    for p in co.candidates:
+        o = sol.chosen.get(p)
+        g = r.greedy.chosen.get(p) if r.greedy else None  # type: ignore[attr-defined]
+        planned = int(data.planned_start_year[p])
+        if o is not None and o.deferral_years == 0 and (g is None or g.start_year == planned):
+            continue
+        if o is None and g is None and not data.inputs.included[p]:
+            continue  # a variant that neither the plan nor the optimiser chose
+        none = "other variant" if data.exclusive_group[p] is not None else "dropped"
+        table.add_row(
+            data.names[p],
+            str(planned),
+            str(o.start_year) if o else none,
+            f"{o.deferral_years:+d}" if o else "–",
+            str(g.start_year) if g else none,
+        )
+    out.print(table)
+    summary = Table(title=f"Objective ({r.solver}, {sol.status}, solved in {sol.solve_s:.2f} s)", title_justify="left")  # type: ignore[attr-defined]
+    for col in ("", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"):
+        summary.add_column(col, justify="left" if not col else "right")
+    for label, s in (("plan as written", r.plan), ("greedy rule", r.greedy), ("optimal", sol)):  # type: ignore[attr-defined]
+        if s is None:
+            continue
+        breach = sum(1 for b in s.breaches if b["rule"] == "debt_ratio")
+        summary.add_row(
+            label, f"{s.objective:,.1f}", f"{s.unmet_place_years:,.0f}", f"{s.deferral_years:,.0f}", str(breach)
+        )
+    out.print(summary)
+    binding = ", ".join(map(str, r.binding_years)) or "none"  # type: ignore[attr-defined]
+    out.print(f"Debt ceiling binds in: {binding}")
+    if r.value_of_one_point_place_years is not None:  # type: ignore[attr-defined]
+        out.print(
+            f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
+            f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
+        )
+    for b in sol.breaches:
+        err.print(f"[yellow]Cannot be met:[/] {b['rule']} in {b['year']} (breach {b['excess']:,.1f})", soft_wrap=True)
+
+
 @app.command("report")
 def report_command(
     folder: Annotated[Path, typer.Argument(help="A run folder (from ltsim run) or a batch folder (from ltsim batch).")],

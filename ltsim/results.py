@@ -371,6 +371,90 @@ def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
     return {"housing_release.csv": release, "housing_held_back.csv": held}
 
 
+def optimize_files(opt: Any) -> dict[str, str]:
+    """``schedule.csv``, ``optimize.json`` and ``scenario.optimized.yaml`` of an optimisation."""
+    import io
+
+    import pandas as pd
+
+    co = opt.coefficients
+    data = co.scenario.projects
+    sol, greedy = opt.solution, opt.greedy
+    rows = []
+    for p in co.candidates:
+        chosen = sol.chosen.get(p)
+        rule = greedy.chosen.get(p) if greedy is not None else None
+        planned = int(data.planned_start_year[p])
+        rows.append(
+            {
+                "project": data.ids[p],
+                "name": data.names[p],
+                "service": data.services[p] or "",
+                "zone": data.zones[p] or "",
+                "planned_start": planned,
+                "chosen_start": chosen.start_year if chosen else None,
+                "deferred_years": chosen.deferral_years if chosen else None,
+                "completion_year": chosen.completion_year if chosen else None,
+                "built": chosen is not None,
+                "dropped": chosen is None and data.exclusive_group[p] is None,
+                "greedy_start": rule.start_year if rule else None,
+            }
+        )
+    frame = pd.DataFrame(rows).astype(
+        {"chosen_start": "Int64", "deferred_years": "Int64", "completion_year": "Int64", "greedy_start": "Int64"}
+    )
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    spec = co.scenario.config.optimize
+
+    def figures(s: Any) -> dict[str, Any]:
+        return {
+            "objective": s.objective,
+            "unmet_place_years": s.unmet_place_years,
+            "deferral_years": s.deferral_years,
+            "interest_mnok": s.interest_mnok,
+            "breaches": s.breaches,
+        }
+
+    report = {
+        "solver": opt.solver,
+        "status": sol.status,
+        "objective": sol.objective,
+        "gap": sol.gap,
+        "build_s": round(co.build_s, 4),
+        "solve_s": round(sol.solve_s, 4),
+        "candidates": len(co.candidates),
+        "options": len(co.options),
+        "debt_ratio_ceiling": spec.debt_ratio_ceiling,
+        "binding_constraints": [{"rule": "debt_ratio", "year": y} for y in opt.binding_years],
+        "breaches": sol.breaches,
+        "value_of_one_more_point_of_ceiling": {
+            "objective": opt.value_of_one_point,
+            "unmet_place_years": opt.value_of_one_point_place_years,
+            "method": "re-solved with the ceiling raised by 1 percentage point of gross operating revenue",
+        },
+        "optimal": figures(sol),
+        "plan": figures(opt.plan),
+        "greedy": figures(greedy) if greedy is not None else None,
+        "repairs": opt.repairs,
+        "verification": {
+            "max_abs_debt_difference_mnok": float(np.max(np.abs(opt.verified_debt_mnok - opt.predicted_debt_mnok))),
+            "note": "the MILP's debt path (superposition of per-option finance runs) vs the finance model on the chosen schedule",
+        },
+        "debt_path": [
+            {"year": int(y), "predicted_mnok": float(a), "finance_model_mnok": float(b), "ceiling_mnok": float(c)}
+            for y, a, b, c in zip(co.years, opt.predicted_debt_mnok, opt.verified_debt_mnok, opt.ceilings, strict=True)
+        ],
+    }
+    overrides = {"extends": str(co.scenario.file), "name": co.scenario.name + "-optimized", **opt.overrides}
+    return {
+        "schedule.csv": buf.getvalue(),
+        "optimize.json": json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n",
+        "scenario.optimized.yaml": "# The optimised schedule as a scenario variant (ltsim optimize).\n"
+        + yaml.safe_dump(overrides, sort_keys=False, allow_unicode=True),
+    }
+
+
 def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -413,8 +497,12 @@ def write_run(
     seed: int,
     timings_s: dict[str, float] | None = None,
     montecarlo: Any = None,
+    extras: dict[str, str] | None = None,
 ) -> Path:
-    """Write the run folder ``out_dir`` (replacing an earlier one only when complete)."""
+    """Write the run folder ``out_dir`` (replacing an earlier one only when complete).
+
+    ``extras`` are further files (name → text) written into the folder with the rest.
+    """
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
@@ -445,6 +533,8 @@ def write_run(
         if montecarlo is not None:
             for name, frame in montecarlo_frames(result, montecarlo).items():
                 frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
+        for name, text in (extras or {}).items():
+            (tmp / name).write_text(text, encoding="utf-8")
         with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
             yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
         timings = dict(timings_s or {}) | dict(result.timings_s)

@@ -309,6 +309,7 @@ class Projects(Strict):
     uncertainty_by_category: dict[str, Uncertainty] = Field(default_factory=dict)
     variants: dict[str, str] = Field(default_factory=dict)
     defer: dict[str, Annotated[int, Field(ge=-30, le=30)]] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
     source: str | None = None
 
     @model_validator(mode="after")
@@ -492,6 +493,35 @@ class Finance(Strict):
     source: str | None = None
 
 
+class OptimizeSpec(Strict):
+    """What the optimiser may move and what it aims for (ltsim optimize)."""
+
+    debt_ratio_ceiling: float  # netto lånegjeld ÷ brutto driftsinntekter, a fraction (1.0 = 100 %)
+    ndr_floor: float | None = Field(default=None, ge=-1, le=1)
+    max_deferral_years: int = Field(default=5, ge=0, le=20)
+    max_advance_years: int = Field(default=0, ge=0, le=20)
+    allow_drop: bool = False
+    shift_mandatory: bool = False
+    unmet_weight: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    deferral_penalty: float = Field(default=1.0, ge=0)
+    cost_weight: float = Field(default=0.01, ge=0)
+    max_spend_mnok: NonNegativeSeries | None = None  # type: ignore[valid-type]
+    max_concurrent: int | None = Field(default=None, ge=1)
+    elastic: bool = True
+    breach_penalty: float = Field(default=1000.0, gt=0)
+    source: str | None = None
+
+    @field_validator("debt_ratio_ceiling")
+    @classmethod
+    def _ceiling(cls, value: float) -> float:
+        if not 0 < value <= 5:
+            hint = f" (write {value / 100:g} for {value:g} %)" if 5 < value <= 500 else ""
+            raise ValueError(
+                f"found {value:g}; expected a fraction of gross operating revenue above 0 and at most 5{hint}"
+            )
+        return value
+
+
 class ScenarioConfig(Strict):
     """A whole scenario as written (after ``extends:`` is merged)."""
 
@@ -507,3 +537,4 @@ class ScenarioConfig(Strict):
     capacity: Capacity | None = None
     projects: Projects | None = None
     finance: Finance | None = None
+    optimize: OptimizeSpec | None = None

@@ -358,18 +358,27 @@ def load_projects(
             )
     if problems:
         raise InputError(problems)
+    for j, pid in enumerate(cfg.exclude):
+        if pid not in ids:
+            problems.append(problem(("projects", "exclude", j), "a project in the catalogue", show(pid)))
+        elif rows[ids.index(pid)]["mandatory"] == "true":
+            problems.append(problem(("projects", "exclude", j), "a project that is not mandatory", show(pid)))
+    if problems:
+        raise InputError(problems)
     included = np.array(
-        [row["exclusive_group"] is None or cfg.variants.get(row["exclusive_group"]) == row["id"] for row in rows]
+        [
+            (row["exclusive_group"] is None or cfg.variants.get(row["exclusive_group"]) == row["id"])
+            and row["id"] not in cfg.exclude
+            for row in rows
+        ]
     )
     for row, inc in zip(rows, included, strict=True):
         for d in deps[row["id"]]:
             if inc and not included[ids.index(d)]:
-                bad(
-                    row,
-                    "depends_on",
-                    f"a project that is built ({d!r} is a variant not chosen in projects.variants)",
-                    show(d),
+                why = (
+                    "excluded in projects.exclude" if d in cfg.exclude else "a variant not chosen in projects.variants"
                 )
+                bad(row, "depends_on", f"a project that is built ({d!r} is {why})", show(d))
     if problems:
         raise InputError(problems)
 

@@ -1,0 +1,750 @@
+"""Optimal sequencing of deferrable projects (PuLP MILP): keep the debt ratio under its ceiling.
+
+Decision: ``x[p, s] = 1`` if candidate project ``p`` starts in year ``s`` (one option per start
+year in its window, planned start − ``max_advance_years`` … + ``max_deferral_years``, within
+earliest start and latest completion). Candidates are the projects that are not mandatory and
+have not started before the base year (``shift_mandatory`` adds the mandatory ones); the others
+stay as the scenario plans them.
+
+Coefficients come from the pipeline's own models, one source of truth:
+
+- the *base* is the scenario with every candidate left out: its population, demand, capacity
+  (facility register + fixed projects), project spend and finance (net debt, NDR, revenue);
+- each option ``(p, s)`` is simulated by the project model (completion year, spend profile),
+  its capacity enters the ledger exactly as ``register_with_projects`` does, and the finance
+  model is run on base + that option alone; its *marginal* debt, NDR, interest and spend paths
+  are the option's coefficients.
+
+The MILP adds the marginal paths of the chosen options to the base (superposition). The finance
+model is linear in a project's spend where instalments follow a serial/annuity schedule, own
+financing is a share and no grant exceeds a year's need; the § 14-18 minimum and the spread of a
+year's borrowing over asset lives are not linear. So every solution is checked by running the full
+pipeline on the chosen schedule: where the real debt ratio breaks the ceiling, that year's
+ceiling is tightened by the excess and the MILP re-solved (at most ``MAX_REPAIRS`` times).
+
+Constraints (one function each): one start per candidate (or none where dropping is allowed),
+exclusive variants, dependencies (start after the predecessor is in service), debt ratio ≤
+ceiling every year, optionally NDR ≥ floor, yearly spend ≤ a cap, concurrent projects ≤ a cap.
+In elastic mode each of these rules has a non-negative breach variable with a large penalty, so
+an impossible ceiling returns the schedule with the smallest weighted breach and names the
+years and rules that cannot be met.
+
+Objective: Σ weight_v · unmet place-years (places short, per service, zone and year) +
+deferral penalty · |start − planned| (+ the rest of the horizon for a dropped project) +
+cost weight · interest paid over the horizon [NOK million] + breach penalty · breaches.
+
+Explanations: the years in which the debt ceiling binds; the value of one more percentage point
+of ceiling, found by re-solving with the ceiling + 0.01 (not from duals: with integer choices
+a dual is not a price); deferrals against the planned programme; and a greedy rule (defer the
+latest-needed project a year at a time until the ceiling holds) solved on the same coefficients,
+so finance sees what optimisation buys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ltsim import pipeline
+from ltsim.models import finance as fin_model
+from ltsim.models import population as pop_model
+from ltsim.models import projects as proj_model
+from ltsim.scenario import Scenario
+
+MAX_REPAIRS = 5
+TOLERANCE = 1e-6
+SOLVERS = ("highs", "cbc")
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One start year of one candidate project and what it does."""
+
+    project: int
+    start_year: int
+    completion_year: int
+    deferral_years: int
+    spend_mnok: np.ndarray  # [Y]
+    debt_mnok: np.ndarray  # [Y] marginal net debt
+    ndr_mnok: np.ndarray  # [Y] marginal netto driftsresultat
+    interest_mnok: float  # marginal interest over the horizon
+    places: dict[int, np.ndarray]  # cell → [U] usable places added
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A (service, zone) whose places can be short, with its base gap [U] and weight."""
+
+    service: str
+    zone: str
+    gap: np.ndarray
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class Coefficients:
+    """Everything the MILP needs, built once from the models."""
+
+    scenario: Scenario
+    years: np.ndarray  # [Y] budget years
+    candidates: tuple[int, ...]
+    options: tuple[Option, ...]
+    revenue_mnok: np.ndarray  # [Y]
+    debt_mnok: np.ndarray  # [Y] base net debt
+    ndr_mnok: np.ndarray  # [Y]
+    spend_mnok: np.ndarray  # [Y] base project spend
+    cells: tuple[Cell, ...]
+    stock_years: np.ndarray  # [U]
+    fixed_under_way: np.ndarray  # [Y] fixed projects under way in each year
+    build_s: float
+
+
+@dataclass(slots=True)
+class Solution:
+    """A schedule and its figures (from the MILP, the greedy rule or the plan)."""
+
+    chosen: dict[int, Option | None]  # candidate → option (None = dropped)
+    objective: float
+    unmet_place_years: float
+    deferral_years: float
+    interest_mnok: float
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "Optimal"
+    gap: float | None = None
+    solve_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizeResult:
+    """The optimal schedule, how it was found, and what it means."""
+
+    solution: Solution
+    coefficients: Coefficients
+    solver: str
+    repairs: int
+    ceilings: np.ndarray  # [Y] ceiling per year after repairs (NOK million)
+    binding_years: tuple[int, ...]
+    value_of_one_point: float | None  # change in the objective with the ceiling + 1 pp
+    value_of_one_point_place_years: float | None
+    greedy: Solution | None
+    plan: Solution
+    verified_debt_mnok: np.ndarray
+    predicted_debt_mnok: np.ndarray
+    optimized: Any  # the pipeline RunResult of the chosen schedule
+    overrides: dict[str, Any]
+
+
+# ------------------------------------------------------------------------------------ coefficients
+
+
+def _spec(scenario: Scenario) -> Any:
+    spec = scenario.config.optimize
+    if spec is None:
+        raise ValueError("the scenario has no 'optimize:' section (debt_ratio_ceiling, …)")
+    if scenario.projects is None or scenario.config.finance is None:
+        raise ValueError("optimising needs 'projects:' and 'finance:' sections")
+    return spec
+
+
+def _with(run: proj_model.ProjectRun, p: int, option_run: proj_model.ProjectRun | None) -> proj_model.ProjectRun:
+    """``run`` with project ``p`` taken from ``option_run`` (or left out when None)."""
+    spend = run.spend_mnok.copy()
+    completion = run.completion_year.copy()
+    cost = run.cost_mnok.copy()
+    if option_run is None:
+        spend[p], completion[p], cost[p] = 0.0, proj_model.NOT_BUILT, 0.0
+    else:
+        spend[p], completion[p], cost[p] = (
+            option_run.spend_mnok[p],
+            option_run.completion_year[p],
+            option_run.cost_mnok[p],
+        )
+    return dataclasses.replace(run, spend_mnok=spend, completion_year=completion, cost_mnok=cost)
+
+
+def _single(inputs: proj_model.ProjectInputs, p: int, start: int) -> proj_model.ProjectRun:
+    """Project ``p`` alone, started on 1 January of ``start`` (its plan spend moves with it)."""
+    n = len(inputs.gross_cost_mnok)
+    planned = inputs.planned_start.copy()
+    earliest = inputs.earliest_start.copy()
+    shift = np.zeros(n) if inputs.plan_shift_years is None else inputs.plan_shift_years.copy()
+    offset = start - inputs.base_year
+    shift[p] += offset - planned[p]
+    planned[p] = offset
+    earliest[p] = min(earliest[p], offset)
+    one = dataclasses.replace(
+        inputs,
+        included=np.arange(n) == p,
+        planned_start=planned,
+        earliest_start=earliest,
+        depends_on=tuple(() for _ in range(n)),
+        delivery_capacity=0,
+        plan_shift_years=shift,
+    )
+    return proj_model.simulate(one)
+
+
+def candidates_of(scenario: Scenario) -> list[int]:
+    """Projects the optimiser may move: not mandatory (unless shift_mandatory), not started before the base year."""
+    spec = _spec(scenario)
+    data = scenario.projects
+    assert data is not None
+    base = scenario.config.horizon.base_year
+    groups = {g for g in data.exclusive_group if g is not None}
+    out = []
+    for p in range(len(data.ids)):
+        if data.planned_start_year[p] < base:
+            continue
+        if data.mandatory[p] and not spec.shift_mandatory:
+            continue
+        if not data.inputs.included[p] and data.exclusive_group[p] not in groups:
+            continue
+        out.append(p)
+    return out
+
+
+def build(scenario: Scenario) -> Coefficients:
+    """Simulate the base and every option with the pipeline's models (see the module docstring)."""
+    tick = time.perf_counter()
+    spec = _spec(scenario)
+    data = scenario.projects
+    assert data is not None
+    horizon = scenario.config.horizon
+    years = np.arange(horizon.base_year, horizon.end_year)
+    cand = candidates_of(scenario)
+
+    base_run = proj_model.simulate(data.inputs)  # the plan (a stochastic scenario is optimised on its plan)
+    for p in cand:
+        base_run = _with(base_run, p, None)
+    population = pop_model.project(pipeline.population_inputs(scenario))
+    services = pipeline.demand_and_capacity(scenario, population.persons, base_run.completion_year)
+    base_fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, base_run))
+
+    cells: list[Cell] = []
+    cell_of: dict[tuple[str, str], int] = {}
+    default_util = {s.id: s.target_utilisation for s in scenario.services.services}
+    cap = scenario.services.capacity
+    fac_util = {} if cap is None else dict(zip(cap.facility_ids, cap.register.utilisation, strict=True))
+    for svc in services:
+        if svc.gap is None:
+            continue
+        weight = spec.unmet_weight.get(svc.service.id, 1.0)
+        for z, zone in enumerate(svc.zone_ids):
+            cell_of[(svc.service.id, zone)] = len(cells)
+            cells.append(Cell(svc.service.id, zone, svc.gap[:, z].copy(), weight))
+
+    stock_years = scenario.years
+    options: list[Option] = []
+    for p in cand:
+        planned = int(data.planned_start_year[p])
+        earliest = int(data.earliest_start_year[p])
+        latest = data.latest_completion_year[p]
+        for start in range(max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years + 1):
+            one = _single(data.inputs, p, start)
+            completion = int(one.completion_year[p])
+            if latest == latest and completion > latest:
+                continue
+            fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, _with(base_run, p, one)))
+            places: dict[int, np.ndarray] = {}
+            if data.services[p] is not None and not np.isnan(data.capacity_places[p]):
+                util = (
+                    fac_util.get(data.facilities[p], default_util[data.services[p]])
+                    if data.facilities[p]
+                    else default_util[data.services[p]]
+                )
+                places[cell_of[(data.services[p], data.zones[p])]] = np.where(
+                    stock_years >= completion, data.capacity_places[p] * util, 0.0
+                )
+            options.append(
+                Option(
+                    project=p,
+                    start_year=start,
+                    completion_year=completion,
+                    deferral_years=start - planned,
+                    spend_mnok=one.spend_mnok[p],
+                    debt_mnok=fin.net_debt_mnok - base_fin.net_debt_mnok,
+                    ndr_mnok=fin.ndr_mnok - base_fin.ndr_mnok,
+                    interest_mnok=float((fin.interest_mnok - base_fin.interest_mnok).sum()),
+                    places=places,
+                )
+            )
+    under_way = np.zeros(len(years))
+    for p in range(len(data.ids)):
+        if p in cand or base_run.completion_year[p] == proj_model.NOT_BUILT:
+            continue
+        start = int(np.floor(base_run.start[p] + 1e-9)) + horizon.base_year
+        under_way += (years >= start) & (years < base_run.completion_year[p])
+    return Coefficients(
+        scenario=scenario,
+        years=years,
+        candidates=tuple(cand),
+        options=tuple(options),
+        revenue_mnok=base_fin.revenue_mnok,
+        debt_mnok=base_fin.net_debt_mnok,
+        ndr_mnok=base_fin.ndr_mnok,
+        spend_mnok=base_run.spend_mnok.sum(axis=0),
+        cells=tuple(cells),
+        stock_years=stock_years,
+        fixed_under_way=under_way,
+        build_s=time.perf_counter() - tick,
+    )
+
+
+# ------------------------------------------------------------------------------------------- MILP
+
+
+def _name(text: str) -> str:
+    """A PuLP-safe name: [A-Za-z0-9_] only (PuLP rewrites others silently, which can merge names)."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+class _Model:
+    """The MILP, one method per constraint family."""
+
+    def __init__(self, co: Coefficients, ceilings: np.ndarray) -> None:
+        import pulp
+
+        self.pulp = pulp
+        self.co = co
+        self.spec = co.scenario.config.optimize
+        self.ceilings = ceilings
+        self.prob = pulp.LpProblem("ltsim_sequencing", pulp.LpMinimize)
+        self.names: set[str] = set()
+        self.x = {
+            i: self._var(f"x_{co.scenario.projects.ids[o.project]}_{o.start_year}", cat="Binary")
+            for i, o in enumerate(co.options)
+        }
+        self.by_project: dict[int, list[int]] = {}
+        for i, o in enumerate(co.options):
+            self.by_project.setdefault(o.project, []).append(i)
+        self.breach: dict[str, Any] = {}
+        self.objective_terms: list[Any] = []
+        self.debt_rows: dict[int, Any] = {}
+        self.unmet: dict[tuple[int, int], Any] = {}
+
+    def _var(self, name: str, cat: str = "Continuous", low: float | None = 0.0) -> Any:
+        name = _name(name)
+        if name in self.names:
+            raise ValueError(f"duplicate variable name {name!r}")
+        self.names.add(name)
+        return self.pulp.LpVariable(name, lowBound=low, cat=cat)
+
+    def _elastic(self, key: str) -> Any:
+        if not self.spec.elastic:
+            return 0
+        var = self._var(f"breach_{key}")
+        self.breach[key] = var
+        return var
+
+    def _add(self, constraint: Any, name: str) -> None:
+        name = _name(name)
+        if name in self.names:
+            raise ValueError(f"duplicate constraint name {name!r}")
+        self.names.add(name)
+        self.prob += constraint, name
+
+    def define_one_start(self) -> None:
+        """Each candidate starts once; only where dropping is allowed may it not start at all."""
+        data = self.co.scenario.projects
+        for p in self.co.candidates:
+            total = self.pulp.lpSum(self.x[i] for i in self.by_project.get(p, []))
+            grouped = data.exclusive_group[p] is not None
+            if self.spec.allow_drop or grouped:
+                self._add(total <= 1, f"start_{data.ids[p]}")
+            else:
+                self._add(total == 1, f"start_{data.ids[p]}")
+
+    def define_exclusive(self) -> None:
+        """Exactly one variant of each exclusive group is built (at most one where dropping is allowed)."""
+        data = self.co.scenario.projects
+        groups: dict[str, list[int]] = {}
+        for p in self.co.candidates:
+            if data.exclusive_group[p] is not None:
+                groups.setdefault(data.exclusive_group[p], []).append(p)
+        for group, members in groups.items():
+            total = self.pulp.lpSum(self.x[i] for p in members for i in self.by_project.get(p, []))
+            self._add(total <= 1 if self.spec.allow_drop else total == 1, f"variant_{group}")
+
+    def define_dependencies(self) -> None:
+        """A project starts only after its predecessors are in service (fixed predecessors: by construction)."""
+        data = self.co.scenario.projects
+        cand = set(self.co.candidates)
+        for b in self.co.candidates:
+            for a in data.inputs.depends_on[b]:
+                for i in self.by_project.get(b, []):
+                    start_b = self.co.options[i].start_year
+                    if a in cand:
+                        ready = [j for j in self.by_project.get(a, []) if self.co.options[j].completion_year <= start_b]
+                        self._add(
+                            self.x[i] <= self.pulp.lpSum(self.x[j] for j in ready),
+                            f"dep_{data.ids[b]}_{start_b}_{data.ids[a]}",
+                        )
+        # a fixed project that waits for a candidate: the candidate must be in service in time
+        for f in range(len(data.ids)):
+            if f in cand or not data.inputs.included[f]:
+                continue
+            for a in data.inputs.depends_on[f]:
+                if a in cand:
+                    start_f = int(data.planned_start_year[f])
+                    ready = [j for j in self.by_project.get(a, []) if self.co.options[j].completion_year <= start_f]
+                    self._add(self.pulp.lpSum(self.x[j] for j in ready) == 1, f"dep_fixed_{data.ids[f]}_{data.ids[a]}")
+
+    def define_debt_ceiling(self) -> None:
+        """Net debt ≤ ceiling × gross operating revenue, every year."""
+        for t, year in enumerate(self.co.years):
+            debt = self.co.debt_mnok[t] + self.pulp.lpSum(
+                o.debt_mnok[t] * self.x[i] for i, o in enumerate(self.co.options) if abs(o.debt_mnok[t]) > 1e-9
+            )
+            row = debt - self._elastic(f"debt_{year}") <= self.ceilings[t]
+            self._add(row, f"debt_{year}")
+            self.debt_rows[t] = self.prob.constraints[_name(f"debt_{year}")]
+
+    def define_ndr_floor(self) -> None:
+        """Netto driftsresultat ≥ floor × gross operating revenue, every year (if a floor is set)."""
+        if self.spec.ndr_floor is None:
+            return
+        for t, year in enumerate(self.co.years):
+            ndr = self.co.ndr_mnok[t] + self.pulp.lpSum(
+                o.ndr_mnok[t] * self.x[i] for i, o in enumerate(self.co.options) if abs(o.ndr_mnok[t]) > 1e-9
+            )
+            self._add(
+                ndr + self._elastic(f"ndr_{year}") >= self.spec.ndr_floor * self.co.revenue_mnok[t], f"ndr_{year}"
+            )
+
+    def define_delivery(self) -> None:
+        """Yearly spend and the number of projects under way stay within the organisation's capacity."""
+        if self.spec.max_spend_mnok is not None:
+            cap = self.spec.max_spend_mnok.at(self.co.years)
+            for t, year in enumerate(self.co.years):
+                spend = self.co.spend_mnok[t] + self.pulp.lpSum(
+                    o.spend_mnok[t] * self.x[i] for i, o in enumerate(self.co.options) if o.spend_mnok[t] > 1e-9
+                )
+                self._add(spend - self._elastic(f"spend_{year}") <= cap[t], f"spend_{year}")
+        if self.spec.max_concurrent is not None:
+            for t, year in enumerate(self.co.years):
+                busy = self.pulp.lpSum(
+                    self.x[i] for i, o in enumerate(self.co.options) if o.start_year <= year < o.completion_year
+                )
+                self._add(
+                    busy + self.co.fixed_under_way[t] - self._elastic(f"concurrent_{year}") <= self.spec.max_concurrent,
+                    f"concurrent_{year}",
+                )
+
+    def define_unmet(self) -> None:
+        """Places short per service, zone and year: u ≥ gap − added places, u ≥ 0."""
+        reach: dict[int, list[int]] = {}
+        for i, o in enumerate(self.co.options):
+            for c in o.places:
+                reach.setdefault(c, []).append(i)
+        for c, cell in enumerate(self.co.cells):
+            for u, year in enumerate(self.co.stock_years):
+                options = [i for i in reach.get(c, []) if self.co.options[i].places[c][u] != 0]
+                negative = any(self.co.options[i].places[c][u] < 0 for i in options)
+                if cell.gap[u] <= TOLERANCE and not negative:
+                    continue
+                if not options:
+                    continue  # nothing the optimiser does changes it: a constant
+                var = self._var(f"unmet_{cell.service}_{cell.zone}_{year}")
+                added = self.pulp.lpSum(self.co.options[i].places[c][u] * self.x[i] for i in options)
+                self._add(var >= cell.gap[u] - added, f"short_{cell.service}_{cell.zone}_{year}")
+                self.unmet[(c, u)] = var
+                self.objective_terms.append(cell.weight * var)
+
+    def define_objective(self) -> None:
+        """Weighted unmet place-years + deferral penalty + cost weight × interest + breach penalty."""
+        spec = self.spec
+        end = int(self.co.years[-1]) + 1
+        data = self.co.scenario.projects
+        for i, o in enumerate(self.co.options):
+            self.objective_terms.append(
+                (spec.deferral_penalty * abs(o.deferral_years) + spec.cost_weight * o.interest_mnok) * self.x[i]
+            )
+        if spec.allow_drop:
+            for p in self.co.candidates:
+                dropped = 1 - self.pulp.lpSum(self.x[i] for i in self.by_project.get(p, []))
+                if data.exclusive_group[p] is None:
+                    self.objective_terms.append(
+                        spec.deferral_penalty * (end - int(data.planned_start_year[p])) * dropped
+                    )
+        for var in self.breach.values():
+            self.objective_terms.append(spec.breach_penalty * var)
+        self.prob += self.pulp.lpSum(self.objective_terms)
+
+    def solve(self, solver: str, time_limit: float | None, gap: float | None) -> tuple[str, float, float | None]:
+        pulp = self.pulp
+        if solver == "highs":
+            engine = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap)
+        elif solver == "cbc":
+            engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap)
+        else:
+            raise ValueError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
+        tick = time.perf_counter()
+        with _quiet_stdout():  # HiGHS prints its banner even with msg=False
+            self.prob.solve(engine)
+        seconds = time.perf_counter() - tick
+        status = pulp.LpStatus[self.prob.status]
+        mip_gap = None
+        if solver == "highs":
+            try:
+                mip_gap = float(engine.solverModel.getInfo().mip_gap)
+            except Exception:
+                mip_gap = None
+        return status, seconds, mip_gap
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence writes to file descriptor 1 (C-level output of solvers) for the duration."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def evaluate(co: Coefficients, chosen: dict[int, Option | None], ceilings: np.ndarray) -> Solution:
+    """The objective of a schedule on the same coefficients (used for the plan and the greedy rule)."""
+    spec = co.scenario.config.optimize
+    data = co.scenario.projects
+    picked = [o for o in chosen.values() if o is not None]
+    unmet = 0.0
+    weighted = 0.0
+    for c, cell in enumerate(co.cells):
+        added = sum((o.places[c] for o in picked if c in o.places), np.zeros(len(co.stock_years)))
+        short = np.clip(cell.gap - added, 0.0, None)
+        unmet += float(short.sum())
+        weighted += cell.weight * float(short.sum())
+    deferral = float(sum(abs(o.deferral_years) for o in picked))
+    interest = float(sum(o.interest_mnok for o in picked))
+    end = int(co.years[-1]) + 1
+    dropped = sum(
+        end - int(data.planned_start_year[p])
+        for p, o in chosen.items()
+        if o is None and data.exclusive_group[p] is None
+    )
+    debt = co.debt_mnok + sum((o.debt_mnok for o in picked), np.zeros(len(co.years)))
+    excess = np.clip(debt - ceilings, 0.0, None)
+    breaches = [
+        {"rule": "debt_ratio", "year": int(y), "excess_mnok": float(e)}
+        for y, e in zip(co.years, excess, strict=True)
+        if e > TOLERANCE
+    ]
+    objective = (
+        weighted
+        + spec.deferral_penalty * (deferral + dropped)
+        + spec.cost_weight * interest
+        + spec.breach_penalty * float(excess.sum())
+    )
+    return Solution(chosen, objective, unmet, deferral, interest, breaches, "Feasible" if not breaches else "Breaches")
+
+
+def solve_milp(
+    co: Coefficients,
+    ceilings: np.ndarray,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    gap: float | None = None,
+) -> Solution:
+    """Build and solve the MILP for the given yearly ceilings [NOK million]."""
+    model = _Model(co, ceilings)
+    model.define_one_start()
+    model.define_exclusive()
+    model.define_dependencies()
+    model.define_debt_ceiling()
+    model.define_ndr_floor()
+    model.define_delivery()
+    model.define_unmet()
+    model.define_objective()
+    status, seconds, mip_gap = model.solve(solver, time_limit, gap)
+    if status == "Infeasible":
+        raise RuntimeError(
+            "no schedule meets every rule (the ceiling cannot be held with the options allowed); "
+            "set optimize.elastic: true to get the schedule with the smallest breach"
+        )
+    chosen: dict[int, Option | None] = {p: None for p in co.candidates}
+    for i, o in enumerate(co.options):
+        value = model.x[i].value()
+        if value is not None and value > 0.5:
+            chosen[o.project] = o
+    solution = evaluate(co, chosen, ceilings)
+    breaches = []
+    other = 0.0
+    for key, var in model.breach.items():
+        value = var.value() or 0.0
+        if value > TOLERANCE:
+            rule, year = key.rsplit("_", 1)
+            label = {"debt": "debt_ratio", "ndr": "net_operating_result"}.get(rule, rule)
+            breaches.append({"rule": label, "year": int(year), "excess": float(value)})
+            if rule != "debt":
+                other += co.scenario.config.optimize.breach_penalty * value
+    solution.breaches = breaches
+    solution.objective += other  # evaluate() counts debt breaches; the other rules' breaches come from the MILP
+    solution.status = status
+    solution.gap = mip_gap
+    solution.solve_s = seconds
+    return solution
+
+
+def planned_schedule(co: Coefficients) -> dict[int, Option | None]:
+    """The programme as written: each candidate at its planned start (the variant the scenario chose)."""
+    data = co.scenario.projects
+    chosen: dict[int, Option | None] = {}
+    for p in co.candidates:
+        if not data.inputs.included[p]:
+            chosen[p] = None  # a variant the scenario did not choose, or an excluded project
+            continue
+        opts = sorted(
+            (o for o in co.options if o.project == p), key=lambda o: (abs(o.deferral_years), o.deferral_years)
+        )
+        chosen[p] = opts[0] if opts else None
+    return chosen
+
+
+def greedy(co: Coefficients, ceilings: np.ndarray) -> Solution:
+    """Defer the latest-needed project by a year at a time until the debt ceiling holds.
+
+    "Latest-needed": the candidate whose service zone is first short latest (never short = last
+    needed of all); ties: the larger debt relief in the first breached year. Stops when the
+    ceiling holds or nothing more can be deferred.
+    """
+    options_of: dict[int, list[Option]] = {}
+    for o in co.options:
+        options_of.setdefault(o.project, []).append(o)
+    chosen = planned_schedule(co)
+    first_short = {}
+    for c, cell in enumerate(co.cells):
+        short = np.flatnonzero(cell.gap > TOLERANCE)
+        first_short[c] = int(co.stock_years[short[0]]) if short.size else 10**6
+    while True:
+        debt = co.debt_mnok + sum((o.debt_mnok for o in chosen.values() if o is not None), np.zeros(len(co.years)))
+        over = np.flatnonzero(debt - ceilings > TOLERANCE)
+        if not over.size:
+            break
+        t = over[0]
+        moves = []
+        for p, o in chosen.items():
+            if o is None:
+                continue
+            later = [q for q in options_of[p] if q.start_year == o.start_year + 1]
+            if not later:
+                continue
+            relief = o.debt_mnok[t] - later[0].debt_mnok[t]
+            if relief <= TOLERANCE:
+                continue
+            need = min((first_short[c] for c in o.places), default=10**6)
+            moves.append((-need, -relief, p, later[0]))
+        if not moves:
+            break
+        moves.sort(key=lambda m: (m[0], m[1]))
+        _, _, p, nxt = moves[0]
+        chosen[p] = nxt
+    return evaluate(co, chosen, ceilings)
+
+
+# ------------------------------------------------------------------------------------------ driver
+
+
+def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
+    """The schedule as scenario overrides: ``projects.defer`` and ``projects.exclude``."""
+    data = co.scenario.projects
+    defer = dict(co.scenario.config.projects.defer)
+    exclude = list(co.scenario.config.projects.exclude)
+    variants = dict(co.scenario.config.projects.variants)
+    for p, o in solution.chosen.items():
+        pid = data.ids[p]
+        if o is None:
+            if data.exclusive_group[p] is None and pid not in exclude:
+                exclude.append(pid)
+            continue
+        total = defer.get(pid, 0) + o.deferral_years
+        if total:
+            defer[pid] = total
+        else:
+            defer.pop(pid, None)
+        if data.exclusive_group[p] is not None:
+            variants[data.exclusive_group[p]] = pid
+    return {"projects": {"defer": defer, "exclude": exclude, "variants": variants}}
+
+
+def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str = "-optimized") -> Any:
+    """Run the normal pipeline on the scenario with the schedule's overrides laid over it."""
+    from ltsim.io.yamlsrc import deep_merge, load_layered
+    from ltsim.scenario import scenario_from_data
+
+    raw, smap = load_layered(scenario.file)
+    merged, mmap = deep_merge(raw, smap, overrides, {})
+    merged = dict(merged)
+    merged["name"] = scenario.name + name_suffix
+    sc = scenario_from_data(merged, mmap, scenario.file)
+    return pipeline.run(sc)
+
+
+def optimize(
+    scenario: Scenario, solver: str = "highs", time_limit: float | None = None, gap: float | None = None
+) -> OptimizeResult:
+    """Find the schedule (see the module docstring), check it with the full pipeline, explain it."""
+    spec = _spec(scenario)
+    co = build(scenario)
+    ceilings = spec.debt_ratio_ceiling * co.revenue_mnok
+    repairs = 0
+    while True:
+        solution = solve_milp(co, ceilings, solver, time_limit, gap)
+        overrides = overrides_for(co, solution)
+        optimized = run_schedule(scenario, overrides)
+        verified = optimized.finance.net_debt_mnok
+        predicted = co.debt_mnok + sum(
+            (o.debt_mnok for o in solution.chosen.values() if o is not None), np.zeros(len(co.years))
+        )
+        target = spec.debt_ratio_ceiling * optimized.finance.revenue_mnok
+        excess = verified - target
+        fixable = (excess > 1e-3) & (predicted <= ceilings + 1e-6)
+        if not fixable.any() or repairs >= MAX_REPAIRS:
+            break
+        ceilings = ceilings - np.where(fixable, excess + 1e-3, 0.0)
+        repairs += 1
+
+    binding = tuple(
+        int(y) for t, y in enumerate(co.years) if predicted[t] >= ceilings[t] - max(1e-6, 1e-7 * abs(ceilings[t]))
+    )
+    value = value_pp = None
+    try:
+        looser = solve_milp(co, ceilings + 0.01 * co.revenue_mnok, solver, time_limit, gap)
+        value = looser.objective - solution.objective
+        value_pp = looser.unmet_place_years - solution.unmet_place_years
+    except RuntimeError:
+        pass
+    planned = {
+        p: next((o for o in co.options if o.project == p and o.deferral_years == 0), None) for p in co.candidates
+    }
+    plan = evaluate(co, planned, ceilings)
+    rule = greedy(co, ceilings)
+    return OptimizeResult(
+        solution=solution,
+        coefficients=co,
+        solver=solver,
+        repairs=repairs,
+        ceilings=ceilings,
+        binding_years=binding,
+        value_of_one_point=value,
+        value_of_one_point_place_years=value_pp,
+        greedy=rule,
+        plan=plan,
+        verified_debt_mnok=verified,
+        predicted_debt_mnok=predicted,
+        optimized=optimized,
+        overrides=overrides,
+    )
