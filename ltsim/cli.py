@@ -446,7 +446,7 @@ def _print_optimisation(result: object) -> None:
     for p in co.candidates:
         o = sol.chosen.get(p)
         g = r.greedy.chosen.get(p) if r.greedy else None  # type: ignore[attr-defined]
-        planned = int(data.planned_start_year[p])
+        planned = co.plan_start[p]
         if o is not None and o.deferral_years == 0 and (g is None or g.start_year == planned):
             continue
         if o is None and g is None and not data.inputs.included[p]:

@@ -105,6 +105,7 @@ class Coefficients:
     cells: tuple[Cell, ...]
     stock_years: np.ndarray  # [U]
     fixed_under_way: np.ndarray  # [Y] fixed projects under way in each year
+    plan_start: dict[int, int]  # candidate → start year in the plan as simulated (the reference for deferrals)
     build_s: float
 
 
@@ -222,7 +223,9 @@ def build(scenario: Scenario) -> Coefficients:
     years = np.arange(horizon.base_year, horizon.end_year)
     cand = candidates_of(scenario)
 
-    base_run = proj_model.simulate(data.inputs)  # the plan (a stochastic scenario is optimised on its plan)
+    plan_run = proj_model.simulate(data.inputs)  # the plan (a stochastic scenario is optimised on its plan)
+    base_start = plan_run.start
+    base_run = plan_run
     for p in cand:
         base_run = _with(base_run, p, None)
     population = pop_model.project(pipeline.population_inputs(scenario))
@@ -243,10 +246,23 @@ def build(scenario: Scenario) -> Coefficients:
             cells.append(Cell(svc.service.id, zone, svc.gap[:, z].copy(), weight))
 
     stock_years = scenario.years
+    # The plan's own start of each project (after waiting for predecessors and delivery slots) is
+    # the reference for deferrals; a fixed predecessor bounds the earliest start.
+    plan_start = {
+        p: int(np.floor(base_start[p] + 1e-9)) + horizon.base_year
+        if base_start[p] == base_start[p]
+        else int(data.planned_start_year[p])
+        for p in cand
+    }
+    fixed = set(range(len(data.ids))) - set(cand)
     options: list[Option] = []
     for p in cand:
-        planned = int(data.planned_start_year[p])
+        planned = plan_start[p]
         earliest = int(data.earliest_start_year[p])
+        ready = [int(base_run.completion_year[a]) for a in data.inputs.depends_on[p] if a in fixed]
+        if any(r == proj_model.NOT_BUILT for r in ready):
+            continue  # waits for a project that is never built: no option (the loader rejects this for the plan)
+        earliest = max([earliest, *ready])
         latest = data.latest_completion_year[p]
         for start in range(max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years + 1):
             one = _single(data.inputs, p, start)
@@ -295,6 +311,7 @@ def build(scenario: Scenario) -> Coefficients:
         cells=tuple(cells),
         stock_years=stock_years,
         fixed_under_way=under_way,
+        plan_start=plan_start,
         build_s=time.perf_counter() - tick,
     )
 
@@ -472,9 +489,7 @@ class _Model:
             for p in self.co.candidates:
                 dropped = 1 - self.pulp.lpSum(self.x[i] for i in self.by_project.get(p, []))
                 if data.exclusive_group[p] is None:
-                    self.objective_terms.append(
-                        spec.deferral_penalty * (end - int(data.planned_start_year[p])) * dropped
-                    )
+                    self.objective_terms.append(spec.deferral_penalty * (end - self.co.plan_start[p]) * dropped)
         for var in self.breach.values():
             self.objective_terms.append(spec.breach_penalty * var)
         self.prob += self.pulp.lpSum(self.objective_terms)
@@ -531,11 +546,7 @@ def evaluate(co: Coefficients, chosen: dict[int, Option | None], ceilings: np.nd
     deferral = float(sum(abs(o.deferral_years) for o in picked))
     interest = float(sum(o.interest_mnok for o in picked))
     end = int(co.years[-1]) + 1
-    dropped = sum(
-        end - int(data.planned_start_year[p])
-        for p, o in chosen.items()
-        if o is None and data.exclusive_group[p] is None
-    )
+    dropped = sum(end - co.plan_start[p] for p, o in chosen.items() if o is None and data.exclusive_group[p] is None)
     debt = co.debt_mnok + sum((o.debt_mnok for o in picked), np.zeros(len(co.years)))
     excess = np.clip(debt - ceilings, 0.0, None)
     breaches = [
@@ -670,7 +681,7 @@ def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
             if data.exclusive_group[p] is None and pid not in exclude:
                 exclude.append(pid)
             continue
-        total = defer.get(pid, 0) + o.deferral_years
+        total = defer.get(pid, 0) + o.start_year - int(data.planned_start_year[p])
         if total:
             defer[pid] = total
         else:
@@ -727,10 +738,7 @@ def optimize(
         value_pp = looser.unmet_place_years - solution.unmet_place_years
     except RuntimeError:
         pass
-    planned = {
-        p: next((o for o in co.options if o.project == p and o.deferral_years == 0), None) for p in co.candidates
-    }
-    plan = evaluate(co, planned, ceilings)
+    plan = evaluate(co, planned_schedule(co), ceilings)
     rule = greedy(co, ceilings)
     return OptimizeResult(
         solution=solution,

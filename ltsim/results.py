@@ -384,7 +384,7 @@ def optimize_files(opt: Any) -> dict[str, str]:
     for p in co.candidates:
         chosen = sol.chosen.get(p)
         rule = greedy.chosen.get(p) if greedy is not None else None
-        planned = int(data.planned_start_year[p])
+        planned = co.plan_start[p]
         rows.append(
             {
                 "project": data.ids[p],

@@ -390,6 +390,31 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
                 )
             )
     problems += check_finance_config(config, lambda loc, expected, found: _problem(loc, smap, top, expected, found))
+    opt = config.optimize
+    if opt is not None:
+        services = [sv.id for sv in config.services]
+        for key in opt.unmet_weight:
+            if key not in services:
+                problems.append(
+                    _problem(
+                        ("optimize", "unmet_weight", key),
+                        smap,
+                        top,
+                        f"a declared service ({', '.join(services) or 'none declared'})",
+                        show(key),
+                    )
+                )
+        for section in ("projects", "finance"):
+            if getattr(config, section) is None:
+                problems.append(
+                    _problem(
+                        ("optimize",),
+                        smap,
+                        top,
+                        f"a '{section}:' section (the optimiser moves projects and watches the debt)",
+                        "none",
+                    )
+                )
     problems += check_services_config(
         config, config.population.max_age, lambda loc, expected, found: _problem(loc, smap, top, expected, found)
     )
