@@ -48,6 +48,7 @@ import os
 import re
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -345,7 +346,6 @@ class _Model:
             self.by_project.setdefault(o.project, []).append(i)
         self.breach: dict[str, Any] = {}
         self.objective_terms: list[Any] = []
-        self.debt_rows: dict[int, Any] = {}
         self.unmet: dict[tuple[int, int], Any] = {}
 
     def _var(self, name: str, cat: str = "Continuous", low: float | None = 0.0) -> Any:
@@ -353,6 +353,8 @@ class _Model:
         if name in self.names:
             raise ValueError(f"duplicate variable name {name!r}")
         self.names.add(name)
+        if hasattr(self.prob, "add_variable"):  # PuLP ≥ 3.3: variables belong to their problem
+            return self.prob.add_variable(name, lowBound=low, cat=cat)
         return self.pulp.LpVariable(name, lowBound=low, cat=cat)
 
     def _elastic(self, key: str) -> Any:
@@ -423,7 +425,6 @@ class _Model:
             )
             row = debt - self._elastic(f"debt_{year}") <= self.ceilings[t]
             self._add(row, f"debt_{year}")
-            self.debt_rows[t] = self.prob.constraints[_name(f"debt_{year}")]
 
     def define_ndr_floor(self) -> None:
         """Netto driftsresultat ≥ floor × gross operating revenue, every year (if a floor is set)."""
@@ -499,7 +500,9 @@ class _Model:
         if solver == "highs":
             engine = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap)
         elif solver == "cbc":
-            engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap)
+            with warnings.catch_warnings():  # PuLP 3.3 deprecates the bundled CBC for PuLP 4.0
+                warnings.simplefilter("ignore", DeprecationWarning)
+                engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap)
         else:
             raise ValueError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
         tick = time.perf_counter()

@@ -64,7 +64,7 @@ def test_tightening_the_ceiling_never_lowers_the_objective(tmp_path: Path):
     sc = load_scenario(write_tiny_finance(tmp_path, config()))
     co = build(sc)
     objectives = [solve_milp(co, c * co.revenue_mnok).objective for c in (1.2, 1.0, 0.9, 0.85, 0.8, 0.7)]
-    assert all(b >= a - 1e-6 for a, b in zip(objectives, objectives[1:], strict=False))
+    assert all(b >= a - 1e-6 for a, b in itertools.pairwise(objectives))
 
 
 def test_impossible_ceiling_is_explained_not_infeasible(tmp_path: Path):
