@@ -207,6 +207,8 @@ def run(
         err.print(f"[yellow]Note:[/] {warning}", soft_wrap=True)
     files = ", ".join(sorted(p.name for p in folder.iterdir()))
     out.print(f"\nRun folder: [bold]{folder}[/]\n  {files}", soft_wrap=True)
+    if (folder / "report.html").is_file():
+        out.print(f"Report: [bold]{folder / 'report.html'}[/] (open it in a browser)", soft_wrap=True)
 
 
 def _print_summary(result: object) -> None:
