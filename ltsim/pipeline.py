@@ -475,29 +475,33 @@ def dwellings_by_area(scenario: Scenario, areas: tuple[str, ...], per_developmen
     return out
 
 
-def _housing_responses(
-    scenario: Scenario, devs: list[int], areas: tuple[str, ...], types: list[tuple[int, int]]
-) -> np.ndarray:
-    """Persons [Y+1, P, 2, N] caused by one dwelling of (development, type) released in each flow year.
+_RESPONSE_CACHE: dict[tuple[str, tuple[tuple[int, int], ...]], np.ndarray] = {}
 
-    One projection with a pseudo-area per (development, type, release year): empty at the start,
-    no ordinary migration, the dwelling's occupants as the only inflow. Exact, because the
-    projection is linear in its inflows (control totals are not allowed with gap conditions).
+
+def _housing_responses(scenario: Scenario, pairs: list[tuple[int, int]]) -> np.ndarray:
+    """Persons [Y+1, P·Y, 2, N] caused by one dwelling of (area, dwelling type) released in each flow year.
+
+    One projection with a pseudo-area per (area, type, release year): empty at the start, no
+    ordinary migration, the dwelling's occupants as the only inflow. Exact, because the projection
+    is linear in its inflows (control totals are not allowed with gap conditions). The response
+    depends on the area, not on the development, and not on the projects, so it is computed once
+    per scenario and cached (Monte Carlo replications reuse it).
     """
+    key = (scenario.hash, tuple(pairs))
+    if key in _RESPONSE_CACHE:
+        return _RESPONSE_CACHE[key]
     base = population_inputs(scenario)
     occupancy = scenario.population.occupancy
     n_years, _, _, n_ages = base.housing_in.shape
     n_lags = occupancy.shape[1]
-    pseudo = len(types) * n_years
+    pseudo = len(pairs) * n_years
     housing_in = np.zeros((n_years, pseudo, 2, n_ages))
-    out_scale = np.zeros((n_years, pseudo))
-    for i, (d, t) in enumerate(types):
-        area = scenario.area_ids.index(areas[devs[d]])
-        for s in range(n_years):
-            p = i * n_years + s
-            out_scale[:, p] = base.out_scale[:, area]
-            for k in range(min(n_lags, n_years - s)):
-                housing_in[s + k, p] = occupancy[t, k]
+    area_idx = np.repeat(np.array([a for a, _ in pairs], dtype=np.int64), n_years)
+    release = np.tile(np.arange(n_years), len(pairs))
+    types = np.repeat(np.array([t for _, t in pairs], dtype=np.int64), n_years)
+    for k in range(min(n_lags, n_years)):
+        ok = release + k < n_years
+        housing_in[release[ok] + k, np.flatnonzero(ok)] = occupancy[types[ok], k]
     inputs = pop_model.PopulationInputs(
         base_year=base.base_year,
         base_persons=np.zeros((pseudo, 2, n_ages)),
@@ -505,13 +509,17 @@ def _housing_responses(
         fertility_rate=base.fertility_rate,
         male_share_at_birth=base.male_share_at_birth,
         out_rate=base.out_rate,
-        out_scale=out_scale,
+        out_scale=base.out_scale[:, area_idx],
         in_persons=np.zeros((n_years, pseudo)),
         in_profile=np.zeros((pseudo, 2, n_ages)),
         housing_in=housing_in,
         control_total=np.full(n_years, np.nan),
     )
-    return pop_model.project(inputs).persons
+    persons = pop_model.project(inputs).persons
+    if len(_RESPONSE_CACHE) > 16:
+        _RESPONSE_CACHE.clear()
+    _RESPONSE_CACHE[key] = persons
+    return persons
 
 
 def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> HousingRelease:
@@ -555,19 +563,43 @@ def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> H
     if rules:
         population = pop_model.project(population_inputs(scenario, dwellings_by_area(scenario, areas, free)))
         services = demand_and_capacity(scenario, population.persons, completion_year)
-        types = [(i, t) for i, d in enumerate(conditioned) for t in range(n_types) if planned[d, t].any()]
-        response = _housing_responses(scenario, conditioned, areas, types)  # [U, P, 2, N]
-        by_age = response.sum(axis=2)  # [U, P, N]
+        # Releases of any conditioned development change a rule's gap only where its area lies in the
+        # rule's zone: responses are needed for those (area, type) pairs only.
+        reach = set()
+        for _, rule in rules:
+            svc_data = scenario.services.services[scenario.services.service_index(rule.service)]
+            system = scenario.services.zone_systems[svc_data.zone_system]
+            z = system.zone_ids.index(rule.zone)
+            reach |= {a for a in range(len(scenario.area_ids)) if system.share[a, z] > 0}
+        dev_area = [scenario.area_ids.index(areas[d]) for d in conditioned]
+        pairs = sorted(
+            {
+                (dev_area[i], t)
+                for i, d in enumerate(conditioned)
+                for t in range(n_types)
+                if planned[d, t].any() and dev_area[i] in reach
+            }
+        )
+        response = _housing_responses(scenario, pairs)  # [U, P·Y, 2, N]
+        by_age = response.sum(axis=2)  # [U, P·Y, N]
+        per_service: dict[str, np.ndarray] = {}
         for i, rule in rules:
             svc = next(s for s in services if s.service.id == rule.service)
             z = svc.zone_ids.index(rule.zone)
             system = scenario.services.zone_systems[svc.service.zone_system]
-            per_dwelling = (by_age * (svc.service.coverage * svc.service.weight)[:, None, :]).sum(axis=2)
-            per_dwelling *= (1.0 - svc.service.private_share)[:, None]  # [U, P]
+            if rule.service not in per_service:
+                per_dwelling = np.einsum("upn,un->up", by_age, svc.service.coverage * svc.service.weight)
+                per_service[rule.service] = per_dwelling * (1.0 - svc.service.private_share)[:, None]  # [U, P·Y]
+            per_dwelling = per_service[rule.service]
             resp = np.zeros((len(conditioned), n_types, n_years, len(scenario.years)))
-            for j, (dc, t) in enumerate(types):
-                share = system.share[scenario.area_ids.index(areas[conditioned[dc]]), z]
-                resp[dc, t] = per_dwelling[:, j * n_years : (j + 1) * n_years].T * share
+            for j, (a, t) in enumerate(pairs):
+                share = system.share[a, z]
+                if share == 0:
+                    continue
+                block = per_dwelling[:, j * n_years : (j + 1) * n_years].T * share  # [Y, U]
+                for dc in range(len(conditioned)):
+                    if dev_area[dc] == a:
+                        resp[dc, t] = block
             applies = np.zeros(len(conditioned), dtype=bool)
             applies[i] = True
             assert svc.gap is not None
