@@ -15,7 +15,15 @@ from typer.testing import CliRunner
 from ltsim.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-RUN_FILES = {"manifest.json", "population.csv", "population_change.csv", "housing.csv", "scenario.resolved.yaml", "report.html", "workbook.xlsx"}
+RUN_FILES = {
+    "manifest.json",
+    "population.csv",
+    "population_change.csv",
+    "housing.csv",
+    "scenario.resolved.yaml",
+    "report.html",
+    "workbook.xlsx",
+}
 
 
 def flat(text: str) -> str:

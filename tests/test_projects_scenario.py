@@ -176,4 +176,7 @@ def test_defer_before_the_earliest_start_is_bad_input(tmp_path: Path):
     assert any("projects.defer.school_q: found 'school_q'; expected a project in the catalogue" in m for m in msgs)
     cfg["projects"]["defer"] = {"school_ext": -2}
     (msg,) = problems(write_tiny_projects(tmp_path / "b", cfg))
-    assert "column 'planned_start': found 2023 (after projects.defer moves it -2 years); expected a planned start at or after the earliest start 2024" in msg
+    assert (
+        "column 'planned_start': found 2023 (after projects.defer moves it -2 years); expected a planned start at or after the earliest start 2024"
+        in msg
+    )
