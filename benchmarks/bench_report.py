@@ -1,7 +1,9 @@
 """Report generation for the Asker run: time of build_report (HTML + workbook) and the size of report.html.
 
 Usage: python benchmarks/bench_report.py [SCENARIO] [--reps N]   (default scenarios/asker/base.yaml)
-Prints one line per measure and a JSON line (for make bench). Target: ≤ 3 s.
+Prints one line per measure and, last, a JSON line (``benchmarks/run.py`` runs this script in a fresh
+interpreter and reads that line). Target: ≤ 3 s for the first call, imports of the report modules
+excluded (they are timed separately as ``import_s``).
 """
 
 from __future__ import annotations
@@ -14,20 +16,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TARGET_S = 3.0
 
 
-def main() -> None:
-    args = sys.argv[1:]
-    reps = None
-    if "--reps" in args:
-        i = args.index("--reps")
-        reps = args[i + 1]
-        del args[i : i + 2]
-    scenario = Path(args[0]) if args else ROOT / "scenarios" / "asker" / "base.yaml"
+def measure(scenario: Path, reps: str | None = None) -> dict[str, object]:
+    """Run the scenario once (subprocess, no report), then time the report on its run folder."""
+    tick = time.perf_counter()
     from ltsim.report import RunFolder, build_report
     from ltsim.report.compare import compare_report
     from ltsim.report.excel import write_workbook
     from ltsim.report.html import write_html
+
+    t_import = time.perf_counter() - tick
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"
@@ -52,9 +52,12 @@ def main() -> None:
         tick = time.perf_counter()
         compare_report([run, run], Path(tmp) / "compare.html")
         t_cmp = time.perf_counter() - tick
-        result = {
+        return {
             "scenario": str(scenario),
+            "reps": int(reps) if reps else 1,
+            "import_s": round(t_import, 3),
             "report_s_first": round(times[0], 3),
+            "report_s_median": round(sorted(times)[1], 3),
             "report_s_best": round(min(times), 3),
             "html_s": round(t_html, 3),
             "workbook_s": round(t_xlsx, 3),
@@ -62,11 +65,27 @@ def main() -> None:
             "report_html_bytes": html.stat().st_size,
             "workbook_bytes": xlsx.stat().st_size,
         }
-    print(f"report (html + workbook), first call: {result['report_s_first']:.3f} s  (target ≤ 3 s)")
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    reps = None
+    if "--reps" in args:
+        i = args.index("--reps")
+        reps = args[i + 1]
+        del args[i : i + 2]
+    scenario = Path(args[0]) if args else ROOT / "scenarios" / "asker" / "base.yaml"
+    result = measure(scenario, reps)
+    print(f"report (html + workbook), first call: {result['report_s_first']:.3f} s  (target ≤ {TARGET_S:g} s)")
     print(f"report (html + workbook), best of 3:  {result['report_s_best']:.3f} s")
-    print(f"  html: {t_html:.3f} s   workbook: {t_xlsx:.3f} s   compare (2 runs): {t_cmp:.3f} s")
+    print(f"  imports of ltsim.report: {result['import_s']:.3f} s")
     print(
-        f"report.html: {result['report_html_bytes'] / 1e6:.2f} MB   workbook.xlsx: {result['workbook_bytes'] / 1e6:.2f} MB"
+        f"  html: {result['html_s']:.3f} s   workbook: {result['workbook_s']:.3f} s"
+        f"   compare (2 runs): {result['compare_s']:.3f} s"
+    )
+    print(
+        f"report.html: {result['report_html_bytes'] / 1e6:.2f} MB"
+        f"   workbook.xlsx: {result['workbook_bytes'] / 1e6:.2f} MB"
     )
     print(json.dumps(result))
 
