@@ -13,12 +13,14 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ltsim import pipeline
 from ltsim.io.projects import draw
 from ltsim.models import capacity as cap_model
+from ltsim.models import finance as fin_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
 
@@ -38,6 +40,9 @@ class MonteCarloResult:
     short: tuple[np.ndarray, ...]  # per service [R, Y, Z] places short (max(gap, 0))
     released: np.ndarray | None = None  # [R, D, Y-1] dwellings released per development (conditions only)
     held_back: np.ndarray | None = None  # [R, D, Y-1] dwellings queued at the end of each year
+    kpi_names: tuple[str, ...] = ()
+    kpi_values: np.ndarray | None = None  # [R, K, Y-1] key figures [percent] (finance only)
+    kpi_red: np.ndarray | None = None  # [R, K, Y-1] True where the fiscal rule is red
 
     @property
     def reps(self) -> int:
@@ -53,6 +58,8 @@ class _Replication:
     short: tuple[np.ndarray, ...]
     released: np.ndarray | None = None
     held_back: np.ndarray | None = None
+    kpi_values: np.ndarray | None = None
+    kpi_red: np.ndarray | None = None
 
 
 def rng_for(seed: int, rep: int) -> np.random.Generator:
@@ -60,53 +67,68 @@ def rng_for(seed: int, rep: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
 
 
-def _replicate(scenario: Scenario, demand: tuple[np.ndarray, ...], seed: int, rep: int) -> _Replication:
+def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Key figures [K, Y] of one replication and where the scenario's fiscal rules are red."""
+    result = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, run))
+    include_energy = scenario.config.finance.funds.include_energy_fund_in_fund_kpi
+    figures = fin_model.key_figures(result, include_energy)
+    rules = {r.kpi: r for r in pipeline.fiscal_rules(scenario)}
+    values = np.array([figures[k] for k in fin_model.KPIS])
+    red = np.array(
+        [[rules[k].status(float(v)) == "red" if k in rules else False for v in figures[k]] for k in fin_model.KPIS]
+    )
+    return values, red
+
+
+def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) -> _Replication:
     data = scenario.projects
     assert data is not None
     delay, cost = draw(data, rng_for(seed, rep))
     run = proj_model.simulate(data.inputs, delay, cost)
+    population, services = base["population"], base["services"]
+    released = held = None
     if pipeline.has_conditions(scenario):
         # Housing waits for projects: each replication releases, projects and compares anew.
         from ltsim.models import population as pop_model
 
         housing = pipeline.release_housing(scenario, run.completion_year)
         dwellings = pipeline.dwellings_by_area(scenario, housing.areas, housing.released)
-        persons = pop_model.project(pipeline.population_inputs(scenario, dwellings)).persons
-        services = pipeline.demand_and_capacity(scenario, persons, run.completion_year)
+        population = pop_model.project(pipeline.population_inputs(scenario, dwellings))
+        services = pipeline.demand_and_capacity(scenario, population.persons, run.completion_year)
         shorts = tuple(np.clip(s.gap, 0.0, None) for s in services if s.gap is not None)
-        return _Replication(
-            run.completion_year,
-            run.cost_mnok,
-            run.spend_mnok.sum(axis=0),
-            shorts,
-            housing.released.sum(axis=1),
-            housing.held_back.sum(axis=1),
-        )
-    shorts: list[np.ndarray] = []
-    if scenario.services.capacity is not None:
-        register, events, zones = pipeline.register_with_projects(scenario, run.completion_year)
-        led = cap_model.ledger(register, events, scenario.years)
-        for index, svc in enumerate(scenario.services.services):
-            system = scenario.services.zone_systems[svc.zone_system]
-            zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in zones])
-            _, usable = cap_model.service_capacity(led, register.utilisation, index, zone_of, len(system.zone_ids))
-            shorts.append(np.clip(demand[index] - usable, 0.0, None))
-    return _Replication(run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), tuple(shorts))
+        released, held = housing.released.sum(axis=1), housing.held_back.sum(axis=1)
+    else:
+        short_list: list[np.ndarray] = []
+        if scenario.services.capacity is not None:
+            register, events, zones = pipeline.register_with_projects(scenario, run.completion_year)
+            led = cap_model.ledger(register, events, scenario.years)
+            for index, svc in enumerate(scenario.services.services):
+                system = scenario.services.zone_systems[svc.zone_system]
+                zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in zones])
+                _, usable = cap_model.service_capacity(led, register.utilisation, index, zone_of, len(system.zone_ids))
+                short_list.append(np.clip(base["demand"][index] - usable, 0.0, None))
+        shorts = tuple(short_list)
+    values = red = None
+    if scenario.config.finance is not None:
+        values, red = _finance(scenario, population, services, run)
+    return _Replication(
+        run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), shorts, released, held, values, red
+    )
 
 
 # Worker-process state: set once per worker by the pool initializer.
 _STATE: dict[str, object] = {}
 
 
-def _init(scenario: Scenario, demand: tuple[np.ndarray, ...], seed: int) -> None:
-    _STATE.update(scenario=scenario, demand=demand, seed=seed)
+def _init(scenario: Scenario, base: dict[str, Any], seed: int) -> None:
+    _STATE.update(scenario=scenario, base=base, seed=seed)
 
 
 def _run_chunk(reps: range) -> list[_Replication]:
     scenario = _STATE["scenario"]
-    demand = _STATE["demand"]
+    base = _STATE["base"]
     seed = _STATE["seed"]
-    return [_replicate(scenario, demand, seed, r) for r in reps]  # type: ignore[arg-type]
+    return [_replicate(scenario, base, seed, r) for r in reps]  # type: ignore[arg-type]
 
 
 def run_montecarlo(
@@ -120,25 +142,34 @@ def run_montecarlo(
     """Run ``reps`` replications on ``workers`` processes (default: all cores; 1 = in this process)."""
     if scenario.projects is None:
         raise ValueError("Monte Carlo needs a project catalogue (projects: in the scenario)")
-    demand = tuple(s.demand.municipal_places for s in pipeline.demand_and_capacity(scenario, persons))
+    from ltsim.models import population as pop_model
+
+    population = pop_model.project(pipeline.population_inputs(scenario))  # finance needs the whole result
+    services = pipeline.demand_and_capacity(scenario, persons)
+    base = {
+        "demand": tuple(s.demand.municipal_places for s in services),
+        "population": population,
+        "services": services,
+    }
     workers = workers or os.cpu_count() or 1
     chunks = [range(i, min(i + CHUNK, reps)) for i in range(0, reps, CHUNK)]
     results: list[_Replication | None] = [None] * reps
     if workers == 1 or reps <= CHUNK:
-        _init(scenario, demand, seed)
+        _init(scenario, base, seed)
         for chunk in chunks:
             for r, rep in zip(chunk, _run_chunk(chunk), strict=True):
                 results[r] = rep
             if progress:
                 progress(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(scenario, demand, seed)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(scenario, base, seed)) as pool:
             for chunk, out in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
                 for r, rep in zip(chunk, out, strict=True):
                     results[r] = rep
                 if progress:
                     progress(len(chunk))
     done = [r for r in results if r is not None]
+
     n_services = len(done[0].short)
     short = tuple(np.stack([r.short[s] for r in done]) for s in range(n_services))
     return MonteCarloResult(
@@ -150,6 +181,9 @@ def run_montecarlo(
         short=short,
         released=np.stack([r.released for r in done]) if done[0].released is not None else None,
         held_back=np.stack([r.held_back for r in done]) if done[0].held_back is not None else None,
+        kpi_names=fin_model.KPIS if done[0].kpi_values is not None else (),
+        kpi_values=np.stack([r.kpi_values for r in done]) if done[0].kpi_values is not None else None,
+        kpi_red=np.stack([r.kpi_red for r in done]) if done[0].kpi_red is not None else None,
     )
 
 

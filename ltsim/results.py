@@ -257,7 +257,26 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
         }
     )
     per_project = per_project[per_project.completion_year >= 0]
+    if mc.kpi_values is not None:
+        for k, name in enumerate(mc.kpi_names):
+            summary[f"years_red_{name}"] = mc.kpi_red[:, k].sum(axis=1)
+        debt = mc.kpi_names.index("debt_ratio_pct")
+        summary["debt_ratio_max_pct"] = mc.kpi_values[:, debt].max(axis=1)
     out = {"projects.csv": projects, "replications.csv": summary, "replication_projects.csv": per_project}
+    if mc.kpi_values is not None:
+        fin_years = years[:-1]
+        p = np.percentile(mc.kpi_values, (10, 50, 90), axis=0)  # [3, K, Y]
+        n_k = len(mc.kpi_names)
+        out["kpi_probability.csv"] = pd.DataFrame(
+            {
+                "year": np.tile(fin_years, n_k),
+                "kpi": np.repeat(mc.kpi_names, len(fin_years)),
+                "probability_red": mc.kpi_red.mean(axis=0).reshape(-1),
+                "value_p10": p[0].reshape(-1),
+                "value_p50": p[1].reshape(-1),
+                "value_p90": p[2].reshape(-1),
+            }
+        )
     if mc.released is not None and result.housing is not None:
         out.update(housing_release_frames(result, mc))
     if shortfall is not None:

@@ -97,3 +97,32 @@ def test_reps_without_projects_is_bad_input(tiny: Path, tmp_path: Path):
     res = CliRunner().invoke(app, ["run", str(tiny), "--out", str(tmp_path / "x"), "--reps", "10"])
     assert res.exit_code == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_monte_carlo_with_finance_gives_the_probability_of_red_rules(tmp_path: Path):
+    from conftest import finance_config, write_tiny_finance
+
+    cfg = finance_config()
+    cfg["projects"]["mode"] = "stochastic"
+    cfg["projects"]["uncertainty"] = {"cost": {"dist": "triangular", "low": 0.9, "mode": 1.1, "high": 1.8}}
+    path = write_tiny_finance(tmp_path / "s", cfg)
+    sc = load_scenario(path)
+    res = pipeline.run(sc, seed=3)
+    mc = run_montecarlo(sc, res.population.persons, reps=20, seed=3, workers=1)
+    debt = mc.kpi_names.index("debt_ratio_pct")
+    # replication 0 is the single run: the same key figures
+    single = {r.kpi: [] for r in res.kpis}
+    for r in res.kpis:
+        single[r.kpi].append(r.value)
+    assert np.allclose(mc.kpi_values[0, debt], single["debt_ratio_pct"])
+    assert mc.kpi_values[:, debt].std(axis=0).max() > 0  # cost overruns move the debt
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app, ["run", str(path), "--out", str(out), "--reps", "20", "--workers", "1", "--seed", "3", "--no-report"]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "kpi_probability.csv")
+    assert set(table.kpi) == set(mc.kpi_names)
+    assert table.probability_red.between(0, 1).all()
+    assert (table.value_p10 <= table.value_p90 + 1e-9).all()
+    assert "debt_ratio_max_pct" in pd.read_csv(out / "replications.csv").columns
