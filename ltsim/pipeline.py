@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -475,7 +476,7 @@ def dwellings_by_area(scenario: Scenario, areas: tuple[str, ...], per_developmen
     return out
 
 
-_RESPONSE_CACHE: dict[tuple[str, tuple[tuple[int, int], ...]], np.ndarray] = {}
+_RESPONSE_CACHE: dict[tuple[str, tuple[Any, ...]], np.ndarray] = {}  # per scenario: responses, free path
 
 
 def _housing_responses(scenario: Scenario, pairs: list[tuple[int, int]]) -> np.ndarray:
@@ -561,8 +562,11 @@ def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> H
     gap_conditions: list[housing_model.GapCondition] = []
     rules = [(i, rule) for i, d in enumerate(conditioned) for rule in cfg.conditions[names[d]].max_gap]
     if rules:
-        population = pop_model.project(population_inputs(scenario, dwellings_by_area(scenario, areas, free)))
-        services = demand_and_capacity(scenario, population.persons, completion_year)
+        key = (scenario.hash, ("free",))
+        if key not in _RESPONSE_CACHE:  # the path without conditioned housing does not depend on projects
+            inputs = population_inputs(scenario, dwellings_by_area(scenario, areas, free))
+            _RESPONSE_CACHE[key] = pop_model.project(inputs).persons
+        services = demand_and_capacity(scenario, _RESPONSE_CACHE[key], completion_year)
         # Releases of any conditioned development change a rule's gap only where its area lies in the
         # rule's zone: responses are needed for those (area, type) pairs only.
         reach = set()
