@@ -14,6 +14,7 @@ A batch file::
     exclude:                             # combinations not to run
       - {pop: low, measure: merge-south}
     reps: 1                              # Monte Carlo replications per scenario (1 = plan only)
+    optimize: false                      # true: sequence each scenario's projects first (ltsim optimize)
     seed: 2024                           # optional; default: each scenario's own seed
 
 Overrides are laid over the base in axis order (mappings merge key by key, lists and values
@@ -228,8 +229,14 @@ def load_batch(path: str | Path) -> Batch:
 # --------------------------------------------------------------------------------------- running
 
 
-def run_one(item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed: int | None) -> Outcome:
-    """Run one scenario of a batch into ``out_dir/<key>`` unless that folder already holds it."""
+def run_one(
+    item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed: int | None, optimize: bool = False
+) -> Outcome:
+    """Run one scenario of a batch into ``out_dir/<key>`` unless that folder already holds it.
+
+    With ``optimize`` the scenario's deferrable projects are first sequenced by ``ltsim optimize``
+    and the folder holds the optimised plan (with schedule.csv and optimize.json).
+    """
     from ltsim import pipeline
     from ltsim.results import write_run
     from ltsim.scenario import scenario_from_data
@@ -239,15 +246,26 @@ def run_one(item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed:
     try:
         scenario = scenario_from_data(item.raw, item.smap, Path(batch_file))
         used_seed = scenario.config.seed if seed is None else seed
-        if _complete(folder, scenario.hash, used_seed, reps):
+        if _complete(folder, scenario.hash, used_seed, reps, optimize):
             return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)
-        result = pipeline.run(scenario, seed=used_seed)
+        extras: dict[str, str] = {
+            "batch_scenario.json": json.dumps({"scenario_hash": scenario.hash, "optimized": optimize})
+        }
+        if optimize:
+            from ltsim.optimize import optimize as run_optimizer
+            from ltsim.results import optimize_files
+
+            opt = run_optimizer(scenario)
+            extras.update(optimize_files(opt))
+            result = opt.optimized
+        else:
+            result = pipeline.run(scenario, seed=used_seed)
         mc = None
         if reps > 1 and scenario.projects is not None:
             from ltsim.montecarlo import run_montecarlo
 
             mc = run_montecarlo(scenario, result.population.persons, reps, used_seed, workers=1)
-        write_run(result, folder, used_seed, {}, montecarlo=mc)
+        write_run(result, folder, used_seed, {}, montecarlo=mc, extras=extras)
         return Outcome(item.key, "ok", time.perf_counter() - started, scenario.hash)
     except InputError as exc:
         return Outcome(item.key, "failed", time.perf_counter() - started, None, "\n".join(str(p) for p in exc.problems))
@@ -256,21 +274,20 @@ def run_one(item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed:
         return Outcome(item.key, "failed", time.perf_counter() - started, None, detail)
 
 
-def _complete(folder: Path, scenario_hash: str, seed: int, reps: int) -> bool:
+def _complete(folder: Path, scenario_hash: str, seed: int, reps: int, optimize: bool = False) -> bool:
     manifest = folder / "manifest.json"
-    if not manifest.is_file():
+    marker = folder / "batch_scenario.json"
+    if not manifest.is_file() or not marker.is_file():
         return False
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        made = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
+    if made.get("scenario_hash") != scenario_hash or made.get("optimized") != optimize:
+        return False
     want_reps = reps if reps > 1 else None
-    return (
-        data.get("status") == "ok"
-        and data.get("scenario", {}).get("hash") == scenario_hash
-        and data.get("seed") == seed
-        and data.get("replications") == want_reps
-    )
+    return data.get("status") == "ok" and data.get("seed") == seed and data.get("replications") == want_reps
 
 
 def run_batch(
@@ -286,7 +303,7 @@ def run_batch(
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed)
+    args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize)
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
     if dask:
@@ -373,6 +390,12 @@ def scenario_figures(folder: Path) -> tuple[dict[str, float], list[tuple[str, in
     if fin_file.is_file():
         fin = pd.read_csv(fin_file)
         head["total_investment_mnok"] = float(fin[fin.item == "gross_investment_mnok"].value.sum())
+    schedule = folder / "schedule.csv"
+    if schedule.is_file():
+        sched = pd.read_csv(schedule)
+        moved = pd.to_numeric(sched.deferred_years, errors="coerce").fillna(0)
+        head["optimised_deferrals"] = float((moved != 0).sum())
+        head["optimised_deferral_years"] = float(moved.clip(lower=0).sum())
     proj_file = folder / "projects.csv"
     if proj_file.is_file():
         proj = pd.read_csv(proj_file)

@@ -696,11 +696,12 @@ def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
 
 def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str = "-optimized") -> Any:
     """Run the normal pipeline on the scenario with the schedule's overrides laid over it."""
-    from ltsim.io.yamlsrc import deep_merge, load_layered
+    from ltsim.io.yamlsrc import deep_merge
     from ltsim.scenario import scenario_from_data
 
-    raw, smap = load_layered(scenario.file)
-    merged, mmap = deep_merge(raw, smap, overrides, {})
+    # The resolved scenario (merged, absolute table paths) is the base: a scenario made by a batch
+    # has no file of its own to reload.
+    merged, mmap = deep_merge(scenario.resolved(), {}, overrides, {})
     merged = dict(merged)
     merged["name"] = scenario.name + name_suffix
     sc = scenario_from_data(merged, mmap, scenario.file)

@@ -465,13 +465,21 @@ def optimize_files(opt: Any) -> dict[str, str]:
             for y, a, b, c in zip(co.years, opt.predicted_debt_mnok, opt.verified_debt_mnok, opt.ceilings, strict=True)
         ],
     }
-    overrides = {"extends": str(co.scenario.file), "name": co.scenario.name + "-optimized", **opt.overrides}
-    return {
+    files = {
         "schedule.csv": buf.getvalue(),
         "optimize.json": json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n",
-        "scenario.optimized.yaml": "# The optimised schedule as a scenario variant (ltsim optimize).\n"
-        + yaml.safe_dump(overrides, sort_keys=False, allow_unicode=True),
     }
+    try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
+        own = yaml.safe_load(co.scenario.file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        own = {}
+    if isinstance(own, dict) and own.get("name") == co.scenario.name:
+        overrides = {"extends": str(co.scenario.file), "name": co.scenario.name + "-optimized", **opt.overrides}
+        files["scenario.optimized.yaml"] = (
+            "# The optimised schedule as a scenario variant (ltsim optimize).\n"
+            + yaml.safe_dump(overrides, sort_keys=False, allow_unicode=True)
+        )
+    return files
 
 
 def _package_versions() -> dict[str, str]:

@@ -118,3 +118,28 @@ def test_process_pool_and_dask_local_cluster_give_identical_results(tmp_path: Pa
             assert (tmp_path / "pool" / item.key / table).read_bytes() == (
                 tmp_path / "dask" / item.key / table
             ).read_bytes()
+
+
+def test_batch_with_optimised_deferral(tmp_path: Path):
+    from conftest import finance_config, write_tiny_finance
+
+    cfg = finance_config()
+    cfg["optimize"] = {"debt_ratio_ceiling": 0.85, "max_deferral_years": 2}
+    base = write_tiny_finance(tmp_path / "base", cfg)
+    spec = {
+        "name": "opt-batch",
+        "base": str(base.relative_to(tmp_path)),
+        "axes": {"rate": {"budget": {}, "stress": {"finance": {"debt": {"interest_rate": 0.06}}}}},
+        "optimize": True,
+    }
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch(load_batch(path), out, workers=1)
+    assert [o.status for o in result.outcomes] == ["ok", "ok"]
+    for o in result.outcomes:
+        assert (out / o.key / "schedule.csv").is_file() and (out / o.key / "optimize.json").is_file()
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert "optimised_deferrals" in comparison.columns
+    again = run_batch(load_batch(path), out, workers=1)
+    assert {o.status for o in again.outcomes} == {"skipped"}
