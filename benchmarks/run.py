@@ -291,6 +291,22 @@ def bench_sequencing(rows: list[Row]) -> None:
         )
     )
     ratio = t_seq["median_ms"] / t_base["median_ms"]
+
+    def cold() -> None:  # without the per-scenario cache of housing responses
+        pipeline._RESPONSE_CACHE.clear()
+        pipeline.run(seq)
+
+    t_cold = timed(cold, 30)
+    rows.append(
+        Row(
+            "  sequencing rules vs base, cold cache (ratio)",
+            f"{fmt_ms(t_cold['median_ms'])} / {fmt_ms(t_base['median_ms'])}: first run of a scenario in a process",
+            t_cold["median_ms"] / t_base["median_ms"],
+            "x",
+            target="—",
+            detail={"rekkefolge_cold_median_ms": t_cold["median_ms"]},
+        )
+    )
     mc = montecarlo_with_sequencing()
     rows.append(
         Row(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ltsim.errors import Problem, show
+from ltsim.io.projects import CATEGORY_COLUMN
 from ltsim.io.tables import Column, Table
-from ltsim.schema import ASSET_CATEGORIES, ScenarioConfig
+from ltsim.schema import ScenarioConfig
 
 Loc = tuple[str | int, ...]
 ReadTable = Callable[[str, Sequence[Column], Sequence[str]], Table]
@@ -73,12 +74,7 @@ def load_recurring(config: ScenarioConfig, years: np.ndarray, table: ReadTable) 
                 expected="a budget id of lower-case letters, digits and '_'",
             ),
             Column("name", "str", expected="a name"),
-            Column(
-                "category",
-                "str",
-                choices=tuple(ASSET_CATEGORIES),
-                expected="an asset category (" + ", ".join(ASSET_CATEGORIES) + ")",
-            ),
+            CATEGORY_COLUMN,
             Column("year", "int", lo, hi, expected=f"a year from {lo} to {hi}"),
             Column("spend_mnok", "float", 0.0, expected="the year's gross spend in NOK million, ≥ 0"),
             Column(

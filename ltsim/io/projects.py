@@ -22,6 +22,12 @@ Loc = tuple[str | int, ...]
 ReadTable = Callable[[str, Sequence[Column], Sequence[str]], Table]
 MakeProblem = Callable[[Loc, str, str | None], Problem]
 NONE, TRIANGULAR, LOGNORMAL = 0, 1, 2
+CATEGORY_COLUMN = Column(
+    "category",
+    "str",
+    choices=tuple(ASSET_CATEGORIES),
+    expected="an asset category (" + ", ".join(ASSET_CATEGORIES) + ")",
+)
 BOOL = {"true": True, "false": False, "yes": True, "no": False, "ja": True, "nei": False}
 
 
@@ -88,12 +94,7 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
             "id", "str", pattern=r"^[a-z0-9][a-z0-9_]*$", expected="a project id of lower-case letters, digits and '_'"
         ),
         Column("name", "str", expected="a project name"),
-        Column(
-            "category",
-            "str",
-            choices=tuple(ASSET_CATEGORIES),
-            expected="an asset category (" + ", ".join(ASSET_CATEGORIES) + ")",
-        ),
+        CATEGORY_COLUMN,
         Column(
             "service",
             "str",
