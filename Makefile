@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/bench_optimize.py --time-limit 30
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
