@@ -83,15 +83,17 @@ def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tu
 def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) -> _Replication:
     data = scenario.projects
     assert data is not None
-    delay, cost = draw(data, rng_for(seed, rep))
-    run = proj_model.simulate(data.inputs, delay, cost)
+    if any(data.housing_deps) or pipeline.has_conditions(scenario):
+        run, housing = pipeline.schedule(scenario, rng_for(seed, rep), stochastic=True)
+    else:
+        delay, cost = draw(data, rng_for(seed, rep))
+        run, housing = proj_model.simulate(data.inputs, delay, cost), None
     population, services = base["population"], base["services"]
     released = held = None
-    if pipeline.has_conditions(scenario):
+    if housing is not None:
         # Housing waits for projects: each replication releases, projects and compares anew.
         from ltsim.models import population as pop_model
 
-        housing = pipeline.release_housing(scenario, run.completion_year)
         dwellings = pipeline.dwellings_by_area(scenario, housing.areas, housing.released)
         population = pop_model.project(pipeline.population_inputs(scenario, dwellings))
         services = pipeline.demand_and_capacity(scenario, population.persons, run.completion_year)

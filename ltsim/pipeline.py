@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -146,6 +147,7 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
     """
     timings: dict[str, float] = {}
     project_run = None
+    housing = None
     if scenario.projects is not None:
         if progress:
             progress("projects")
@@ -153,15 +155,14 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
         from ltsim.montecarlo import rng_for
 
         rng = rng_for(scenario.config.seed if seed is None else seed, 0)
-        project_run = simulate_projects(scenario, rng)
+        project_run, housing = schedule(scenario, rng)
         timings["projects"] = time.perf_counter() - tick
     tick = time.perf_counter()
     if progress:
         progress("population")
-    housing = None
     if has_conditions(scenario):
-        completion = project_run.completion_year if project_run is not None else None
-        housing = release_housing(scenario, completion)
+        if housing is None:  # conditions without projects: only per-year limits can bind
+            housing = release_housing(scenario, None)
         population = pop_model.project(
             population_inputs(scenario, dwellings_by_area(scenario, housing.areas, housing.released))
         )
@@ -200,14 +201,54 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
 
 def simulate_projects(scenario: Scenario, rng: np.random.Generator) -> proj_model.ProjectRun:
     """One simulation of the programme: as planned (deterministic mode) or with drawn delays and overruns."""
+    return schedule(scenario, rng)[0]
+
+
+MAX_HOUSING_ROUNDS = 25
+
+
+def schedule(
+    scenario: Scenario, rng: np.random.Generator, stochastic: bool | None = None
+) -> tuple[proj_model.ProjectRun, HousingRelease | None]:
+    """Projects, and the housing released under sequencing rules, resolved together.
+
+    Housing may wait for projects (``after_projects``) and projects for housing
+    (``depends_on: housing:<development>``: start no earlier than the year the development's
+    first dwellings are completed). Without cycles (rejected at load) the two settle by
+    alternating: simulate the projects, release the housing, move the starts of projects that
+    wait for housing, and again until nothing changes. The drawn delays and overruns stay the
+    same in every round. ``stochastic`` (default: the scenario's mode) says whether to draw them;
+    Monte Carlo always draws.
+    """
     from ltsim.io.projects import draw
 
     data = scenario.projects
     assert data is not None
-    if not data.stochastic:
-        return proj_model.simulate(data.inputs)
-    delay, cost = draw(data, rng)
-    return proj_model.simulate(data.inputs, delay, cost)
+    drawn = data.stochastic if stochastic is None else stochastic
+    delay, cost = draw(data, rng) if drawn else (None, None)
+    run = proj_model.simulate(data.inputs, delay, cost)
+    housing = release_housing(scenario, run.completion_year) if has_conditions(scenario) else None
+    if not any(data.housing_deps):
+        return run, housing
+    names, _, planned = planned_housing(scenario)
+    n_years = planned.shape[2]
+    for _ in range(MAX_HOUSING_ROUNDS):
+        completed = housing.released if housing is not None else planned
+        earliest = data.inputs.earliest_start.copy()
+        for p, devs in enumerate(data.housing_deps):
+            for dev in devs:
+                years = np.flatnonzero(completed[names.index(dev)].sum(axis=0) > housing_model.TOLERANCE)
+                earliest[p] = max(earliest[p], float(years[0]) if years.size else float(n_years + 50))
+        moved = proj_model.simulate(dataclasses.replace(data.inputs, earliest_start=earliest), delay, cost)
+        settled = np.array_equal(moved.completion_year, run.completion_year) and np.allclose(
+            np.nan_to_num(moved.start, nan=-1.0), np.nan_to_num(run.start, nan=-1.0)
+        )
+        run = moved
+        if settled:
+            break
+        if housing is not None:
+            housing = release_housing(scenario, run.completion_year)
+    return run, housing
 
 
 def register_with_projects(

@@ -135,6 +135,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         services,
         _table_reader(files, smap, top),
         lambda loc, expected, found: _problem(loc, smap, top, expected, found),
+        tuple(dict.fromkeys(d[0] for d in population.developments)),
     )
     _check_housing_conditions(config, population, services, projects, smap, top)
     recurring = load_recurring(
@@ -425,6 +426,35 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
 # --------------------------------------------------------------------------- tables
 
 
+def _housing_cycle(conditions: dict[str, Any], projects: ProjectsData) -> tuple[str, str, list[str]] | None:
+    """A cycle through a housing development (development → project → … → the development), or None.
+
+    Edges: a development waits for the projects in its ``after_projects``; a project waits for the
+    projects in its ``depends_on`` and for developments named ``housing:<development>``.
+    """
+    ids = projects.ids
+    edges: dict[str, list[str]] = {}
+    for dev, cond in conditions.items():
+        edges[f"housing:{dev}"] = [p for p in cond.after_projects if p in ids]
+    for i, pid in enumerate(ids):
+        edges[pid] = [ids[d] for d in projects.inputs.depends_on[i]] + [
+            f"housing:{d}" for d in projects.housing_deps[i]
+        ]
+    for dev in conditions:
+        start = f"housing:{dev}"
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in edges.get(node, []):
+                if nxt == start:
+                    return dev, path[1], [*path, nxt]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    return None
+
+
 def _check_housing_conditions(
     config: ScenarioConfig,
     population: PopulationData,
@@ -438,6 +468,20 @@ def _check_housing_conditions(
     if housing is None or not housing.conditions:
         return
     problems: list[Problem] = []
+    if projects is not None:
+        cycle = _housing_cycle(housing.conditions, projects)
+        if cycle is not None:
+            dev, pid, path = cycle
+            problems.append(
+                _problem(
+                    ("population", "housing", "conditions", dev, "after_projects"),
+                    smap,
+                    top,
+                    f"no cycle between housing and projects: development {dev!r} waits for project {pid!r}, which "
+                    f"waits for the development (housing:{dev} in its depends_on)",
+                    "the cycle " + " → ".join(path),
+                )
+            )
     names = list(dict.fromkeys(d[0] for d in population.developments))
     project_ids = projects.ids if projects is not None else ()
     by_service = {s.id: s for s in services.services}

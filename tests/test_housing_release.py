@@ -175,3 +175,50 @@ def test_under_monte_carlo_a_delayed_school_delays_the_housing(tmp_path: Path):
         "held_back_mean",
         "held_back_p90",
     }
+
+
+def rows_waiting_for_housing(dep: str) -> list[list]:
+    from conftest import PROJECT_HEADER, PROJECT_ROWS
+
+    rows = copy.deepcopy(PROJECT_ROWS)
+    rows[1][PROJECT_HEADER.index("depends_on")] = dep  # kg_sor: planned 2024, 2 years
+    return rows
+
+
+def test_a_project_waits_for_the_first_housing(tmp_path: Path):
+    """kg_sor waits for Nordbyen's first dwellings (2025): starts 2025, in service 2027 instead of 2026."""
+    plain = pipeline.run(load_scenario(write_tiny_projects(tmp_path / "a")))
+    res = pipeline.run(
+        load_scenario(write_tiny_projects(tmp_path / "b", rows=rows_waiting_for_housing("housing:Nordbyen")))
+    )
+    assert plain.projects.completion_year[1] == 2026
+    assert res.projects.completion_year[1] == 2027
+    assert res.projects.start[1] == 1.0
+
+
+def test_housing_and_projects_settle_together(tmp_path: Path):
+    """Nordbyen waits for school_ext (in service 2026); kg_sor waits for Nordbyen: starts 2026, in service 2028."""
+    cfg = with_conditions({"Nordbyen": {"after_projects": ["school_ext"]}})
+    res = pipeline.run(
+        load_scenario(write_tiny_projects(tmp_path, cfg, rows=rows_waiting_for_housing("housing:Nordbyen")))
+    )
+    assert released(res)[:3] == pytest.approx([0, 0, 120])
+    assert res.projects.completion_year[1] == 2028
+
+
+def test_a_cycle_between_housing_and_a_project_names_both(tmp_path: Path):
+    cfg = with_conditions({"Nordbyen": {"after_projects": ["kg_sor"]}})
+    with pytest.raises(InputError) as info:
+        load_scenario(write_tiny_projects(tmp_path, cfg, rows=rows_waiting_for_housing("housing:Nordbyen")))
+    (msg,) = [str(p) for p in info.value.problems]
+    assert "development 'Nordbyen' waits for project 'kg_sor', which waits for the development" in msg
+    assert "housing:Nordbyen → kg_sor → housing:Nordbyen" in msg
+
+
+def test_waiting_for_an_unknown_development(tmp_path: Path):
+    with pytest.raises(InputError) as info:
+        load_scenario(write_tiny_projects(tmp_path, rows=rows_waiting_for_housing("housing:Sørbyen")))
+    assert (
+        "column 'depends_on': found 'housing:Sørbyen'; expected housing:<a development of the housing programme>"
+        in str(info.value)
+    )

@@ -72,6 +72,7 @@ class ProjectsData:
     inputs: ProjectInputs
     draws: Draws
     stochastic: bool
+    housing_deps: tuple[tuple[str, ...], ...] = ()  # per project: developments it waits for
 
 
 def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
@@ -191,8 +192,13 @@ def load_projects(
     services: ServicesData,
     table: ReadTable,
     problem: MakeProblem,
+    developments: tuple[str, ...] = (),
 ) -> ProjectsData | None:
-    """Read and check the catalogue and plan spend; build the simulation inputs."""
+    """Read and check the catalogue and plan spend; build the simulation inputs.
+
+    ``depends_on`` may name housing developments as ``housing:<development>``: the project then
+    starts no earlier than the year the development's first dwellings are completed.
+    """
     cfg = config.projects
     if cfg is None:
         return None
@@ -225,6 +231,7 @@ def load_projects(
         else {f: (cap.facility_zones[i], cap.register.service[i]) for i, f in enumerate(cap.facility_ids)}
     )
     deps: dict[str, list[str]] = {}
+    housing_deps: dict[str, list[str]] = {}
     for row in rows:
         svc, zone, places = row["service"], row["zone"], row["capacity_places"]
         if (svc is None) != (places is None):
@@ -295,6 +302,12 @@ def load_projects(
                     f"{row['planned_start']}{moved_note}",
                 )
         dep_list = [d.strip() for d in (row["depends_on"] or "").split(";") if d.strip()]
+        housing = [d.removeprefix("housing:").strip() for d in dep_list if d.startswith("housing:")]
+        for dev in housing:
+            if dev not in developments:
+                bad(row, "depends_on", "housing:<a development of the housing programme>", show(f"housing:{dev}"))
+        housing_deps[row["id"]] = [d for d in housing if d in developments]
+        dep_list = [d for d in dep_list if not d.startswith("housing:")]
         for d in dep_list:
             if d not in ids:
                 bad(row, "depends_on", "ids of projects in the catalogue", show(d))
@@ -465,6 +478,7 @@ def load_projects(
         inputs=inputs,
         draws=draws,
         stochastic=cfg.mode == "stochastic",
+        housing_deps=tuple(tuple(housing_deps.get(i, ())) for i in ids),
     )
 
 
