@@ -156,3 +156,24 @@ def test_compare_report_of_several_runs_and_a_summary(tmp_path: Path, mc_run: Pa
         re.search(r'<script id="ltsim-figures" type="application/json">(.*?)</script>', html, re.S).group(1)
     )
     assert "fig-cmp-population" in figs and "fig-cmp-debt" in figs
+
+
+def test_housing_section_lists_what_sequencing_rules_hold_back(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import projects_config, write_tiny_projects
+
+    from ltsim import pipeline
+    from ltsim.report import build_report
+    from ltsim.results import write_run
+    from ltsim.scenario import load_scenario
+
+    cfg = projects_config()
+    cfg["population"]["housing"]["conditions"] = {"Nordbyen": {"after_projects": ["school_ext"]}}
+    folder = write_run(pipeline.run(load_scenario(write_tiny_projects(tmp_path / "s", cfg))), tmp_path / "run", seed=1)
+    html, _ = build_report(folder)
+    text = html.read_text(encoding="utf-8")
+    assert 'id="housing"' in text and 'id="housing-table"' in text
+    assert "Nordbyen" in text and "after_project" in text

@@ -616,6 +616,72 @@ def fig_elderly(figs: Figures, lang: str, pf: dict[str, Any]) -> str:
     return figs.add("fig-elderly", data, layout)
 
 
+def housing_figures(figs: Figures, run: RunFolder, lang: str) -> dict[str, Any] | None:
+    """Dwellings planned vs completed per year, and per development what was held back and why."""
+    h = run.table("housing")
+    if h is None or h.empty:
+        return None
+    per_year = h.groupby("year")[["planned", "released", "held_back"]].sum()
+    years = clean(per_year.index.to_numpy())
+    data = [
+        {
+            "type": "bar",
+            "name": t("dwellings_planned", lang),
+            "x": years,
+            "y": clean(per_year.planned.to_numpy(), 1),
+            "marker": {"color": "#b8c7d9"},
+            "hovertemplate": "%{y:,.0f}",
+        },
+        {
+            "type": "bar",
+            "name": t("dwellings_released", lang),
+            "x": years,
+            "y": clean(per_year.released.to_numpy(), 1),
+            "marker": {"color": BLUE},
+            "hovertemplate": "%{y:,.0f}",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": t("dwellings_held_back", lang),
+            "x": years,
+            "y": clean(per_year.held_back.to_numpy(), 1),
+            "line": {"color": RED, "width": 2},
+            "hovertemplate": "%{y:,.0f}",
+        },
+    ]
+    layout = figs.layout(
+        340,
+        barmode="group",
+        title={"text": t("housing_title", lang), "font": {"size": 14}, "x": 0.01},
+        yaxis={"rangemode": "tozero", "title": {"text": t("dwellings", lang)}},
+    )
+    rows = []
+    last = int(h.year.max())
+    for dev, g in h.groupby("development", sort=False):
+        released = g.released > 1e-9
+        held = g[g.held_back > 1e-9]
+        binding = held.binding_condition[held.binding_condition != "none"]
+        rows.append(
+            {
+                "development": dev,
+                "area": str(g.area.iloc[0]),
+                "planned": float(g.planned.sum()),
+                "released": float(g.released.sum()),
+                "held_end": float(g[g.year == last].held_back.sum()),
+                "first": int(g.year[released].min()) if released.any() else None,
+                "binding": binding.mode().iloc[0] if len(binding) else "",
+            }
+        )
+    conditioned = [r for r in rows if r["binding"] or r["held_end"] > 1e-9]
+    return {
+        "fig": figs.add("fig-housing", data, layout),
+        "rows": conditioned,
+        "total_planned": float(per_year.planned.sum()),
+        "total_released": float(per_year.released.sum()),
+    }
+
+
 def fig_service_grid(figs: Figures, run: RunFolder, lang: str, service: str, title: str, fig_id: str) -> str | None:
     """Small multiples: demand vs usable capacity in every zone of a service, worst zone first."""
     cap = run.table("capacity")
@@ -1377,6 +1443,7 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     ctx["fig_pyramid"] = fig_pyramid(figs, run, lang, base, end)
     ctx["fig_area_growth"] = fig_area_growth(figs, run, lang, base, end)
     ctx["fig_elderly"] = fig_elderly(figs, lang, pf)
+    ctx["housing"] = housing_figures(figs, run, lang)
     services = []
     cap = run.table("capacity")
     if cap is not None:
