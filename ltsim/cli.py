@@ -398,7 +398,7 @@ def optimize(
     build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
     plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
     """
-    from ltsim import optimize as opt_module
+    import ltsim.optimize as opt_module
     from ltsim.results import optimize_files, write_run
     from ltsim.scenario import load_scenario
 
