@@ -493,8 +493,11 @@ def planned_housing(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...
     data = scenario.population
     h = scenario.config.horizon
     steps = np.arange(h.base_year, h.end_year)
-    names = tuple(dict.fromkeys(d[0] for d in data.developments))
-    areas = tuple(next(d[1] for d in data.developments if d[0] == n) for n in names)
+    area_of: dict[str, str] = {}
+    for dev, area, *_ in data.developments:
+        area_of.setdefault(dev, area)
+    names = tuple(area_of)
+    areas = tuple(area_of.values())
     planned = np.zeros((len(names), len(data.dwelling_types), len(steps)))
     housing = scenario.config.population.housing
     if housing is None or not names:
