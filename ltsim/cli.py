@@ -203,6 +203,8 @@ def run(
         out.print(str(folder))
         return
     _print_summary(result)
+    if mc is not None:
+        _print_montecarlo(result, mc)
     for warning in result.warnings:
         err.print(f"[yellow]Note:[/] {warning}", soft_wrap=True)
     files = ", ".join(sorted(p.name for p in folder.iterdir()))
@@ -236,6 +238,53 @@ def _print_summary(result: object) -> None:
     out.print(areas)
     _print_gaps(result)
     _print_kpis(result)
+
+
+def _print_montecarlo(result: object, mc: object) -> None:
+    """The projects most at risk of being late, and how likely each fiscal rule is to be red."""
+    import numpy as np
+
+    from ltsim.models.projects import plan_completion
+
+    data = result.scenario.projects  # type: ignore[attr-defined]
+    base = data.inputs.base_year
+    planned = base + np.ceil(plan_completion(data.inputs) - 1e-9)
+    years = mc.completion_year  # type: ignore[attr-defined]
+    built = years >= 0
+    rows = []
+    for p in np.flatnonzero(data.inputs.included):
+        done = years[built[:, p], p]
+        if done.size:
+            late = float((done > planned[p]).mean())
+            rows.append((late, float(np.percentile(done, 90)), p))
+    rows.sort(key=lambda r: (-r[0], -r[1]))
+    table = Table(title=f"Monte Carlo, {mc.reps} replications: projects most likely to be late", title_justify="left")  # type: ignore[attr-defined]
+    for col in ("project", "planned in service", "P50", "P90", "probability late"):
+        table.add_column(col, justify="left" if col == "project" else "right")
+    for late, _, p in rows[:8]:
+        done = years[built[:, p], p]
+        table.add_row(
+            data.names[p],
+            str(int(planned[p])),
+            str(int(np.percentile(done, 50))),
+            str(int(np.percentile(done, 90))),
+            f"{late:.0%}",
+        )
+    out.print(table)
+    if mc.kpi_values is not None:  # type: ignore[attr-defined]
+        from ltsim.summary import KPI_LABELS
+
+        first = int(result.population.years[0])  # type: ignore[attr-defined]
+        red = mc.kpi_red.mean(axis=0)  # type: ignore[attr-defined]
+        rules = Table(title="Probability that a fiscal rule is red", title_justify="left")
+        for col in ("key figure", "highest", "in year", "years ≥ 50 %"):
+            rules.add_column(col, justify="left" if col == "key figure" else "right")
+        for k, name in enumerate(mc.kpi_names):  # type: ignore[attr-defined]
+            t = int(np.argmax(red[k]))
+            rules.add_row(
+                KPI_LABELS.get(name, name), f"{red[k, t]:.0%}", str(first + t), str(int((red[k] >= 0.5).sum()))
+            )
+        out.print(rules)
 
 
 def _print_kpis(result: object) -> None:
