@@ -396,6 +396,11 @@ def scenario_figures(folder: Path) -> tuple[dict[str, float], list[tuple[str, in
         moved = pd.to_numeric(sched.deferred_years, errors="coerce").fillna(0)
         head["optimised_deferrals"] = float((moved != 0).sum())
         head["optimised_deferral_years"] = float(moved.clip(lower=0).sum())
+    housing_moves = folder / "housing_schedule.csv"
+    if housing_moves.is_file():
+        moves = pd.read_csv(housing_moves)
+        head["optimised_housing_moves"] = float((moves.shift_years != 0).sum())
+        head["optimised_housing_dwelling_years"] = float(moves.dwelling_years_moved.sum())
     proj_file = folder / "projects.csv"
     if proj_file.is_file():
         proj = pd.read_csv(proj_file)

@@ -438,6 +438,14 @@ def optimize(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
     ] = True,
+    move_housing: Annotated[
+        bool,
+        typer.Option(
+            "--move-housing",
+            help="Let the optimiser move housing developments' completion years too (optimize.housing with its "
+            "defaults when the scenario has none).",
+        ),
+    ] = False,
 ) -> None:
     """Choose the start year of each deferrable project so the debt ratio stays under its ceiling.
 
@@ -446,6 +454,7 @@ def optimize(
     every candidate, and the greedy rule's start), optimize.json (solver, status, objective, gap,
     build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
     plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
+    With housing moves (optimize.housing or --move-housing) also housing_schedule.csv.
     """
     import ltsim.optimize as opt_module
     from ltsim.results import optimize_files, write_run
@@ -474,6 +483,11 @@ def optimize(
             ),
             f"optimise {scenario}",
         )
+    if move_housing:
+        try:
+            sc = opt_module.with_housing_moves(sc)
+        except InputError as exc:
+            raise _fail(exc, f"optimise {scenario}") from None
     with err.status("building the model from the pipeline and solving …"):
         result = opt_module.optimize(sc, solver=solver, time_limit=time_limit, gap=gap)
     target = out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized"
@@ -487,6 +501,8 @@ def optimize(
 
 
 def _print_optimisation(result: object) -> None:
+    from ltsim.results import housing_schedule
+
     r = result  # an OptimizeResult
     co = r.coefficients  # type: ignore[attr-defined]
     data = co.scenario.projects
@@ -511,6 +527,23 @@ def _print_optimisation(result: object) -> None:
             str(g.start_year) if g else none,
         )
     out.print(table)
+    if co.developments:
+        moved = Table(title="Housing developments (completion years moved)", title_justify="left")
+        for col in ("development", "dwellings", "first completion", "chosen", "years"):
+            moved.add_column(col, justify="left" if col == "development" else "right")
+        for row in housing_schedule(co, sol):
+            if row["shift_years"]:
+                moved.add_row(
+                    row["development"],
+                    f"{row['dwellings']:,.0f}",
+                    str(row["planned_first_completion"]),
+                    str(row["chosen_first_completion"]),
+                    f"{row['shift_years']:+d}",
+                )
+        if moved.row_count:
+            out.print(moved)
+        else:
+            out.print("Housing: every development as the programme sets it")
     summary = Table(title=f"Objective ({r.solver}, {sol.status}, solved in {sol.solve_s:.2f} s)", title_justify="left")  # type: ignore[attr-defined]
     for col in ("", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"):
         summary.add_column(col, justify="left" if not col else "right")
@@ -530,7 +563,10 @@ def _print_optimisation(result: object) -> None:
             f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
         )
     for b in sol.breaches:
-        err.print(f"[yellow]Cannot be met:[/] {b['rule']} in {b['year']} (breach {b['excess']:,.1f})", soft_wrap=True)
+        where = f" {b['service']}/{b['zone']}" if "zone" in b else ""
+        err.print(
+            f"[yellow]Cannot be met:[/] {b['rule']}{where} in {b['year']} (breach {b['excess']:,.1f})", soft_wrap=True
+        )
 
 
 @app.command("report")

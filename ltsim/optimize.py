@@ -104,6 +104,7 @@ from ltsim.scenario import Scenario
 
 MAX_REPAIRS = 5
 TOLERANCE = 1e-6
+BREACH_TOLERANCE = 1e-3  # a breach smaller than this (NOK million or places) is solver rounding, not reported
 SOLVERS = ("highs", "cbc")
 DEFAULT_SOLVER = "highs"
 FORMULATIONS = ("strengthened", "aggregated", "basic")
@@ -123,6 +124,24 @@ class Option:
     ndr_mnok: np.ndarray  # [Y] marginal netto driftsresultat
     interest_mnok: float  # marginal interest over the horizon
     places: dict[int, np.ndarray]  # cell → [U] usable places added
+
+
+@dataclass(frozen=True, slots=True)
+class HousingOption:
+    """One housing development moved by ``shift_years`` (0: as the programme sets it) and what that does.
+
+    Marginal paths against the programme as written: net debt, NDR, gross operating revenue [Y]
+    and, per cell, the change of the gap (places needed − usable capacity) [U].
+    """
+
+    development: int  # index into Coefficients.developments
+    shift_years: int
+    dwelling_years: float  # Σ dwellings × |shift|: the measure the penalty applies to
+    debt_mnok: np.ndarray  # [Y]
+    ndr_mnok: np.ndarray  # [Y]
+    revenue_mnok: np.ndarray  # [Y]
+    interest_mnok: float
+    gap: dict[int, np.ndarray]  # cell → [U] change of the gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +171,8 @@ class Coefficients:
     fixed_under_way: np.ndarray  # [Y] fixed projects under way in each year
     plan_start: dict[int, int]  # candidate → start year in the plan as simulated (the reference for deferrals)
     build_s: float
+    developments: tuple[str, ...] = ()  # housing developments the optimiser may move (optimize.housing)
+    housing_options: tuple[HousingOption, ...] = ()
 
 
 @dataclass(slots=True)
@@ -169,6 +190,8 @@ class Solution:
     solve_s: float = 0.0  # the solver call
     model_s: float = 0.0  # building the PuLP model
     start_s: float = 0.0  # the warm start (greedy rule, made feasible)
+    housing: dict[int, HousingOption] = field(default_factory=dict)  # development → its move (empty: as planned)
+    moved_dwelling_years: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +202,7 @@ class OptimizeResult:
     coefficients: Coefficients
     solver: str
     repairs: int
-    ceilings: np.ndarray  # [Y] ceiling per year after repairs (NOK million)
+    ceilings: np.ndarray  # [Y] ceiling per year after repairs, with the chosen housing's revenue (NOK million)
     binding_years: tuple[int, ...]
     value_of_one_point: float | None  # change in the objective with the ceiling + 1 pp
     value_of_one_point_place_years: float | None
@@ -340,6 +363,7 @@ def build(scenario: Scenario) -> Coefficients:
                     places=places,
                 )
             )
+    developments, housing_options = _housing_options(scenario, population, services, base_run, base_fin, cell_of)
     under_way = np.zeros(len(years))
     for p in range(len(data.ids)):
         if p in cand or base_run.completion_year[p] == proj_model.NOT_BUILT:
@@ -360,7 +384,91 @@ def build(scenario: Scenario) -> Coefficients:
         fixed_under_way=under_way,
         plan_start=plan_start,
         build_s=time.perf_counter() - tick,
+        developments=developments,
+        housing_options=housing_options,
     )
+
+
+def movable_developments(scenario: Scenario) -> list[str]:
+    """Developments whose completion years the optimiser decides (``optimize.housing``; none without it).
+
+    Default: every development without release conditions that no project waits for.
+    """
+    moves = _spec(scenario).housing
+    if moves is None or scenario.config.population.housing is None:
+        return []
+    if moves.developments is not None:
+        return list(moves.developments)
+    conditions = scenario.config.population.housing.conditions
+    waited_for = {d for deps in scenario.projects.housing_deps for d in deps}
+    names = dict.fromkeys(d[0] for d in scenario.population.developments)
+    return [d for d in names if d not in conditions and d not in waited_for]
+
+
+def _housing_options(
+    scenario: Scenario,
+    population: pop_model.PopulationResult,
+    services: tuple[pipeline.ServiceResult, ...],
+    base_run: proj_model.ProjectRun,
+    base_fin: fin_model.FinanceResult,
+    cell_of: dict[tuple[str, str], int],
+) -> tuple[tuple[str, ...], tuple[HousingOption, ...]]:
+    """Each movable development at each shift, run through population, demand/capacity and finance.
+
+    The marginal paths are against the programme as written (shift 0, whose option is all zeros);
+    the projects are the base's (candidates left out): the gap is demand − capacity, so a housing
+    move and a project's places add up exactly.
+    """
+    names = movable_developments(scenario)
+    if not names:
+        return (), ()
+    moves = _spec(scenario).housing
+    base_year = scenario.config.horizon.base_year
+    n_years = len(scenario.years) - 1
+    base_gap = {
+        cell_of[(svc.service.id, z)]: svc.gap[:, k]
+        for svc in services
+        if svc.gap is not None
+        for k, z in enumerate(svc.zone_ids)
+    }
+    options: list[HousingOption] = []
+    for d, dev in enumerate(names):
+        rows = [r for r in scenario.population.developments if r[0] == dev]
+        first = min(r[2] for r in rows)
+        for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
+            if first + shift < base_year:
+                continue
+            moved = sum(n * abs(shift) for _, _, _, n, _ in rows)
+            if shift == 0:
+                zero = np.zeros(n_years)
+                options.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}))
+                continue
+            dwellings = pipeline.completed_dwellings(scenario, {dev: shift})
+            pop = pop_model.project(pipeline.population_inputs(scenario, dwellings))
+            svcs = pipeline.demand_and_capacity(scenario, pop.persons, base_run.completion_year)
+            fin = fin_model.simulate(pipeline.finance_inputs(scenario, pop, svcs, base_run))
+            gap: dict[int, np.ndarray] = {}
+            for svc in svcs:
+                if svc.gap is None:
+                    continue
+                for k, z in enumerate(svc.zone_ids):
+                    c = cell_of[(svc.service.id, z)]
+                    delta = svc.gap[:, k] - base_gap[c]
+                    if np.abs(delta).max() > 1e-9:
+                        gap[c] = delta
+            options.append(
+                HousingOption(
+                    development=d,
+                    shift_years=shift,
+                    dwelling_years=float(moved),
+                    debt_mnok=fin.net_debt_mnok - base_fin.net_debt_mnok,
+                    ndr_mnok=fin.ndr_mnok - base_fin.ndr_mnok,
+                    revenue_mnok=fin.revenue_mnok - base_fin.revenue_mnok,
+                    interest_mnok=float((fin.interest_mnok - base_fin.interest_mnok).sum()),
+                    gap=gap,
+                )
+            )
+    return tuple(names), tuple(options)
 
 
 # ------------------------------------------------------------------------------------------- MILP
@@ -384,7 +492,13 @@ class _Model:
 
     cap_cover = True  # strengthened/aggregated: cap the unmet coefficients at the gap (the bench switches it off)
 
-    def __init__(self, co: Coefficients, ceilings: np.ndarray, formulation: str = DEFAULT_FORMULATION) -> None:
+    def __init__(
+        self,
+        co: Coefficients,
+        ceilings: np.ndarray,
+        formulation: str = DEFAULT_FORMULATION,
+        ceiling_ratio: float | None = None,
+    ) -> None:
         import pulp
 
         if formulation not in FORMULATIONS:
@@ -393,6 +507,8 @@ class _Model:
         self.co = co
         self.spec = co.scenario.config.optimize
         self.ceilings = ceilings
+        # the ceiling as a share of revenue: a housing move changes revenue, hence the ceiling
+        self.ratio = self.spec.debt_ratio_ceiling if ceiling_ratio is None else ceiling_ratio
         self.aggregated = formulation == "aggregated"  # y variables
         self.strong = formulation != "basic"  # the aggregated dependency rows and the capped cover
         self.prob = pulp.LpProblem("ltsim_sequencing", pulp.LpMinimize)
@@ -407,7 +523,18 @@ class _Model:
         self.var = {
             i: self._var(f"{prefix}_{ids[o.project]}_{o.start_year}", cat="Binary") for i, o in enumerate(co.options)
         }
+        devs = co.developments
+        self.by_development: dict[int, list[int]] = {}
+        for j, h in enumerate(co.housing_options):
+            self.by_development.setdefault(h.development, []).append(j)
+        self.hvar = {
+            j: self._var(
+                f"h_{devs[h.development]}_{'m' if h.shift_years < 0 else ''}{abs(h.shift_years)}", cat="Binary"
+            )
+            for j, h in enumerate(co.housing_options)
+        }
         self.breach: dict[str, Any] = {}
+        self.breach_info: dict[str, dict[str, Any]] = {}
         self.objective_terms: list[Any] = []
         self.unmet: dict[tuple[int, int], Any] = {}
         self.implied: list[tuple[Any, Any]] = []  # (continuous variable, expression it equals at least) for a start
@@ -421,12 +548,16 @@ class _Model:
             return self.prob.add_variable(name, lowBound=low, cat=cat)
         return self.pulp.LpVariable(name, lowBound=low, cat=cat)
 
-    def _elastic(self, key: str, excess: Any) -> Any:
-        """The breach variable of a rule (0 when not elastic); ``excess`` is how far the rule is broken."""
+    def _elastic(self, key: str, excess: Any, **info: Any) -> Any:
+        """The breach variable of a rule (0 when not elastic); ``excess`` is how far the rule is broken.
+
+        ``info`` (rule, year, …) describes the breach in the solution.
+        """
         if not self.spec.elastic:
             return 0
         var = self._var(f"breach_{key}")
         self.breach[key] = var
+        self.breach_info[key] = info
         self.implied.append((var, excess))
         return var
 
@@ -457,6 +588,10 @@ class _Model:
     def _ones(self, options: Any) -> Any:
         return self._lin(dict.fromkeys(options, 1.0))
 
+    def _hlin(self, coef: dict[int, float]) -> Any:
+        """Σ coef[j] · h[j] over housing options."""
+        return self.pulp.LpAffineExpression([(self.hvar[j], c) for j, c in coef.items() if c != 0])
+
     def x_value(self, i: int) -> float:
         """The value of ``x[i]`` (option ``i`` chosen) in the solution."""
         value = self.var[i].value() or 0.0
@@ -484,6 +619,11 @@ class _Model:
                 self._add(total <= 1, f"start_{data.ids[p]}")
             else:
                 self._add(total == 1, f"start_{data.ids[p]}")
+
+    def define_housing_choice(self) -> None:
+        """Each movable development takes exactly one shift (0: as the programme sets it)."""
+        for d, opts in self.by_development.items():
+            self._add(self.pulp.lpSum(self.hvar[j] for j in opts) == 1, f"housing_{self.co.developments[d]}")
 
     def define_exclusive(self) -> None:
         """Exactly one variant of each exclusive group is built (at most one where dropping is allowed)."""
@@ -535,7 +675,12 @@ class _Model:
             debt = self.co.debt_mnok[t] + self._lin(
                 {i: o.debt_mnok[t] for i, o in enumerate(self.co.options) if abs(o.debt_mnok[t]) > 1e-9}
             )
-            row = debt - self._elastic(f"debt_{year}", debt - self.ceilings[t]) <= self.ceilings[t]
+            # a housing move changes the debt and the revenue the ceiling is a share of
+            debt += self._hlin(
+                {j: h.debt_mnok[t] - self.ratio * h.revenue_mnok[t] for j, h in enumerate(self.co.housing_options)}
+            )
+            excess = debt - self.ceilings[t]
+            row = debt - self._elastic(f"debt_{year}", excess, rule="debt_ratio", year=int(year)) <= self.ceilings[t]
             self._add(row, f"debt_{year}")
 
     def define_ndr_floor(self) -> None:
@@ -546,8 +691,15 @@ class _Model:
             ndr = self.co.ndr_mnok[t] + self._lin(
                 {i: o.ndr_mnok[t] for i, o in enumerate(self.co.options) if abs(o.ndr_mnok[t]) > 1e-9}
             )
+            ndr += self._hlin(
+                {
+                    j: h.ndr_mnok[t] - self.spec.ndr_floor * h.revenue_mnok[t]
+                    for j, h in enumerate(self.co.housing_options)
+                }
+            )
             floor = self.spec.ndr_floor * self.co.revenue_mnok[t]
-            self._add(ndr + self._elastic(f"ndr_{year}", floor - ndr) >= floor, f"ndr_{year}")
+            breach = self._elastic(f"ndr_{year}", floor - ndr, rule="net_operating_result", year=int(year))
+            self._add(ndr + breach >= floor, f"ndr_{year}")
 
     def define_delivery(self) -> None:
         """Yearly spend and the number of projects under way stay within the organisation's capacity."""
@@ -557,41 +709,44 @@ class _Model:
                 spend = self.co.spend_mnok[t] + self._lin(
                     {i: o.spend_mnok[t] for i, o in enumerate(self.co.options) if o.spend_mnok[t] > 1e-9}
                 )
-                self._add(spend - self._elastic(f"spend_{year}", spend - cap[t]) <= cap[t], f"spend_{year}")
+                breach = self._elastic(f"spend_{year}", spend - cap[t], rule="spend", year=int(year))
+                self._add(spend - breach <= cap[t], f"spend_{year}")
         if self.spec.max_concurrent is not None:
             for t, year in enumerate(self.co.years):
                 busy = self.co.fixed_under_way[t] + self._ones(
                     i for i, o in enumerate(self.co.options) if o.start_year <= year < o.completion_year
                 )
                 cap = self.spec.max_concurrent
-                self._add(busy - self._elastic(f"concurrent_{year}", busy - cap) <= cap, f"concurrent_{year}")
+                breach = self._elastic(f"concurrent_{year}", busy - cap, rule="concurrent", year=int(year))
+                self._add(busy - breach <= cap, f"concurrent_{year}")
 
     def define_unmet(self) -> None:
-        """Places short per service, zone and year: u ≥ gap − added places, u ≥ 0.
+        """Places short per service, zone and year: u ≥ gap + housing moves' effect − added places, u ≥ 0.
 
-        Aggregated: where no option removes places, each option's places count at most up to the
-        gap (``min(places, gap)``): the same ``max(0, gap − added)`` at every integer point, a
-        tighter LP (a fraction of a large project no longer covers a small gap).
+        Strengthened/aggregated: where no option removes places, each option's places count at
+        most up to the largest gap any housing choice can make (``min(places, worst gap)``): the
+        same ``max(0, gap − added)`` at every integer point, a tighter LP (a fraction of a large
+        project no longer covers a small gap). ``max_shortfall_places`` bounds u (see
+        :func:`shortfall_limits`).
         """
-        reach: dict[int, list[int]] = {}
-        for i, o in enumerate(self.co.options):
-            for c in o.places:
-                reach.setdefault(c, []).append(i)
-        for c, cell in enumerate(self.co.cells):
-            for u, year in enumerate(self.co.stock_years):
-                options = [i for i in reach.get(c, []) if self.co.options[i].places[c][u] != 0]
-                negative = any(self.co.options[i].places[c][u] < 0 for i in options)
-                if cell.gap[u] <= TOLERANCE and not negative:
-                    continue
-                if not options:
-                    continue  # nothing the optimiser does changes it: a constant
-                cap = cell.gap[u] if self.strong and self.cap_cover and not negative else np.inf
-                var = self._var(f"unmet_{cell.service}_{cell.zone}_{year}")
-                added = self._lin({i: min(float(self.co.options[i].places[c][u]), cap) for i in options})
-                self._add(var >= cell.gap[u] - added, f"short_{cell.service}_{cell.zone}_{year}")
-                self.unmet[(c, u)] = var
-                self.implied.append((var, cell.gap[u] - added))
-                self.objective_terms.append(cell.weight * var)
+        limits = shortfall_limits(self.co)
+        for (c, u), (options, moves, worst, negative) in reachable_cells(self.co).items():
+            cell = self.co.cells[c]
+            year = int(self.co.stock_years[u])
+            cap = worst if self.strong and self.cap_cover and not negative else np.inf
+            var = self._var(f"unmet_{cell.service}_{cell.zone}_{year}")
+            need = cell.gap[u] + self._hlin({j: float(self.co.housing_options[j].gap[c][u]) for j in moves})
+            added = self._lin({i: min(float(self.co.options[i].places[c][u]), cap) for i in options})
+            self._add(var >= need - added, f"short_{cell.service}_{cell.zone}_{year}")
+            self.unmet[(c, u)] = var
+            self.implied.append((var, need - added))
+            self.objective_terms.append(cell.weight * var)
+            if (c, u) in limits:
+                limit = limits[(c, u)]
+                key = f"shortfall_{cell.service}_{cell.zone}_{year}"
+                info = {"rule": "shortfall", "year": year, "service": cell.service, "zone": cell.zone}
+                breach = self._elastic(key, var - limit, **info)
+                self._add(var - breach <= limit, f"max_{key}")
 
     def define_objective(self) -> None:
         """Weighted unmet place-years + deferral penalty + cost weight × interest + breach penalty."""
@@ -606,6 +761,16 @@ class _Model:
                 }
             )
         )
+        if self.co.housing_options:
+            penalty = spec.housing.penalty_per_dwelling_year
+            self.objective_terms.append(
+                self._hlin(
+                    {
+                        j: penalty * h.dwelling_years + spec.cost_weight * h.interest_mnok
+                        for j, h in enumerate(self.co.housing_options)
+                    }
+                )
+            )
         if spec.allow_drop:
             for p in self.co.candidates:
                 dropped = 1 - self._ones(self.by_project.get(p, []))
@@ -615,8 +780,14 @@ class _Model:
             self.objective_terms.append(spec.breach_penalty * var)
         self.prob += self.pulp.lpSum(self.objective_terms)
 
-    def set_start(self, chosen: dict[int, Option | None]) -> None:
-        """A schedule as the solver's starting point: the decision variables, then what they imply."""
+    def set_start(self, chosen: dict[int, Option | None], housing: dict[int, HousingOption] | None = None) -> None:
+        """A schedule as the solver's starting point: the decision variables, then what they imply.
+
+        ``housing``: each development's move (default: the programme as written).
+        """
+        for j, h in enumerate(self.co.housing_options):
+            pick = (housing or {}).get(h.development)
+            self.hvar[j].setInitialValue(float(h is pick if pick is not None else h.shift_years == 0))
         index = {id(o): i for i, o in enumerate(self.co.options)}
         for p, opts in self.by_project.items():
             o = chosen.get(p)
@@ -723,36 +894,145 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-def evaluate(co: Coefficients, chosen: dict[int, Option | None], ceilings: np.ndarray) -> Solution:
-    """The objective of a schedule on the same coefficients (used for the plan and the greedy rule)."""
+_REACH_CACHE: dict[int, tuple[Coefficients, dict[tuple[int, int], tuple[list[int], list[int], float, bool]]]] = {}
+
+
+def reachable_cells(co: Coefficients) -> dict[tuple[int, int], tuple[list[int], list[int], float, bool]]:
+    """The (cell, stock year) pairs a decision can change and that can be short.
+
+    Value: the project options adding (or removing) places there, the housing options changing
+    the gap there, the worst gap any housing choice can make, and whether an option removes places.
+    Elsewhere the places short are a constant of the scenario.
+    """
+    cached = _REACH_CACHE.get(id(co))
+    if cached is not None and cached[0] is co:
+        return cached[1]
+    reach: dict[int, list[int]] = {}
+    for i, o in enumerate(co.options):
+        for c in o.places:
+            reach.setdefault(c, []).append(i)
+    hreach: dict[int, list[int]] = {}
+    for j, h in enumerate(co.housing_options):
+        for c in h.gap:
+            hreach.setdefault(c, []).append(j)
+    out: dict[tuple[int, int], tuple[list[int], list[int], float, bool]] = {}
+    for c, cell in enumerate(co.cells):
+        for u in range(len(co.stock_years)):
+            options = [i for i in reach.get(c, []) if co.options[i].places[c][u] != 0]
+            negative = any(co.options[i].places[c][u] < 0 for i in options)
+            moves = [j for j in hreach.get(c, []) if co.housing_options[j].gap[c][u] != 0]
+            rise: dict[int, float] = {}
+            for j in moves:
+                h = co.housing_options[j]
+                rise[h.development] = max(rise.get(h.development, 0.0), float(h.gap[c][u]))
+            worst = float(cell.gap[u]) + sum(rise.values())
+            if (worst <= TOLERANCE and not negative) or (not options and not moves):
+                continue
+            out[(c, u)] = (options, moves, worst, negative)
+    if len(_REACH_CACHE) > 8:
+        _REACH_CACHE.clear()
+    _REACH_CACHE[id(co)] = (co, out)
+    return out
+
+
+def shortfall_limits(co: Coefficients) -> dict[tuple[int, int], float]:
+    """``optimize.max_shortfall_places`` per (cell, stock year) that a decision can change.
+
+    The limit is the service's places, or — where no choice could get below it — the lower bound
+    max(0, gap + Σ_developments least housing effect − Σ_projects most places added): a shortfall
+    nothing can avoid is not a breach. Cells no decision reaches are left alone (constants).
+    """
+    spec = co.scenario.config.optimize
+    if not spec.max_shortfall_places:
+        return {}
+    out = {}
+    for (c, u), (options, moves, _, _) in reachable_cells(co).items():
+        cell = co.cells[c]
+        if cell.service not in spec.max_shortfall_places:
+            continue
+        most: dict[int, float] = {}
+        for i in options:
+            o = co.options[i]
+            most[o.project] = max(most.get(o.project, 0.0), float(o.places[c][u]))
+        least: dict[int, float] = {}
+        for j in moves:
+            h = co.housing_options[j]
+            least[h.development] = min(least.get(h.development, 0.0), float(h.gap[c][u]))
+        floor = max(0.0, float(cell.gap[u]) + sum(least.values()) - sum(most.values()))
+        out[(c, u)] = max(spec.max_shortfall_places[cell.service], floor)
+    return out
+
+
+def predicted(
+    co: Coefficients, solution: Solution, ceilings: np.ndarray, ceiling_ratio: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net debt [Y] of a schedule by superposition, and the ceiling [Y] its revenue allows."""
+    ratio = co.scenario.config.optimize.debt_ratio_ceiling if ceiling_ratio is None else ceiling_ratio
+    zeros = np.zeros(len(co.years))
+    moves = list(solution.housing.values())
+    debt = co.debt_mnok + sum((o.debt_mnok for o in solution.chosen.values() if o is not None), zeros)
+    debt = debt + sum((h.debt_mnok for h in moves), zeros)
+    return debt, ceilings + ratio * sum((h.revenue_mnok for h in moves), zeros)
+
+
+def evaluate(
+    co: Coefficients,
+    chosen: dict[int, Option | None],
+    ceilings: np.ndarray,
+    housing: dict[int, HousingOption] | None = None,
+    ceiling_ratio: float | None = None,
+) -> Solution:
+    """The objective of a schedule on the same coefficients (the plan, the greedy rule, brute force).
+
+    ``housing``: the move of each movable development (default: the programme as written).
+    """
     spec = co.scenario.config.optimize
     data = co.scenario.projects
     picked = [o for o in chosen.values() if o is not None]
+    moves = list((housing or {}).values())
     unmet = 0.0
     weighted = 0.0
+    short = np.zeros((len(co.cells), len(co.stock_years)))
     for c, cell in enumerate(co.cells):
         added = sum((o.places[c] for o in picked if c in o.places), np.zeros(len(co.stock_years)))
-        short = np.clip(cell.gap - added, 0.0, None)
-        unmet += float(short.sum())
-        weighted += cell.weight * float(short.sum())
+        need = cell.gap + sum((h.gap[c] for h in moves if c in h.gap), np.zeros(len(co.stock_years)))
+        short[c] = np.clip(need - added, 0.0, None)
+        unmet += float(short[c].sum())
+        weighted += cell.weight * float(short[c].sum())
     deferral = float(sum(abs(o.deferral_years) for o in picked))
-    interest = float(sum(o.interest_mnok for o in picked))
+    interest = float(sum(o.interest_mnok for o in picked) + sum(h.interest_mnok for h in moves))
+    moved = float(sum(h.dwelling_years for h in moves))
     end = int(co.years[-1]) + 1
     dropped = sum(end - co.plan_start[p] for p, o in chosen.items() if o is None and data.exclusive_group[p] is None)
-    debt = co.debt_mnok + sum((o.debt_mnok for o in picked), np.zeros(len(co.years)))
-    excess = np.clip(debt - ceilings, 0.0, None)
+    solution = Solution(chosen, 0.0, unmet, deferral, interest, housing=dict(housing or {}), moved_dwelling_years=moved)
+    debt, ceiling = predicted(co, solution, ceilings, ceiling_ratio)
+    excess = np.clip(debt - ceiling, 0.0, None)
     breaches = [
         {"rule": "debt_ratio", "year": int(y), "excess_mnok": float(e)}
         for y, e in zip(co.years, excess, strict=True)
-        if e > TOLERANCE
+        if e > BREACH_TOLERANCE
     ]
-    objective = (
+    over = 0.0
+    for (c, u), limit in shortfall_limits(co).items():
+        value = max(0.0, float(short[c, u] - limit))
+        over += value
+        if value > BREACH_TOLERANCE:
+            cell = co.cells[c]
+            year = int(co.stock_years[u])
+            breaches.append(
+                {"rule": "shortfall", "year": year, "service": cell.service, "zone": cell.zone, "excess": value}
+            )
+    housing_penalty = spec.housing.penalty_per_dwelling_year if spec.housing is not None else 0.0
+    solution.objective = (
         weighted
         + spec.deferral_penalty * (deferral + dropped)
         + spec.cost_weight * interest
-        + spec.breach_penalty * float(excess.sum())
+        + housing_penalty * moved
+        + spec.breach_penalty * (float(excess.sum()) + over)
     )
-    return Solution(chosen, objective, unmet, deferral, interest, breaches, "Feasible" if not breaches else "Breaches")
+    solution.breaches = breaches
+    solution.status = "Feasible" if not breaches else "Breaches"
+    return solution
 
 
 def solve_milp(
@@ -763,15 +1043,18 @@ def solve_milp(
     gap: float | None = None,
     formulation: str = DEFAULT_FORMULATION,
     warm_start: bool = True,
+    ceiling_ratio: float | None = None,
 ) -> Solution:
     """Build and solve the MILP for the given yearly ceilings [NOK million].
 
-    ``formulation``: "aggregated" (default) or "basic" (see ``_Model``); ``warm_start``: hand
-    the solver the greedy rule's schedule, made feasible for the dependencies, as a start.
+    ``formulation``: see ``_Model`` (default "strengthened"); ``warm_start``: hand the solver the
+    greedy rule's schedule, made feasible for the dependencies, as a start. ``ceiling_ratio``: the
+    ceiling as a share of revenue, for the revenue a housing move adds (default: the scenario's).
     """
     tick = time.perf_counter()
-    model = _Model(co, ceilings, formulation)
+    model = _Model(co, ceilings, formulation, ceiling_ratio)
     model.define_one_start()
+    model.define_housing_choice()
     model.define_exclusive()
     model.define_dependencies()
     model.define_debt_ceiling()
@@ -797,19 +1080,20 @@ def solve_milp(
     for i, o in enumerate(co.options):
         if model.x_value(i) > 0.5:
             chosen[o.project] = o
-    solution = evaluate(co, chosen, ceilings)
+    housing = {h.development: h for j, h in enumerate(co.housing_options) if (model.hvar[j].value() or 0.0) > 0.5}
+    solution = evaluate(co, chosen, ceilings, housing, ceiling_ratio)
     breaches = []
     other = 0.0
     for key, var in model.breach.items():
         value = var.value() or 0.0
-        if value > TOLERANCE:
-            rule, year = key.rsplit("_", 1)
-            label = {"debt": "debt_ratio", "ndr": "net_operating_result"}.get(rule, rule)
-            breaches.append({"rule": label, "year": int(year), "excess": float(value)})
-            if rule != "debt":
+        if value > BREACH_TOLERANCE:
+            info = model.breach_info[key]
+            breaches.append({**info, "excess": float(value)})
+            if info["rule"] not in ("debt_ratio", "shortfall"):
                 other += co.scenario.config.optimize.breach_penalty * value
     solution.breaches = breaches
-    solution.objective += other  # evaluate() counts debt breaches; the other rules' breaches come from the MILP
+    # evaluate() counts the debt and shortfall breaches; the other rules' breaches come from the MILP
+    solution.objective += other
     solution.status = status
     solution.gap = mip_gap
     solution.solve_s = seconds
@@ -927,7 +1211,7 @@ def greedy(co: Coefficients, ceilings: np.ndarray) -> Solution:
 
 
 def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
-    """The schedule as scenario overrides: ``projects.defer`` and ``projects.exclude``."""
+    """The schedule as scenario overrides: ``projects.defer``/``exclude``/``variants`` (+ ``population.housing.defer``)."""
     data = co.scenario.projects
     defer = dict(co.scenario.config.projects.defer)
     exclude = list(co.scenario.config.projects.exclude)
@@ -945,7 +1229,20 @@ def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
             defer.pop(pid, None)
         if data.exclusive_group[p] is not None:
             variants[data.exclusive_group[p]] = pid
-    return {"projects": {"defer": defer, "exclude": exclude, "variants": variants}}
+    out: dict[str, Any] = {"projects": {"defer": defer, "exclude": exclude, "variants": variants}}
+    if co.developments:
+        housing = co.scenario.config.population.housing
+        assert housing is not None
+        moved = dict(housing.defer)
+        for d, h in solution.housing.items():
+            dev = co.developments[d]
+            total = moved.get(dev, 0) + h.shift_years
+            if total:
+                moved[dev] = total
+            else:
+                moved.pop(dev, None)
+        out["population"] = {"housing": {"defer": moved}}
+    return out
 
 
 def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str = "-optimized") -> Any:
@@ -962,6 +1259,18 @@ def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str
     return pipeline.run(sc)
 
 
+def with_housing_moves(scenario: Scenario) -> Scenario:
+    """The scenario with ``optimize.housing`` switched on (its defaults) if it is not already."""
+    spec = _spec(scenario)
+    if spec.housing is not None:
+        return scenario
+    from ltsim.io.yamlsrc import deep_merge
+    from ltsim.scenario import scenario_from_data
+
+    merged, mmap = deep_merge(scenario.resolved(), {}, {"optimize": {"housing": {}}}, {})
+    return scenario_from_data(dict(merged), mmap, scenario.file)
+
+
 def optimize(
     scenario: Scenario, solver: str = "highs", time_limit: float | None = None, gap: float | None = None
 ) -> OptimizeResult:
@@ -975,23 +1284,26 @@ def optimize(
         overrides = overrides_for(co, solution)
         optimized = run_schedule(scenario, overrides)
         verified = optimized.finance.net_debt_mnok
-        predicted = co.debt_mnok + sum(
-            (o.debt_mnok for o in solution.chosen.values() if o is not None), np.zeros(len(co.years))
-        )
+        debt, ceiling = predicted(co, solution, ceilings)
         target = spec.debt_ratio_ceiling * optimized.finance.revenue_mnok
         excess = verified - target
-        fixable = (excess > 1e-3) & (predicted <= ceilings + 1e-6)
+        fixable = (excess > 1e-3) & (debt <= ceiling + 1e-6)
         if not fixable.any() or repairs >= MAX_REPAIRS:
             break
         ceilings = ceilings - np.where(fixable, excess + 1e-3, 0.0)
         repairs += 1
 
-    binding = tuple(
-        int(y) for t, y in enumerate(co.years) if predicted[t] >= ceilings[t] - max(1e-6, 1e-7 * abs(ceilings[t]))
-    )
+    binding = tuple(int(y) for t, y in enumerate(co.years) if debt[t] >= ceiling[t] - max(1e-6, 1e-7 * abs(ceiling[t])))
     value = value_pp = None
     try:
-        looser = solve_milp(co, ceilings + 0.01 * co.revenue_mnok, solver, time_limit, gap)
+        looser = solve_milp(
+            co,
+            ceilings + 0.01 * co.revenue_mnok,
+            solver,
+            time_limit,
+            gap,
+            ceiling_ratio=spec.debt_ratio_ceiling + 0.01,
+        )
         value = looser.objective - solution.objective
         value_pp = looser.unmet_place_years - solution.unmet_place_years
     except RuntimeError:
@@ -1003,14 +1315,14 @@ def optimize(
         coefficients=co,
         solver=solver,
         repairs=repairs,
-        ceilings=ceilings,
+        ceilings=ceiling,
         binding_years=binding,
         value_of_one_point=value,
         value_of_one_point_place_years=value_pp,
         greedy=rule,
         plan=plan,
         verified_debt_mnok=verified,
-        predicted_debt_mnok=predicted,
+        predicted_debt_mnok=debt,
         optimized=optimized,
         overrides=overrides,
     )

@@ -119,8 +119,12 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     )
 
 
-def completed_dwellings(scenario: Scenario) -> np.ndarray:
-    """Dwellings completed per type, area and flow year, times the realisation factor [T, A, Y]."""
+def completed_dwellings(scenario: Scenario, shift: dict[str, int] | None = None) -> np.ndarray:
+    """Dwellings completed per type, area and flow year, times the realisation factor [T, A, Y].
+
+    ``shift`` moves named developments' completions by a number of years on top of the scenario's
+    own ``population.housing.defer`` (the optimiser's housing options); past the horizon they drop out.
+    """
     data = scenario.population
     h = scenario.config.horizon
     steps = np.arange(h.base_year, h.end_year)
@@ -132,9 +136,11 @@ def completed_dwellings(scenario: Scenario) -> np.ndarray:
     if not data.developments:
         return out
     type_idx, area_idx, years = data.development_index.T
+    if shift:
+        years = years + np.array([shift.get(d[0], 0) for d in data.developments], dtype=np.int64)
     dwellings = np.array([d[3] for d in data.developments])
     s = years - h.base_year
-    keep = s < len(steps)  # a completion in end_year moves people in after the horizon
+    keep = (s >= 0) & (s < len(steps))  # a completion in end_year moves people in after the horizon
     np.add.at(out, (type_idx[keep], area_idx[keep], s[keep]), dwellings[keep] * realisation[s[keep]])
     return out
 

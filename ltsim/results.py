@@ -390,6 +390,28 @@ def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
     return {"housing_release.csv": release, "housing_held_back.csv": held}
 
 
+def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
+    """Each movable development: dwellings, first completion as planned and as chosen, years moved."""
+    rows = []
+    for d, dev in enumerate(co.developments):
+        programme = [r for r in co.scenario.population.developments if r[0] == dev]
+        first = min(r[2] for r in programme)
+        h = solution.housing.get(d)
+        shift = h.shift_years if h is not None else 0
+        rows.append(
+            {
+                "development": dev,
+                "area": programme[0][1],
+                "dwellings": float(sum(r[3] for r in programme)),
+                "planned_first_completion": first,
+                "chosen_first_completion": first + shift,
+                "shift_years": shift,
+                "dwelling_years_moved": h.dwelling_years if h is not None else 0.0,
+            }
+        )
+    return rows
+
+
 def optimize_files(opt: Any) -> dict[str, str]:
     """``schedule.csv``, ``optimize.json`` and ``scenario.optimized.yaml`` of an optimisation."""
     import io
@@ -431,6 +453,7 @@ def optimize_files(opt: Any) -> dict[str, str]:
             "objective": s.objective,
             "unmet_place_years": s.unmet_place_years,
             "deferral_years": s.deferral_years,
+            "moved_dwelling_years": s.moved_dwelling_years,
             "interest_mnok": s.interest_mnok,
             "breaches": s.breaches,
         }
@@ -444,6 +467,9 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "solve_s": round(sol.solve_s, 4),
         "candidates": len(co.candidates),
         "options": len(co.options),
+        "housing_developments": list(co.developments),
+        "housing_options": len(co.housing_options),
+        "housing": housing_schedule(co, sol),
         "debt_ratio_ceiling": spec.debt_ratio_ceiling,
         "binding_constraints": [{"rule": "debt_ratio", "year": y} for y in opt.binding_years],
         "breaches": sol.breaches,
@@ -469,6 +495,10 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "schedule.csv": buf.getvalue(),
         "optimize.json": json.dumps(report, indent=2, ensure_ascii=False, default=float) + "\n",
     }
+    if co.developments:
+        moved = io.StringIO()
+        pd.DataFrame(housing_schedule(co, sol)).to_csv(moved, index=False)
+        files["housing_schedule.csv"] = moved.getvalue()
     try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
         own = yaml.safe_load(co.scenario.file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):

@@ -138,6 +138,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         tuple(dict.fromkeys(d[0] for d in population.developments)),
     )
     _check_housing_conditions(config, population, services, projects, smap, top)
+    _check_housing_moves(config, population, projects, smap, top)
     recurring = load_recurring(
         config, np.arange(config.horizon.base_year, config.horizon.end_year), _table_reader(files, smap, top)
     )
@@ -455,6 +456,72 @@ def _housing_cycle(conditions: dict[str, Any], projects: ProjectsData) -> tuple[
     return None
 
 
+def _check_housing_moves(
+    config: ScenarioConfig,
+    population: PopulationData,
+    projects: ProjectsData | None,
+    smap: SourceMap,
+    top: Path,
+) -> None:
+    """``optimize.housing`` names developments the optimiser can move, ``max_shortfall_places`` services."""
+    opt = config.optimize
+    if opt is None:
+        return
+    problems: list[Problem] = []
+    services = [sv.id for sv in config.services]
+    for key in opt.max_shortfall_places:
+        if key not in services:
+            problems.append(
+                _problem(
+                    ("optimize", "max_shortfall_places", key),
+                    smap,
+                    top,
+                    f"a declared service ({', '.join(services) or 'none declared'})",
+                    show(key),
+                )
+            )
+    moves = opt.housing
+    housing = config.population.housing
+    if moves is not None and housing is None:
+        problems.append(
+            _problem(("optimize", "housing"), smap, top, "a housing programme (population.housing) to move", "none")
+        )
+    elif moves is not None and moves.developments is not None:
+        assert housing is not None
+        names = list(dict.fromkeys(d[0] for d in population.developments))
+        waited_for = {d for deps in (projects.housing_deps if projects is not None else ()) for d in deps}
+        for j, dev in enumerate(moves.developments):
+            loc = ("optimize", "housing", "developments", j)
+            if dev not in names:
+                listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+                problems.append(
+                    _problem(loc, smap, top, f"a development of the housing programme ({listed})", show(dev))
+                )
+            elif dev in housing.conditions:
+                problems.append(
+                    _problem(
+                        loc,
+                        smap,
+                        top,
+                        "a development without release conditions (a conditioned development's release follows "
+                        "the projects: leave it out, or drop its conditions to let the optimiser move it)",
+                        show(dev),
+                    )
+                )
+            elif dev in waited_for:
+                problems.append(
+                    _problem(
+                        loc,
+                        smap,
+                        top,
+                        "a development no project waits for (depends_on: housing:<development>)",
+                        show(dev),
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+
+
 def _check_housing_conditions(
     config: ScenarioConfig,
     population: PopulationData,
@@ -568,6 +635,45 @@ def _age_sex_grid(table: Table, n_ages: int, value: str) -> np.ndarray:
     sex_idx = np.array([SEXES.index(s) for s in table.columns["sex"]], dtype=np.int64)
     grid[sex_idx, table.columns["age"]] = table.columns[value]
     return grid
+
+
+def _deferred(
+    developments: list[tuple[str, str, int, float, str]],
+    defer: dict[str, int],
+    base_year: int,
+    smap: SourceMap,
+    top: Path,
+) -> list[tuple[str, str, int, float, str]]:
+    """The programme with ``population.housing.defer`` applied.
+
+    Each named development's completions move by its number of years (negative: earlier);
+    completions moved past the horizon drop out.
+    """
+    if not defer:
+        return developments
+    names = list(dict.fromkeys(d[0] for d in developments))
+    problems = []
+    for dev, years in defer.items():
+        loc = ("population", "housing", "defer", dev)
+        if dev not in names:
+            listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+            problems.append(_problem(loc, smap, top, f"a development of the housing programme ({listed})", show(dev)))
+            continue
+        first = min(d[2] for d in developments if d[0] == dev)
+        if first + years < base_year:
+            problems.append(
+                _problem(
+                    loc,
+                    smap,
+                    top,
+                    f"a shift that keeps the first completion ({first}) in or after the base year {base_year}"
+                    f" (at least {base_year - first})",
+                    f"{years} years",
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return [(dev, area, year + defer.get(dev, 0), n, t) for dev, area, year, n, t in developments]
 
 
 def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> PopulationData:
@@ -783,6 +889,7 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
             developments.append((dev, area, int(year), float(n), t))
         if bad:
             raise InputError(bad)
+        developments = _deferred(developments, pop.housing.defer, h.base_year, smap, top)
 
     n_steps = h.end_year - h.base_year
     control = np.full(n_steps, np.nan)

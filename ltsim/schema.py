@@ -130,6 +130,7 @@ class Housing(Strict):
     occupancy: CsvPath
     realisation: FractionSeries = constant(1.0)  # type: ignore[valid-type]
     conditions: dict[str, ReleaseCondition] = Field(default_factory=dict)
+    defer: dict[str, int] = Field(default_factory=dict)  # development → years later (negative: earlier)
     source: str | None = None
 
 
@@ -493,6 +494,21 @@ class Finance(Strict):
     source: str | None = None
 
 
+class HousingMoves(Strict):
+    """The optimiser's switch for housing: these developments' completion years become decisions too.
+
+    Each development moves as a block (all its completions by the same number of years) within
+    −``max_advance_years`` … +``max_deferral_years``; ``penalty_per_dwelling_year`` is the objective
+    cost of one dwelling completed one year away from the programme (unmet place-year units).
+    """
+
+    developments: list[str] | None = None  # None: every development without release conditions
+    max_deferral_years: int = Field(default=3, ge=0, le=20)
+    max_advance_years: int = Field(default=0, ge=0, le=20)
+    penalty_per_dwelling_year: float = Field(default=0.5, ge=0)
+    source: str | None = None
+
+
 class OptimizeSpec(Strict):
     """What the optimiser may move and what it aims for (ltsim optimize)."""
 
@@ -509,6 +525,8 @@ class OptimizeSpec(Strict):
     max_concurrent: int | None = Field(default=None, ge=1)
     elastic: bool = True
     breach_penalty: float = Field(default=1000.0, gt=0)
+    max_shortfall_places: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    housing: HousingMoves | None = None
     source: str | None = None
 
     @field_validator("debt_ratio_ceiling")

@@ -299,6 +299,11 @@ def project_figures(run: RunFolder) -> dict[str, Any] | None:
         d = s.deferred_years.fillna(0)
         out["n_deferred"] = int((d > 0).sum())
         out["deferred_years"] = float(d[d > 0].sum())
+    h = run.table("housing_schedule")
+    if h is not None and not h.empty:
+        out["housing_moved"] = int((h.shift_years != 0).sum())
+        out["housing_developments"] = len(h)
+        out["housing_dwelling_years"] = float(h.dwelling_years_moved.sum())
     ps = run.table("project_spend")
     if ps is not None and not ps.empty:
         out["spend_in_horizon"] = float(ps.spend_mnok.sum())

@@ -47,6 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
     "delayed": {"nb": "Forsinket", "en": "Delayed"},
     "deferred": {"nb": "Utsatt", "en": "Deferred"},
     "project_years": {"nb": "prosjektår", "en": "project-years"},
+    "housing_moved": {"nb": "Boligfelt flyttet (optimert)", "en": "Housing developments moved (optimised)"},
+    "dwelling_years": {"nb": "boligår", "en": "dwelling-years"},
     "mnok": {"nb": "mill. kr", "en": "NOK million"},
     "mnok_fixed": {"nb": "mill. kr, faste priser", "en": "NOK million, fixed prices"},
     "places": {"nb": "plasser", "en": "places"},

@@ -1,0 +1,214 @@
+"""The optimiser's housing switch: completion years of developments become decisions too (issue 10)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import finance_config, write_csv, write_tiny_finance
+from typer.testing import CliRunner
+
+from ltsim import pipeline
+from ltsim.cli import app
+from ltsim.errors import InputError
+from ltsim.optimize import build, evaluate, optimize, predicted, solve_milp
+from ltsim.scenario import load_scenario
+
+HOUSING_HEADER = ["development", "area", "year", "dwellings", "dwelling_type"]
+HOUSING_ROWS = [
+    ["Nordbyen", "north", 2025, 100, "apartment"],
+    ["Nordbyen", "north", 2026, 50, "apartment"],
+    ["Sorbyen", "south", 2026, 80, "apartment"],
+]
+
+
+def write(
+    root: Path,
+    ceiling: float = 0.85,
+    housing: dict | None = None,
+    defer: dict | None = None,
+    conditions: dict | None = None,
+    **over,
+) -> Path:
+    """The tiny finance scenario with two developments; ``housing`` is optimize.housing (None: switch off),
+    ``defer`` and ``conditions`` go to population.housing."""
+    cfg = finance_config()
+    cfg["optimize"] = {"debt_ratio_ceiling": ceiling, "max_deferral_years": 3, **over}
+    if housing is not None:
+        cfg["optimize"]["housing"] = housing
+    if defer is not None:
+        cfg["population"]["housing"]["defer"] = defer
+    if conditions is not None:
+        cfg["population"]["housing"]["conditions"] = conditions
+    path = write_tiny_finance(root, cfg)
+    write_csv(root / "data" / "housing.csv", HOUSING_HEADER, HOUSING_ROWS)
+    return path
+
+
+def brute_force(co, ceilings) -> float:
+    """Minimum of ``evaluate`` over every project schedule (one start each, one variant, dependencies)
+    × every shift of every movable development."""
+    data = co.scenario.projects
+    by_project: dict[int, list] = {}
+    for o in co.options:
+        by_project.setdefault(o.project, []).append(o)
+    by_dev: dict[int, list] = {}
+    for h in co.housing_options:
+        by_dev.setdefault(h.development, []).append(h)
+    groups = {p: data.exclusive_group[p] for p in co.candidates}
+    choices = [by_project.get(p, []) + ([None] if groups[p] is not None else []) for p in co.candidates]
+    wanted = sorted({g for g in groups.values() if g is not None})
+    best = np.inf
+    for combo in itertools.product(*choices):
+        chosen = dict(zip(co.candidates, combo, strict=True))
+        if sorted(groups[p] for p, o in chosen.items() if o is not None and groups[p] is not None) != wanted:
+            continue
+        if any(
+            o is not None and a in chosen and (chosen[a] is None or chosen[a].completion_year > o.start_year)
+            for p, o in chosen.items()
+            for a in data.inputs.depends_on[p]
+        ):
+            continue
+        for moves in itertools.product(*by_dev.values()):
+            housing = {h.development: h for h in moves}
+            best = min(best, evaluate(co, chosen, ceilings, housing).objective)
+    return best
+
+
+def test_defer_moves_a_developments_completions(tmp_path: Path):
+    """Hand-checked: realisation 0.8; Nordbyen 100 in 2025 and 50 in 2026 → 80 and 40 dwellings."""
+    plain = load_scenario(write(tmp_path / "a"))
+    moved = load_scenario(write(tmp_path / "b", defer={"Nordbyen": 2}))
+    a, b = pipeline.completed_dwellings(plain), pipeline.completed_dwellings(moved)
+    north = 0  # area index
+    assert a[0, north].tolist() == pytest.approx([0, 80, 40, 0, 0])
+    assert b[0, north].tolist() == pytest.approx([0, 0, 0, 80, 40])
+    assert np.array_equal(a[0, 1], b[0, 1])  # Sørbyen stays
+    # three years: the 2026 completions land in 2029 = end year, after the horizon
+    assert pipeline.completed_dwellings(plain, {"Nordbyen": 3})[0, north].tolist() == pytest.approx([0, 0, 0, 0, 80])
+    assert moved.hash != plain.hash
+
+
+def test_bad_housing_moves_are_named(tmp_path: Path):
+    path = write(tmp_path, housing={"developments": ["Nordbyen", "Vestbyen"]}, max_shortfall_places={"school": 0})
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    text = str(info.value)
+    assert "optimize.housing.developments[1]" in text and "'Vestbyen'" in text and "Nordbyen, Sorbyen" in text
+    assert "optimize.max_shortfall_places.school" in text and "primary_school" in text
+
+    with pytest.raises(InputError) as info:
+        load_scenario(write(tmp_path / "b", defer={"Nordbyen": -2, "Vestbyen": 1}))
+    assert "population.housing.defer.Nordbyen" in str(info.value) and "-2 years" in str(info.value)
+    assert "at least -1" in str(info.value) and "population.housing.defer.Vestbyen" in str(info.value)
+
+    cond = write(
+        tmp_path / "c", housing={"developments": ["Nordbyen"]}, conditions={"Nordbyen": {"max_dwellings_per_year": 50}}
+    )
+    res = CliRunner().invoke(app, ["validate", str(cond)])
+    assert res.exit_code == 2
+    assert "without release conditions" in res.output and "'Nordbyen'" in res.output
+
+
+@pytest.mark.parametrize(
+    ("ceiling", "over"),
+    [
+        (0.85, {}),
+        (0.80, {}),
+        (0.85, {"max_shortfall_places": {"kindergarten": 10}}),
+        (0.85, {"max_shortfall_places": {"kindergarten": 0}, "elastic": True}),
+    ],
+)
+def test_milp_with_housing_equals_brute_force(tmp_path: Path, ceiling: float, over: dict):
+    housing = {"max_deferral_years": 2, "max_advance_years": 1, "penalty_per_dwelling_year": 0.05}
+    co = build(load_scenario(write(tmp_path, ceiling, housing, **over)))
+    assert co.developments == ("Nordbyen", "Sorbyen")
+    assert len(co.housing_options) == 8  # −1 … +2 for each
+    ceilings = ceiling * co.revenue_mnok
+    milp = solve_milp(co, ceilings)
+    assert milp.objective == pytest.approx(brute_force(co, ceilings), rel=1e-6, abs=1e-6)
+    again = evaluate(co, milp.chosen, ceilings, milp.housing)
+    assert milp.objective == pytest.approx(again.objective, rel=1e-9, abs=1e-9)
+
+
+def test_switch_off_leaves_housing_as_the_scenario_sets_it(tmp_path: Path):
+    off = optimize(load_scenario(write(tmp_path / "off")))
+    assert off.coefficients.developments == () and off.coefficients.housing_options == ()
+    assert "population" not in off.overrides
+    on = optimize(load_scenario(write(tmp_path / "on", housing={"penalty_per_dwelling_year": 0.05})))
+    # keeping every development where it is remains a choice: moving housing can only help
+    assert on.solution.objective <= off.solution.objective + 1e-6
+    assert on.plan.objective == pytest.approx(off.plan.objective, rel=1e-9)
+
+
+def test_predicted_gaps_and_debt_are_the_pipelines(tmp_path: Path):
+    """Gaps are demand − capacity, linear in housing inflows and in project places (no control totals):
+    the MILP's gap of the chosen schedule equals the pipeline's to rounding, housing moved or not."""
+    path = write(tmp_path, 0.85, {"penalty_per_dwelling_year": 0.05, "max_advance_years": 1})
+    result = optimize(load_scenario(path))
+    co, sol = result.coefficients, result.solution
+    assert any(h.shift_years for h in sol.housing.values())  # the case moves housing
+    by_cell = {(s.service.id, z): s.gap[:, k] for s in result.optimized.services for k, z in enumerate(s.zone_ids)}
+    for c, cell in enumerate(co.cells):
+        gap = cell.gap.copy()
+        for o in sol.chosen.values():
+            if o is not None and c in o.places:
+                gap -= o.places[c]
+        for h in sol.housing.values():
+            gap += h.gap.get(c, 0.0)
+        assert np.allclose(gap, by_cell[(cell.service, cell.zone)], atol=1e-6), cell
+    debt, ceiling = predicted(co, sol, 0.85 * co.revenue_mnok)
+    assert np.allclose(ceiling, 0.85 * result.optimized.finance.revenue_mnok, rtol=1e-9)
+    assert np.max(np.abs(debt - result.verified_debt_mnok)) < 0.02 * np.max(np.abs(debt))
+
+
+def test_a_shortfall_limit_is_met_by_moving_housing(tmp_path: Path):
+    """Kindergarten north is short and no project can add places there: only moving Nordbyen helps.
+    With a limit of 30 places and the switch on, the optimised run (the pipeline) keeps the north
+    kindergarten shortfall at the limit, or where not even a deferral can, at its least possible value."""
+    limit = 30.0
+    path = write(tmp_path, 1.0, {"max_deferral_years": 2}, max_shortfall_places={"kindergarten": limit})
+    result = optimize(load_scenario(path))
+    co = result.coefficients
+    moved = {co.developments[d]: h.shift_years for d, h in result.solution.housing.items()}
+    assert moved["Nordbyen"] > 0
+    base_kg = next(c for c in co.cells if (c.service, c.zone) == ("kindergarten", "north"))
+    kg = next(s for s in result.optimized.services if s.service.id == "kindergarten")
+    after = kg.gap[:, kg.zone_ids.index("north")]
+    nord = [h for h in co.housing_options if co.developments[h.development] == "Nordbyen"]
+    c = co.cells.index(base_kg)
+    least = base_kg.gap + np.min([h.gap.get(c, np.zeros_like(base_kg.gap)) for h in nord], axis=0)
+    assert np.all(after <= np.maximum(limit, least) + 1e-6)
+    assert np.any(base_kg.gap > limit)  # the plan breaks the limit …
+    assert not [b for b in result.solution.breaches if b["rule"] == "shortfall"]
+    # without the switch nothing can change that zone: the limit is not a breach, the gap stays above it
+    off = optimize(load_scenario(write(tmp_path / "off", 1.0, max_shortfall_places={"kindergarten": limit})))
+    assert not [b for b in off.solution.breaches if b["rule"] == "shortfall"]
+    kg_off = next(s for s in off.optimized.services if s.service.id == "kindergarten")
+    assert np.allclose(kg_off.gap[:, kg_off.zone_ids.index("north")], base_kg.gap)
+
+
+def test_cli_move_housing_writes_the_housing_schedule_and_a_replayable_variant(tmp_path: Path):
+    path = write(tmp_path / "s", 1.0, max_shortfall_places={"kindergarten": 30})
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["optimize", str(path), "--out", str(out), "--no-report", "--move-housing"])
+    assert res.exit_code == 0, res.output
+    assert "Housing developments (completion years moved)" in res.output and "Nordbyen" in res.output
+    moves = pd.read_csv(out / "housing_schedule.csv").set_index("development")
+    assert moves.loc["Nordbyen", "shift_years"] > 0
+    shift = int(moves.loc["Nordbyen", "shift_years"])
+    # 150 dwellings (× 0.8 realisation is not counted: the programme's dwellings) × the years moved
+    assert moves.loc["Nordbyen", "dwelling_years_moved"] == pytest.approx(150 * shift)
+    assert moves.loc["Nordbyen", "chosen_first_completion"] == 2025 + shift
+    report = json.loads((out / "optimize.json").read_text())
+    assert report["housing_developments"] == ["Nordbyen", "Sorbyen"]
+    assert report["optimal"]["moved_dwelling_years"] == pytest.approx(moves.dwelling_years_moved.sum())
+    variant = load_scenario(out / "scenario.optimized.yaml")
+    assert variant.config.population.housing.defer == {"Nordbyen": shift}
+    rerun = pipeline.run(variant)
+    written = pd.read_csv(out / "population.csv")
+    assert written.persons.sum() == pytest.approx(rerun.population.persons.sum(), rel=1e-6)  # 3 decimals written
