@@ -22,6 +22,25 @@ year's borrowing over asset lives are not linear. So every solution is checked b
 pipeline on the chosen schedule: where the real debt ratio breaks the ceiling, that year's
 ceiling is tightened by the excess and the MILP re-solved (at most ``MAX_REPAIRS`` times).
 
+Housing switch (``optimize.housing`` or ``ltsim optimize --move-housing``): the completion years
+of housing developments become decisions too. Binary ``h[d, k] = 1`` if development ``d`` is
+completed ``k`` years later than the programme (``k`` in −max_advance … +max_deferral; all of a
+development's completions move together; past the horizon they drop out). Each option is run
+through population, demand/capacity and finance against the programme as written; its marginal
+paths enter where a housing move acts: the gap of each (service, zone, year) (``u ≥ gap +
+Σ Δgap · h − places · x``: demand and capacity add exactly, the projection being linear in its
+inflows without control totals), net debt and NDR, and gross operating revenue — which moves the
+ceiling, so the debt row reads ``debt + Σ (Δdebt − ratio · Δrevenue) · h ≤ ratio · revenue``.
+A moved dwelling-year costs ``penalty_per_dwelling_year`` in the objective. Developments under
+sequencing rules are not moved (their release follows the projects): the base takes them as the
+pipeline releases them under the plan's projects. Without the switch, housing stays as the
+scenario sets it (``population.housing.defer`` replays a chosen schedule).
+
+``max_shortfall_places`` (service → places): in every zone and year a decision can change, places
+short ≤ the limit, or — where no single choice could get below it — ≤ the least any choice leaves
+(``shortfall_limits``); a shortfall nothing can change is a constant, not a breach. Elastic like
+the other rules.
+
 Constraints (one function each): one start per candidate (or none where dropping is allowed),
 exclusive variants, dependencies (start after the predecessor is in service), debt ratio ≤
 ceiling every year, optionally NDR ≥ floor, yearly spend ≤ a cap, concurrent projects ≤ a cap.
@@ -31,7 +50,8 @@ years and rules that cannot be met.
 
 Objective: Σ weight_v · unmet place-years (places short, per service, zone and year) +
 deferral penalty · |start − planned| (+ the rest of the horizon for a dropped project) +
-cost weight · interest paid over the horizon [NOK million] + breach penalty · breaches.
+housing penalty · dwelling-years moved + cost weight · interest paid over the horizon
+[NOK million] + breach penalty · breaches (NOK million over the ceiling, places over a limit).
 
 Formulations (``solve_milp(formulation=…)``; all have the same integer solutions and the same
 objective on each; tests/test_optimize_synthetic.py checks them against brute force):
@@ -298,7 +318,15 @@ def build(scenario: Scenario) -> Coefficients:
     base_run = plan_run
     for p in cand:
         base_run = _with(base_run, p, None)
-    population = pop_model.project(pipeline.population_inputs(scenario))
+    # Housing under sequencing rules is released as the plan's projects allow (the optimiser's
+    # population does not follow a deferred school's housing: the full-pipeline check does).
+    released = np.zeros_like(pipeline.completed_dwellings(scenario))
+    if pipeline.has_conditions(scenario):
+        rel = pipeline.release_housing(scenario, plan_run.completion_year)
+        released = pipeline.dwellings_by_area(scenario, rel.areas, rel.released - rel.planned)
+    population = pop_model.project(
+        pipeline.population_inputs(scenario, pipeline.completed_dwellings(scenario) + released)
+    )
     services = pipeline.demand_and_capacity(scenario, population.persons, base_run.completion_year)
     base_fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, base_run))
 
@@ -363,7 +391,9 @@ def build(scenario: Scenario) -> Coefficients:
                     places=places,
                 )
             )
-    developments, housing_options = _housing_options(scenario, population, services, base_run, base_fin, cell_of)
+    developments, housing_options = _housing_options(
+        scenario, population, services, base_run, base_fin, cell_of, released
+    )
     under_way = np.zeros(len(years))
     for p in range(len(data.ids)):
         if p in cand or base_run.completion_year[p] == proj_model.NOT_BUILT:
@@ -412,10 +442,13 @@ def _housing_options(
     base_run: proj_model.ProjectRun,
     base_fin: fin_model.FinanceResult,
     cell_of: dict[tuple[str, str], int],
+    released: np.ndarray,
 ) -> tuple[tuple[str, ...], tuple[HousingOption, ...]]:
     """Each movable development at each shift, run through population, demand/capacity and finance.
 
-    The marginal paths are against the programme as written (shift 0, whose option is all zeros);
+    ``released`` [T, A, Y]: what sequencing rules change in the programme (conditioned developments,
+    which are never moved). The marginal paths are against the programme as written (shift 0, whose
+    option is all zeros);
     the projects are the base's (candidates left out): the gap is demand − capacity, so a housing
     move and a project's places add up exactly.
     """
@@ -443,7 +476,7 @@ def _housing_options(
                 zero = np.zeros(n_years)
                 options.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}))
                 continue
-            dwellings = pipeline.completed_dwellings(scenario, {dev: shift})
+            dwellings = pipeline.completed_dwellings(scenario, {dev: shift}) + released
             pop = pop_model.project(pipeline.population_inputs(scenario, dwellings))
             svcs = pipeline.demand_and_capacity(scenario, pop.persons, base_run.completion_year)
             fin = fin_model.simulate(pipeline.finance_inputs(scenario, pop, svcs, base_run))
