@@ -545,15 +545,19 @@ def _print_optimisation(result: object) -> None:
         else:
             out.print("Housing: every development as the programme sets it")
     summary = Table(title=f"Objective ({r.solver}, {sol.status}, solved in {sol.solve_s:.2f} s)", title_justify="left")  # type: ignore[attr-defined]
-    for col in ("", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"):
+    columns = ["", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"]
+    if co.developments:
+        columns.insert(4, "dwelling-years moved")
+    for col in columns:
         summary.add_column(col, justify="left" if not col else "right")
     for label, s in (("plan as written", r.plan), ("greedy rule", r.greedy), ("optimal", sol)):  # type: ignore[attr-defined]
         if s is None:
             continue
         breach = sum(1 for b in s.breaches if b["rule"] == "debt_ratio")
-        summary.add_row(
-            label, f"{s.objective:,.1f}", f"{s.unmet_place_years:,.0f}", f"{s.deferral_years:,.0f}", str(breach)
-        )
+        cells = [label, f"{s.objective:,.1f}", f"{s.unmet_place_years:,.0f}", f"{s.deferral_years:,.0f}", str(breach)]
+        if co.developments:
+            cells.insert(4, f"{s.moved_dwelling_years:,.0f}")
+        summary.add_row(*cells)
     out.print(summary)
     binding = ", ".join(map(str, r.binding_years)) or "none"  # type: ignore[attr-defined]
     out.print(f"Debt ceiling binds in: {binding}")
@@ -562,11 +566,45 @@ def _print_optimisation(result: object) -> None:
             f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
             f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
         )
-    for b in sol.breaches:
-        where = f" {b['service']}/{b['zone']}" if "zone" in b else ""
-        err.print(
-            f"[yellow]Cannot be met:[/] {b['rule']}{where} in {b['year']} (breach {b['excess']:,.1f})", soft_wrap=True
+    if sol.breaches:
+        err.print(breach_table(sol.breaches))
+
+
+def _years_text(years: list[int]) -> str:
+    """2025, 2027–2030, 2044: consecutive years as ranges."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def breach_table(breaches: list[dict]) -> Table:
+    """Rules the optimum does not meet (elastic mode), one row per rule and zone: years, total, largest."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for b in breaches:
+        where = f"{b['service']} / {b['zone']}" if "zone" in b else ""
+        groups.setdefault((b["rule"], where), []).append(b)
+    table = Table(
+        title="Rules not met by the optimum (elastic: the least costly breach under the penalties)",
+        title_justify="left",
+    )
+    for col in ("rule", "where", "years", "total", "largest", "unit"):
+        table.add_column(col, justify="right" if col in ("total", "largest") else "left")
+    for (rule, where), rows in groups.items():
+        values = [r["excess"] for r in rows]
+        unit = "places" if rule == "shortfall" else ("projects" if rule == "concurrent" else "NOK million")
+        table.add_row(
+            rule,
+            where,
+            _years_text([r["year"] for r in rows]),
+            f"{sum(values):,.1f}",
+            f"{max(values):,.1f}",
+            unit,
         )
+    return table
 
 
 @app.command("report")

@@ -51,7 +51,8 @@ years and rules that cannot be met.
 Objective: Σ weight_v · unmet place-years (places short, per service, zone and year) +
 deferral penalty · |start − planned| (+ the rest of the horizon for a dropped project) +
 housing penalty · dwelling-years moved + cost weight · interest paid over the horizon
-[NOK million] + breach penalty · breaches (NOK million over the ceiling, places over a limit).
+[NOK million] + breach penalty · rule breaches (NOK million over the ceiling, …) + shortfall penalty ·
+place-years over a shortfall limit (lower by default: the debt ceiling gives way last).
 
 Formulations (``solve_milp(formulation=…)``; all have the same integer solutions and the same
 objective on each; tests/test_optimize_synthetic.py checks them against brute force):
@@ -809,8 +810,9 @@ class _Model:
                 dropped = 1 - self._ones(self.by_project.get(p, []))
                 if data.exclusive_group[p] is None:
                     self.objective_terms.append(spec.deferral_penalty * (end - self.co.plan_start[p]) * dropped)
-        for var in self.breach.values():
-            self.objective_terms.append(spec.breach_penalty * var)
+        for key, var in self.breach.items():
+            shortfall = self.breach_info[key]["rule"] == "shortfall"
+            self.objective_terms.append((spec.shortfall_penalty if shortfall else spec.breach_penalty) * var)
         self.prob += self.pulp.lpSum(self.objective_terms)
 
     def set_start(self, chosen: dict[int, Option | None], housing: dict[int, HousingOption] | None = None) -> None:
@@ -1061,7 +1063,8 @@ def evaluate(
         + spec.deferral_penalty * (deferral + dropped)
         + spec.cost_weight * interest
         + housing_penalty * moved
-        + spec.breach_penalty * (float(excess.sum()) + over)
+        + spec.breach_penalty * float(excess.sum())
+        + spec.shortfall_penalty * over
     )
     solution.breaches = breaches
     solution.status = "Feasible" if not breaches else "Breaches"

@@ -526,6 +526,8 @@ class OptimizeSpec(Strict):
     elastic: bool = True
     breach_penalty: float = Field(default=1000.0, gt=0)
     max_shortfall_places: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    shortfall_penalty: float = Field(default=100.0, gt=0)  # per place-year over a limit: below breach_penalty,
+    # so the debt ceiling (per NOK million) gives way last
     housing: HousingMoves | None = None
     source: str | None = None
 

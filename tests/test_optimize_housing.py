@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from ltsim import pipeline
 from ltsim.cli import app
 from ltsim.errors import InputError
-from ltsim.optimize import build, evaluate, optimize, planned_schedule, predicted, solve_milp
+from ltsim.optimize import FORMULATIONS, build, evaluate, optimize, planned_schedule, predicted, solve_milp
 from ltsim.scenario import load_scenario
 
 HOUSING_HEADER = ["development", "area", "year", "dwellings", "dwelling_type"]
@@ -129,10 +129,13 @@ def test_milp_with_housing_equals_brute_force(tmp_path: Path, ceiling: float, ov
     assert co.developments == ("Nordbyen", "Sorbyen")
     assert len(co.housing_options) == 8  # −1 … +2 for each
     ceilings = ceiling * co.revenue_mnok
-    milp = solve_milp(co, ceilings)
-    assert milp.objective == pytest.approx(brute_force(co, ceilings), rel=1e-6, abs=1e-6)
-    again = evaluate(co, milp.chosen, ceilings, milp.housing)
-    assert milp.objective == pytest.approx(again.objective, rel=1e-9, abs=1e-9)
+    best = brute_force(co, ceilings)
+    for formulation in FORMULATIONS:
+        for solver in ("highs", "cbc") if formulation == "strengthened" else ("highs",):
+            milp = solve_milp(co, ceilings, solver, formulation=formulation)
+            assert milp.objective == pytest.approx(best, rel=1e-6, abs=1e-6), (formulation, solver)
+            again = evaluate(co, milp.chosen, ceilings, milp.housing)
+            assert milp.objective == pytest.approx(again.objective, rel=1e-9, abs=1e-9)
 
 
 def test_switch_off_leaves_housing_as_the_scenario_sets_it(tmp_path: Path):
