@@ -143,3 +143,28 @@ def test_batch_with_optimised_deferral(tmp_path: Path):
     assert "optimised_deferrals" in comparison.columns
     again = run_batch(load_batch(path), out, workers=1)
     assert {o.status for o in again.outcomes} == {"skipped"}
+
+
+def test_batch_compares_housing_held_fixed_and_moved_by_the_optimiser(tmp_path: Path):
+    from conftest import finance_config, write_tiny_finance
+
+    cfg = finance_config()
+    cfg["optimize"] = {"debt_ratio_ceiling": 0.85, "max_deferral_years": 2}
+    base = write_tiny_finance(tmp_path / "base", cfg)
+    movable = {"optimize": {"housing": {"max_deferral_years": 2, "penalty_per_dwelling_year": 0.05}}}
+    spec = {
+        "name": "housing-batch",
+        "base": str(base.relative_to(tmp_path)),
+        "axes": {"housing": {"fixed": {}, "movable": movable}},
+        "optimize": True,
+    }
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch(load_batch(path), out, workers=1)
+    assert [o.status for o in result.outcomes] == ["ok", "ok"]
+    files = {o.key: (out / o.key / "housing_schedule.csv").is_file() for o in result.outcomes}
+    assert sorted(files.values()) == [False, True]  # only the scenario with the switch moves housing
+    comparison = pd.read_csv(out / "comparison.csv").set_index("scenario")
+    moved = comparison["optimised_housing_dwelling_years"]
+    assert moved.notna().sum() == 1 and (moved.dropna() > 0).all()  # the tiny case defers Nordbyen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -233,3 +234,17 @@ def test_housing_under_sequencing_rules_enters_the_base_as_released(tmp_path: Pa
     for c, cell in enumerate(co.cells):
         gap = cell.gap - sum((o.places[c] for o in plan.values() if o is not None and c in o.places), 0.0)
         assert np.allclose(gap, by_cell[(cell.service, cell.zone)], atol=1e-6), cell
+
+
+def test_report_shows_the_housing_moved(tmp_path: Path):
+    from ltsim.report import build_report
+
+    path = write(tmp_path / "s", 1.0, max_shortfall_places={"kindergarten": 30})
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["optimize", str(path), "--out", str(out), "--no-report", "--move-housing"])
+    assert res.exit_code == 0, res.output
+    html, _ = build_report(out, lang="en")
+    text = html.read_text(encoding="utf-8")
+    moves = pd.read_csv(out / "housing_schedule.csv")
+    card = re.search(r'id="housing-moved".*?<div class="val">(.*?)</div>', text, re.S)
+    assert card is not None and card.group(1).strip() == f"{(moves.shift_years != 0).sum()} / {len(moves)}"
