@@ -395,17 +395,18 @@ def _check_config(config: ScenarioConfig, smap: SourceMap, top: Path) -> None:
     opt = config.optimize
     if opt is not None:
         services = [sv.id for sv in config.services]
-        for key in opt.unmet_weight:
-            if key not in services:
-                problems.append(
-                    _problem(
-                        ("optimize", "unmet_weight", key),
-                        smap,
-                        top,
-                        f"a declared service ({', '.join(services) or 'none declared'})",
-                        show(key),
+        for field in ("unmet_weight", "max_shortfall_places"):
+            for key in getattr(opt, field):
+                if key not in services:
+                    problems.append(
+                        _problem(
+                            ("optimize", field, key),
+                            smap,
+                            top,
+                            f"a declared service ({', '.join(services) or 'none declared'})",
+                            show(key),
+                        )
                     )
-                )
         for section in ("projects", "finance"):
             if getattr(config, section) is None:
                 problems.append(
@@ -463,23 +464,11 @@ def _check_housing_moves(
     smap: SourceMap,
     top: Path,
 ) -> None:
-    """``optimize.housing`` names developments the optimiser can move, ``max_shortfall_places`` services."""
+    """``optimize.housing`` names developments the optimiser can move."""
     opt = config.optimize
     if opt is None:
         return
     problems: list[Problem] = []
-    services = [sv.id for sv in config.services]
-    for key in opt.max_shortfall_places:
-        if key not in services:
-            problems.append(
-                _problem(
-                    ("optimize", "max_shortfall_places", key),
-                    smap,
-                    top,
-                    f"a declared service ({', '.join(services) or 'none declared'})",
-                    show(key),
-                )
-            )
     moves = opt.housing
     housing = config.population.housing
     if moves is not None and housing is None:
@@ -493,10 +482,7 @@ def _check_housing_moves(
         for j, dev in enumerate(moves.developments):
             loc = ("optimize", "housing", "developments", j)
             if dev not in names:
-                listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
-                problems.append(
-                    _problem(loc, smap, top, f"a development of the housing programme ({listed})", show(dev))
-                )
+                problems.append(_not_a_development(loc, dev, names, smap, top))
             elif dev in housing.conditions:
                 problems.append(
                     _problem(
@@ -555,10 +541,7 @@ def _check_housing_conditions(
     base = ("population", "housing", "conditions")
     for dev, cond in housing.conditions.items():
         if dev not in names:
-            listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
-            problems.append(
-                _problem((*base, dev), smap, top, f"a development of the housing programme ({listed})", show(dev))
-            )
+            problems.append(_not_a_development((*base, dev), dev, names, smap, top))
         for j, pid in enumerate(cond.after_projects):
             if pid not in project_ids:
                 where = (
@@ -637,6 +620,12 @@ def _age_sex_grid(table: Table, n_ages: int, value: str) -> np.ndarray:
     return grid
 
 
+def _not_a_development(loc: Loc, dev: str, names: list[str], smap: SourceMap, top: Path) -> Problem:
+    """The problem of a name that is not a development of the housing programme (lists the first eight)."""
+    listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+    return _problem(loc, smap, top, f"a development of the housing programme ({listed})", show(dev))
+
+
 def _deferred(
     developments: list[tuple[str, str, int, float, str]],
     defer: dict[str, int],
@@ -656,8 +645,7 @@ def _deferred(
     for dev, years in defer.items():
         loc = ("population", "housing", "defer", dev)
         if dev not in names:
-            listed = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
-            problems.append(_problem(loc, smap, top, f"a development of the housing programme ({listed})", show(dev)))
+            problems.append(_not_a_development(loc, dev, names, smap, top))
             continue
         first = min(d[2] for d in developments if d[0] == dev)
         if first + years < base_year:

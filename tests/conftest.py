@@ -388,3 +388,33 @@ def write_tiny_finance(root: Path, cfg: dict[str, Any] | None = None) -> Path:
         [["it", "IKT", "it_equipment", y, 5.0] for y in range(2024, 2029)],
     )
     return path
+
+
+def project_schedules(co: Any) -> Any:
+    """Every schedule of the optimiser's candidates (``ltsim.optimize.Coefficients``) that keeps one start
+    per project (or none where dropping is allowed), one variant per exclusive group (at most one where
+    dropping is allowed) and the dependencies: dicts candidate → option (None = not built). For brute force."""
+    import itertools
+
+    data = co.scenario.projects
+    spec = co.scenario.config.optimize
+    by_project: dict[int, list[Any]] = {}
+    for o in co.options:
+        by_project.setdefault(o.project, []).append(o)
+    groups = {p: data.exclusive_group[p] for p in co.candidates}
+    wanted = sorted({g for g in groups.values() if g is not None})
+    choices = [
+        by_project.get(p, []) + ([None] if spec.allow_drop or groups[p] is not None else []) for p in co.candidates
+    ]
+    for combo in itertools.product(*choices):
+        chosen = dict(zip(co.candidates, combo, strict=True))
+        built = sorted(groups[p] for p, o in chosen.items() if o is not None and groups[p] is not None)
+        if len(built) != len(set(built)) or (not spec.allow_drop and built != wanted):
+            continue
+        if any(
+            o is not None and a in chosen and (chosen[a] is None or chosen[a].completion_year > o.start_year)
+            for p, o in chosen.items()
+            for a in data.inputs.depends_on[p]
+        ):
+            continue
+        yield chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -120,23 +121,25 @@ def test_process_pool_and_dask_local_cluster_give_identical_results(tmp_path: Pa
             ).read_bytes()
 
 
-def test_batch_with_optimised_deferral(tmp_path: Path):
+def optimised_batch(tmp_path: Path, axes: dict) -> tuple[Path, Path, Any]:
+    """The tiny finance scenario (ceiling 85 %) under ``axes``, each scenario optimised; (batch file, out, result)."""
     from conftest import finance_config, write_tiny_finance
 
     cfg = finance_config()
     cfg["optimize"] = {"debt_ratio_ceiling": 0.85, "max_deferral_years": 2}
     base = write_tiny_finance(tmp_path / "base", cfg)
-    spec = {
-        "name": "opt-batch",
-        "base": str(base.relative_to(tmp_path)),
-        "axes": {"rate": {"budget": {}, "stress": {"finance": {"debt": {"interest_rate": 0.06}}}}},
-        "optimize": True,
-    }
+    spec = {"name": "opt-batch", "base": str(base.relative_to(tmp_path)), "axes": axes, "optimize": True}
     path = tmp_path / "batch.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     out = tmp_path / "out"
     result = run_batch(load_batch(path), out, workers=1)
     assert [o.status for o in result.outcomes] == ["ok", "ok"]
+    return path, out, result
+
+
+def test_batch_with_optimised_deferral(tmp_path: Path):
+    rate = {"budget": {}, "stress": {"finance": {"debt": {"interest_rate": 0.06}}}}
+    path, out, result = optimised_batch(tmp_path, {"rate": rate})
     for o in result.outcomes:
         assert (out / o.key / "schedule.csv").is_file() and (out / o.key / "optimize.json").is_file()
     comparison = pd.read_csv(out / "comparison.csv")
@@ -146,23 +149,8 @@ def test_batch_with_optimised_deferral(tmp_path: Path):
 
 
 def test_batch_compares_housing_held_fixed_and_moved_by_the_optimiser(tmp_path: Path):
-    from conftest import finance_config, write_tiny_finance
-
-    cfg = finance_config()
-    cfg["optimize"] = {"debt_ratio_ceiling": 0.85, "max_deferral_years": 2}
-    base = write_tiny_finance(tmp_path / "base", cfg)
     movable = {"optimize": {"housing": {"max_deferral_years": 2, "penalty_per_dwelling_year": 0.05}}}
-    spec = {
-        "name": "housing-batch",
-        "base": str(base.relative_to(tmp_path)),
-        "axes": {"housing": {"fixed": {}, "movable": movable}},
-        "optimize": True,
-    }
-    path = tmp_path / "batch.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_batch(load_batch(path), out, workers=1)
-    assert [o.status for o in result.outcomes] == ["ok", "ok"]
+    _, out, result = optimised_batch(tmp_path, {"housing": {"fixed": {}, "movable": movable}})
     files = {o.key: (out / o.key / "housing_schedule.csv").is_file() for o in result.outcomes}
     assert sorted(files.values()) == [False, True]  # only the scenario with the switch moves housing
     comparison = pd.read_csv(out / "comparison.csv").set_index("scenario")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_HEADER, PROJECT_ROWS, finance_config, write_csv, write_tiny_finance
+from conftest import PROJECT_HEADER, PROJECT_ROWS, finance_config, project_schedules, write_csv, write_tiny_finance
 from typer.testing import CliRunner
 
 from ltsim.cli import app
@@ -27,27 +27,7 @@ def config(ceiling: float = 0.80, **over) -> dict:
 def brute_force(co, ceilings) -> float:
     """Minimum of the objective over every schedule that keeps one start per project, the variants and
     the dependencies (the same objective function the MILP minimises)."""
-    data = co.scenario.projects
-    by_project: dict[int, list] = {}
-    for o in co.options:
-        by_project.setdefault(o.project, []).append(o)
-    groups = {p: data.exclusive_group[p] for p in co.candidates}
-    choices = [by_project.get(p, []) + ([None] if groups[p] is not None else []) for p in co.candidates]
-    best = np.inf
-    for combo in itertools.product(*choices):
-        chosen = dict(zip(co.candidates, combo, strict=True))
-        built_groups = [groups[p] for p, o in chosen.items() if o is not None and groups[p] is not None]
-        wanted = {g for g in groups.values() if g is not None}
-        if sorted(built_groups) != sorted(wanted):
-            continue  # exactly one variant per group
-        ok = True
-        for p, o in chosen.items():
-            for a in data.inputs.depends_on[p]:
-                if o is not None and a in chosen and (chosen[a] is None or chosen[a].completion_year > o.start_year):
-                    ok = False
-        if ok:
-            best = min(best, evaluate(co, chosen, ceilings).objective)
-    return best
+    return min(evaluate(co, chosen, ceilings).objective for chosen in project_schedules(co))
 
 
 @pytest.mark.parametrize("ceiling", [0.95, 0.80])

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import finance_config, write_csv, write_tiny_finance
+from conftest import finance_config, project_schedules, write_csv, write_tiny_finance
 from typer.testing import CliRunner
 
 from ltsim import pipeline
@@ -53,31 +53,14 @@ def write(
 def brute_force(co, ceilings) -> float:
     """Minimum of ``evaluate`` over every project schedule (one start each, one variant, dependencies)
     × every shift of every movable development."""
-    data = co.scenario.projects
-    by_project: dict[int, list] = {}
-    for o in co.options:
-        by_project.setdefault(o.project, []).append(o)
     by_dev: dict[int, list] = {}
     for h in co.housing_options:
         by_dev.setdefault(h.development, []).append(h)
-    groups = {p: data.exclusive_group[p] for p in co.candidates}
-    choices = [by_project.get(p, []) + ([None] if groups[p] is not None else []) for p in co.candidates]
-    wanted = sorted({g for g in groups.values() if g is not None})
-    best = np.inf
-    for combo in itertools.product(*choices):
-        chosen = dict(zip(co.candidates, combo, strict=True))
-        if sorted(groups[p] for p, o in chosen.items() if o is not None and groups[p] is not None) != wanted:
-            continue
-        if any(
-            o is not None and a in chosen and (chosen[a] is None or chosen[a].completion_year > o.start_year)
-            for p, o in chosen.items()
-            for a in data.inputs.depends_on[p]
-        ):
-            continue
-        for moves in itertools.product(*by_dev.values()):
-            housing = {h.development: h for h in moves}
-            best = min(best, evaluate(co, chosen, ceilings, housing).objective)
-    return best
+    return min(
+        evaluate(co, chosen, ceilings, {h.development: h for h in moves}).objective
+        for chosen in project_schedules(co)
+        for moves in itertools.product(*by_dev.values())
+    )
 
 
 def test_defer_moves_a_developments_completions(tmp_path: Path):
@@ -95,12 +78,13 @@ def test_defer_moves_a_developments_completions(tmp_path: Path):
 
 
 def test_bad_housing_moves_are_named(tmp_path: Path):
-    path = write(tmp_path, housing={"developments": ["Nordbyen", "Vestbyen"]}, max_shortfall_places={"school": 0})
     with pytest.raises(InputError) as info:
-        load_scenario(path)
+        load_scenario(write(tmp_path / "a", max_shortfall_places={"school": 0}))
+    assert "optimize.max_shortfall_places.school" in str(info.value) and "primary_school" in str(info.value)
+    with pytest.raises(InputError) as info:
+        load_scenario(write(tmp_path, housing={"developments": ["Nordbyen", "Vestbyen"]}))
     text = str(info.value)
     assert "optimize.housing.developments[1]" in text and "'Vestbyen'" in text and "Nordbyen, Sorbyen" in text
-    assert "optimize.max_shortfall_places.school" in text and "primary_school" in text
 
     with pytest.raises(InputError) as info:
         load_scenario(write(tmp_path / "b", defer={"Nordbyen": -2, "Vestbyen": 1}))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import project_schedules
 
 from ltsim import optimize as opt
 
@@ -27,30 +27,7 @@ def small(seed: int, **spec) -> opt.Coefficients:
 def brute_force(co: opt.Coefficients, ceilings: np.ndarray) -> float:
     """Minimum of ``evaluate`` over every schedule that keeps one start per project (or none where
     allowed), one variant per exclusive group and the dependencies."""
-    data = co.scenario.projects
-    spec = co.scenario.config.optimize
-    by_project: dict[int, list[opt.Option]] = {}
-    for o in co.options:
-        by_project.setdefault(o.project, []).append(o)
-    groups = {p: data.exclusive_group[p] for p in co.candidates}
-    wanted = sorted({g for g in groups.values() if g is not None})
-    choices = [
-        by_project.get(p, []) + ([None] if spec.allow_drop or groups[p] is not None else []) for p in co.candidates
-    ]
-    best = np.inf
-    for combo in itertools.product(*choices):
-        chosen = dict(zip(co.candidates, combo, strict=True))
-        built = sorted(groups[p] for p, o in chosen.items() if o is not None and groups[p] is not None)
-        if len(built) != len(set(built)) or (not spec.allow_drop and built != wanted):
-            continue
-        if any(
-            o is not None and a in chosen and (chosen[a] is None or chosen[a].completion_year > o.start_year)
-            for p, o in chosen.items()
-            for a in data.inputs.depends_on[p]
-        ):
-            continue
-        best = min(best, opt.evaluate(co, chosen, ceilings).objective)
-    return best
+    return min(opt.evaluate(co, chosen, ceilings).objective for chosen in project_schedules(co))
 
 
 @pytest.mark.parametrize(("seed", "spec"), [(4, {}), (5, {}), (12, {}), (7, {"allow_drop": True}), (2, {})])
