@@ -391,24 +391,35 @@ def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
 
 
 def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
-    """Each movable development: dwellings, first completion as planned and as chosen, years moved."""
+    """Each movable development: dwellings, first completion as planned and as chosen, years moved.
+
+    And what the move does on its own: places needed per service (Σ over zones and years,
+    place-years; negative = fewer), gross operating revenue and netto driftsresultat over the
+    horizon, and net debt at its end [NOK million].
+    """
+    services = list(dict.fromkeys(c.service for c in co.cells))
     rows = []
     for d, dev in enumerate(co.developments):
         programme = [r for r in co.scenario.population.developments if r[0] == dev]
         first = min(r[2] for r in programme)
         h = solution.housing.get(d)
         shift = h.shift_years if h is not None else 0
-        rows.append(
-            {
-                "development": dev,
-                "area": programme[0][1],
-                "dwellings": float(sum(r[3] for r in programme)),
-                "planned_first_completion": first,
-                "chosen_first_completion": first + shift,
-                "shift_years": shift,
-                "dwelling_years_moved": h.dwelling_years if h is not None else 0.0,
-            }
-        )
+        row = {
+            "development": dev,
+            "area": programme[0][1],
+            "dwellings": float(sum(r[3] for r in programme)),
+            "planned_first_completion": first,
+            "chosen_first_completion": first + shift,
+            "shift_years": shift,
+            "dwelling_years_moved": h.dwelling_years if h is not None else 0.0,
+        }
+        for service in services:
+            change = sum(float(g.sum()) for c, g in (h.gap.items() if h else ()) if co.cells[c].service == service)
+            row[f"places_needed_change_{service}"] = round(change, 3)
+        row["revenue_change_mnok"] = round(float(h.revenue_mnok.sum()), 3) if h else 0.0
+        row["ndr_change_mnok"] = round(float(h.ndr_mnok.sum()), 3) if h else 0.0
+        row["net_debt_change_end_mnok"] = round(float(h.debt_mnok[-1]), 3) if h else 0.0
+        rows.append(row)
     return rows
 
 

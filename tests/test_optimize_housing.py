@@ -192,6 +192,11 @@ def test_cli_move_housing_writes_the_housing_schedule_and_a_replayable_variant(t
     # 150 dwellings (× 0.8 realisation is not counted: the programme's dwellings) × the years moved
     assert moves.loc["Nordbyen", "dwelling_years_moved"] == pytest.approx(150 * shift)
     assert moves.loc["Nordbyen", "chosen_first_completion"] == 2025 + shift
+    # A deferral only cuts the tail of each dwelling's non-negative effect off at the horizon: the
+    # development brings no more revenue and needs no more places than as planned (an invariant).
+    assert moves.loc["Nordbyen", "revenue_change_mnok"] < 0
+    assert moves.loc["Nordbyen", "places_needed_change_kindergarten"] < 0
+    assert moves.loc["Sorbyen", "revenue_change_mnok"] == 0  # not moved
     report = json.loads((out / "optimize.json").read_text())
     assert report["housing_developments"] == ["Nordbyen", "Sorbyen"]
     assert report["optimal"]["moved_dwelling_years"] == pytest.approx(moves.dwelling_years_moved.sum())
