@@ -590,11 +590,14 @@ def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> H
 
     max_per_year = np.full(len(conditioned), np.inf)
     allowed_from = np.zeros(len(conditioned), dtype=np.int64)
+    not_before = np.zeros(len(conditioned), dtype=np.int64)
     project_ids = scenario.projects.ids if scenario.projects is not None else ()
     for i, d in enumerate(conditioned):
         cond = cfg.conditions[names[d]]
         if cond.max_dwellings_per_year is not None:
             max_per_year[i] = cond.max_dwellings_per_year
+        if cond.not_before is not None:
+            not_before[i] = cond.not_before - base_year
         for pid in cond.after_projects:
             year = int(completion_year[project_ids.index(pid)]) if completion_year is not None else -1
             if year == proj_model.NOT_BUILT:
@@ -666,7 +669,7 @@ def release_housing(scenario: Scenario, completion_year: np.ndarray | None) -> H
                     lookahead_years=rule.lookahead_years,
                 )
             )
-    decided = housing_model.release(planned[conditioned], max_per_year, allowed_from, tuple(gap_conditions))
+    decided = housing_model.release(planned[conditioned], max_per_year, allowed_from, tuple(gap_conditions), not_before)
     released = free
     released[conditioned] = decided.released
     held = np.zeros_like(planned)

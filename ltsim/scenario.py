@@ -542,6 +542,17 @@ def _check_housing_conditions(
     for dev, cond in housing.conditions.items():
         if dev not in names:
             problems.append(_not_a_development((*base, dev), dev, names, smap, top))
+        h = config.horizon
+        if cond.not_before is not None and not h.base_year <= cond.not_before <= h.end_year:
+            problems.append(
+                _problem(
+                    (*base, dev, "not_before"),
+                    smap,
+                    top,
+                    f"a year within the horizon {h.base_year}–{h.end_year}",
+                    show(cond.not_before),
+                )
+            )
         for j, pid in enumerate(cond.after_projects):
             if pid not in project_ids:
                 where = (

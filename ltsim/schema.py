@@ -118,6 +118,7 @@ class ReleaseCondition(Strict):
     """Sequencing rules (rekkefølgekrav) on one housing development; all must hold."""
 
     after_projects: list[str] = Field(default_factory=list)
+    not_before: int | None = None  # no dwellings completed before this year
     max_dwellings_per_year: float | None = Field(default=None, ge=0)
     max_gap: list[GapRule] = Field(default_factory=list)
     source: str | None = None

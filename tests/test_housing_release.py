@@ -12,7 +12,7 @@ from conftest import projects_config, write_csv, write_tiny_projects
 
 from ltsim import pipeline
 from ltsim.errors import InputError
-from ltsim.models.housing import GAP, GapCondition, release
+from ltsim.models.housing import BINDING_NAMES, GAP, GapCondition, release
 from ltsim.results import write_run
 from ltsim.scenario import load_scenario
 
@@ -93,6 +93,32 @@ def test_release_model_by_hand():
     assert out.released[0, 0].tolist() == pytest.approx([2.0, 0.0])
     assert out.held_back[0, 0].tolist() == pytest.approx([3.0, 4.0])
     assert out.gaps[0].tolist() == pytest.approx([0.0, 8.0, 10.0])
+
+
+def test_not_before_holds_the_queue_then_releases_at_the_yearly_pace():
+    """Planned 30, 30, 30, 0, 0; not before year index 2, at most 40 a year: nothing in years 0–1
+    (binding not_before), then min(90, 40) = 40, 40, and the last 10."""
+    out = release(
+        np.array([[[30.0, 30.0, 30.0, 0.0, 0.0]]]),
+        np.array([40.0]),
+        np.array([0]),
+        not_before=np.array([2]),
+    )
+    assert out.released[0, 0].tolist() == pytest.approx([0.0, 0.0, 40.0, 40.0, 10.0])
+    assert out.held_back[0, 0].tolist() == pytest.approx([30.0, 60.0, 50.0, 10.0, 0.0])
+    names = [BINDING_NAMES[b] for b in out.binding[0]]
+    assert names == ["not_before", "not_before", "max_per_year", "max_per_year", "none"]
+    # waiting for a project comes first, then the date
+    both = release(np.array([[[30.0, 0.0, 0.0]]]), np.array([np.inf]), np.array([1]), not_before=np.array([2]))
+    assert [BINDING_NAMES[b] for b in both.binding[0]] == ["after_project", "not_before", "none"]
+
+
+def test_not_before_outside_the_horizon_is_named(tmp_path: Path):
+    cfg = projects_config()
+    cfg["population"]["housing"]["conditions"] = {"Nordbyen": {"not_before": 2035}}
+    with pytest.raises(InputError) as info:
+        load_scenario(write_tiny_projects(tmp_path, cfg))
+    assert "population.housing.conditions.Nordbyen.not_before" in str(info.value) and "2024–2029" in str(info.value)
 
 
 def test_a_condition_that_can_never_hold_is_reported(tmp_path: Path):

@@ -3,7 +3,8 @@
 Each conditioned development has a queue: the dwellings planned up to year ``t`` that have not
 been released yet. In year ``t`` it releases
 
-    r_t = min(queued_t, max_per_year, gap room_t)        if every "after project" has completed,
+    r_t = min(queued_t, max_per_year, gap room_t)        if every "after project" has completed
+                                                          and year t is not before "not before",
     r_t = 0                                               otherwise,
 
 and what is not released stays in the queue for the next year. ``gap room`` keeps every
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NONE, QUEUE, AFTER_PROJECT, MAX_PER_YEAR, GAP = 0, 1, 2, 3, 4
-BINDING_NAMES: tuple[str, ...] = ("none", "queue", "after_project", "max_per_year", "gap")
+NONE, QUEUE, AFTER_PROJECT, MAX_PER_YEAR, GAP, NOT_BEFORE = 0, 1, 2, 3, 4, 5
+BINDING_NAMES: tuple[str, ...] = ("none", "queue", "after_project", "max_per_year", "gap", "not_before")
 TOLERANCE = 1e-9
 
 
@@ -63,6 +64,7 @@ def release(
     max_per_year: np.ndarray,
     allowed_from: np.ndarray,
     conditions: tuple[GapCondition, ...] = (),
+    not_before: np.ndarray | None = None,
 ) -> Release:
     """Decide releases year by year (see the module docstring).
 
@@ -76,6 +78,8 @@ def release(
     allowed_from : [D] first flow-year index in which every "after project" condition holds
         (0 = from the start; Y or more = never within the horizon).
     conditions : gap conditions with their responses.
+    not_before : [D] first flow-year index in which a release is allowed by date (default 0); the
+        binding condition reads "after_project" while a project is awaited, then "not_before".
     """
     n_dev, n_types, n_years = planned.shape
     released = np.zeros((n_dev, n_types, n_years))
@@ -92,6 +96,10 @@ def release(
             if t < allowed_from[d]:
                 held[d, :, t] = queue[d]
                 binding[d, t] = AFTER_PROJECT
+                continue
+            if not_before is not None and t < not_before[d]:
+                held[d, :, t] = queue[d]
+                binding[d, t] = NOT_BEFORE
                 continue
             mix = queue[d] / total
             amount, why = total, QUEUE
