@@ -31,10 +31,14 @@ paths enter where a housing move acts: the gap of each (service, zone, year) (``
 Σ Δgap · h − places · x``: demand and capacity add exactly, the projection being linear in its
 inflows without control totals), net debt and NDR, and gross operating revenue — which moves the
 ceiling, so the debt row reads ``debt + Σ (Δdebt − ratio · Δrevenue) · h ≤ ratio · revenue``.
-A moved dwelling-year costs ``penalty_per_dwelling_year`` in the objective. Developments under
-sequencing rules are not moved (their release follows the projects): the base takes them as the
-pipeline releases them under the plan's projects. Without the switch, housing stays as the
-scenario sets it (``population.housing.defer`` replays a chosen schedule).
+A moved dwelling-year costs ``penalty_per_dwelling_year`` in the objective. A development under
+sequencing rules (``after_projects`` / ``not_before`` / ``max_dwellings_per_year``) moves by the
+year ``s`` its release may start (its queue then released at the yearly pace, as the rule engine
+does), and waits for its projects by constraint: released by ``s`` ≤ project in service by ``s``
+(``define_housing_waits``); a start later than the rules require is written back as
+``not_before``. Developments with gap rules, and those a project waits for, are not moved: the
+base takes them as the pipeline releases them under the plan's projects. Without the switch,
+housing stays as the scenario sets it (``population.housing.defer`` replays a chosen schedule).
 
 ``max_shortfall_places`` (service → places): in every zone and year a decision can change, places
 short ≤ the limit, or — where no single choice could get below it — ≤ the least any choice leaves
@@ -119,6 +123,7 @@ import numpy as np
 
 from ltsim import pipeline
 from ltsim.models import finance as fin_model
+from ltsim.models import housing as housing_model
 from ltsim.models import population as pop_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
@@ -156,13 +161,14 @@ class HousingOption:
     """
 
     development: int  # index into Coefficients.developments
-    shift_years: int
-    dwelling_years: float  # Σ dwellings × |shift|: the measure the penalty applies to
+    shift_years: int  # years later than as the scenario sets it (negative: earlier)
+    dwelling_years: float  # Σ dwellings × years moved: the measure the penalty applies to
     debt_mnok: np.ndarray  # [Y]
     ndr_mnok: np.ndarray  # [Y]
     revenue_mnok: np.ndarray  # [Y]
     interest_mnok: float
     gap: dict[int, np.ndarray]  # cell → [U] change of the gap
+    first_year: int = 0  # first year with completions (under sequencing rules: the year release may start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +200,7 @@ class Coefficients:
     build_s: float
     developments: tuple[str, ...] = ()  # housing developments the optimiser may move (optimize.housing)
     housing_options: tuple[HousingOption, ...] = ()
+    housing_waits: dict[int, tuple[int, ...]] = field(default_factory=dict)  # development → candidates it waits for
 
 
 @dataclass(slots=True)
@@ -322,6 +329,7 @@ def build(scenario: Scenario) -> Coefficients:
     # Housing under sequencing rules is released as the plan's projects allow (the optimiser's
     # population does not follow a deferred school's housing: the full-pipeline check does).
     released = np.zeros_like(pipeline.completed_dwellings(scenario))
+    rel = None
     if pipeline.has_conditions(scenario):
         rel = pipeline.release_housing(scenario, plan_run.completion_year)
         released = pipeline.dwellings_by_area(scenario, rel.areas, rel.released - rel.planned)
@@ -392,8 +400,8 @@ def build(scenario: Scenario) -> Coefficients:
                     places=places,
                 )
             )
-    developments, housing_options = _housing_options(
-        scenario, population, services, base_run, base_fin, cell_of, released
+    developments, housing_options, housing_waits = _housing_options(
+        scenario, population, services, (plan_run, base_run), base_fin, cell_of, released, set(cand)
     )
     under_way = np.zeros(len(years))
     for p in range(len(data.ids)):
@@ -417,13 +425,15 @@ def build(scenario: Scenario) -> Coefficients:
         build_s=time.perf_counter() - tick,
         developments=developments,
         housing_options=housing_options,
+        housing_waits=housing_waits,
     )
 
 
 def movable_developments(scenario: Scenario) -> list[str]:
     """Developments whose completion years the optimiser decides (``optimize.housing``; none without it).
 
-    Default: every development without release conditions that no project waits for.
+    Default: every development that no project waits for and whose release does not hang on a
+    gap condition (``max_gap``: its counterpart in the optimiser is ``max_shortfall_places``).
     """
     moves = _spec(scenario).housing
     if moves is None or scenario.config.population.housing is None:
@@ -433,76 +443,126 @@ def movable_developments(scenario: Scenario) -> list[str]:
     conditions = scenario.config.population.housing.conditions
     waited_for = {d for deps in scenario.projects.housing_deps for d in deps}
     names = dict.fromkeys(d[0] for d in scenario.population.developments)
-    return [d for d in names if d not in conditions and d not in waited_for]
+    return [d for d in names if d not in waited_for and not (d in conditions and conditions[d].max_gap)]
+
+
+def _release_pattern(planned: np.ndarray, max_per_year: float, start: int) -> np.ndarray:
+    """[T, Y] dwellings a queue releases from year index ``start`` at ``max_per_year`` (the rule engine)."""
+    out = housing_model.release(planned[None], np.array([max_per_year]), np.array([0]), (), np.array([start]))
+    return out.released[0]
 
 
 def _housing_options(
     scenario: Scenario,
     population: pop_model.PopulationResult,
     services: tuple[pipeline.ServiceResult, ...],
-    base_run: proj_model.ProjectRun,
+    runs: tuple[proj_model.ProjectRun, proj_model.ProjectRun],
     base_fin: fin_model.FinanceResult,
     cell_of: dict[tuple[str, str], int],
     released: np.ndarray,
-) -> tuple[tuple[str, ...], tuple[HousingOption, ...]]:
-    """Each movable development at each shift, run through population, demand/capacity and finance.
+    candidates: set[int],
+) -> tuple[tuple[str, ...], tuple[HousingOption, ...], dict[int, tuple[int, ...]]]:
+    """Each movable development at each move, run through population, demand/capacity and finance.
 
-    ``released`` [T, A, Y]: what sequencing rules change in the programme (conditioned developments,
-    which are never moved). The marginal paths are against the programme as written (shift 0, whose
-    option is all zeros);
-    the projects are the base's (candidates left out): the gap is demand − capacity, so a housing
-    move and a project's places add up exactly.
+    Without sequencing rules a development moves as a block (all completions ``k`` years later).
+    Under ``after_projects`` / ``not_before`` / ``max_dwellings_per_year`` rules the move is the
+    year its release may start: the queue is then released at the yearly pace as the rule engine
+    does, and the development waits for its projects by constraint (``housing_waits``: the
+    candidates; a fixed project bounds the start years offered). ``released`` [T, A, Y]: what
+    the rules make of the programme under the plan's projects (the base). The marginal paths are
+    against that base (the option as the scenario sets it is all zeros); the projects are the
+    base's (candidates left out): the gap is demand − capacity, so a housing move and a project's
+    places add up exactly. ``runs``: the plan's project run and the base's.
     """
     names = movable_developments(scenario)
     if not names:
-        return (), ()
+        return (), (), {}
+    plan_run, base_run = runs
     moves = _spec(scenario).housing
+    conditions = scenario.config.population.housing.conditions
     base_year = scenario.config.horizon.base_year
     n_years = len(scenario.years) - 1
+    data = scenario.projects
+    all_names, all_areas, planned = pipeline.planned_housing(scenario)
+    extended = np.concatenate([planned, np.zeros((*planned.shape[:2], 4 * n_years))], axis=2)
     base_gap = {
         cell_of[(svc.service.id, z)]: svc.gap[:, k]
         for svc in services
         if svc.gap is not None
         for k, z in enumerate(svc.zone_ids)
     }
+
+    def moved_paths(dwellings: np.ndarray) -> dict[str, Any]:
+        pop = pop_model.project(pipeline.population_inputs(scenario, dwellings))
+        svcs = pipeline.demand_and_capacity(scenario, pop.persons, base_run.completion_year)
+        fin = fin_model.simulate(pipeline.finance_inputs(scenario, pop, svcs, base_run))
+        gap: dict[int, np.ndarray] = {}
+        for svc in svcs:
+            if svc.gap is None:
+                continue
+            for k, z in enumerate(svc.zone_ids):
+                c = cell_of[(svc.service.id, z)]
+                delta = svc.gap[:, k] - base_gap[c]
+                if np.abs(delta).max() > 1e-9:
+                    gap[c] = delta
+        return {
+            "debt_mnok": fin.net_debt_mnok - base_fin.net_debt_mnok,
+            "ndr_mnok": fin.ndr_mnok - base_fin.ndr_mnok,
+            "revenue_mnok": fin.revenue_mnok - base_fin.revenue_mnok,
+            "interest_mnok": float((fin.interest_mnok - base_fin.interest_mnok).sum()),
+            "gap": gap,
+        }
+
+    zero = np.zeros(n_years)
+    kept: list[str] = []
     options: list[HousingOption] = []
-    for d, dev in enumerate(names):
+    waits: dict[int, tuple[int, ...]] = {}
+    for dev in names:
+        d = len(kept)
         rows = [r for r in scenario.population.developments if r[0] == dev]
         first = min(r[2] for r in rows)
-        for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
-            if first + shift < base_year:
-                continue
-            moved = sum(n * abs(shift) for _, _, _, n, _ in rows)
-            if shift == 0:
-                zero = np.zeros(n_years)
-                options.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}))
-                continue
-            dwellings = pipeline.completed_dwellings(scenario, {dev: shift}) + released
-            pop = pop_model.project(pipeline.population_inputs(scenario, dwellings))
-            svcs = pipeline.demand_and_capacity(scenario, pop.persons, base_run.completion_year)
-            fin = fin_model.simulate(pipeline.finance_inputs(scenario, pop, svcs, base_run))
-            gap: dict[int, np.ndarray] = {}
-            for svc in svcs:
-                if svc.gap is None:
+        cond = conditions.get(dev)
+        if cond is None:  # a block move
+            found = []
+            for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
+                if first + shift < base_year:
                     continue
-                for k, z in enumerate(svc.zone_ids):
-                    c = cell_of[(svc.service.id, z)]
-                    delta = svc.gap[:, k] - base_gap[c]
-                    if np.abs(delta).max() > 1e-9:
-                        gap[c] = delta
-            options.append(
-                HousingOption(
-                    development=d,
-                    shift_years=shift,
-                    dwelling_years=float(moved),
-                    debt_mnok=fin.net_debt_mnok - base_fin.net_debt_mnok,
-                    ndr_mnok=fin.ndr_mnok - base_fin.ndr_mnok,
-                    revenue_mnok=fin.revenue_mnok - base_fin.revenue_mnok,
-                    interest_mnok=float((fin.interest_mnok - base_fin.interest_mnok).sum()),
-                    gap=gap,
-                )
-            )
-    return tuple(names), tuple(options)
+                if shift == 0:
+                    found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, first))
+                    continue
+                paths = moved_paths(pipeline.completed_dwellings(scenario, {dev: shift}) + released)
+                moved = float(sum(n * abs(shift) for _, _, _, n, _ in rows))
+                found.append(HousingOption(d, shift, moved, first_year=first + shift, **paths))
+        else:  # the year release may start, the projects it waits for by constraint
+            pids = [data.ids.index(pid) for pid in cond.after_projects]
+            in_plan = [int(plan_run.completion_year[p]) for p in pids]
+            if any(y == proj_model.NOT_BUILT for y in in_plan):
+                continue  # waits for a project the plan does not build: stays as the rules leave it
+            fixed = [int(plan_run.completion_year[p]) for p in pids if p not in candidates]
+            start0 = max([first, cond.not_before or base_year, *in_plan])
+            pace = np.inf if cond.max_dwellings_per_year is None else cond.max_dwellings_per_year
+            k = all_names.index(dev)
+            reference = _release_pattern(extended[k], pace, start0 - base_year)
+            found = []
+            for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
+                start = start0 + shift
+                if start < max([first, *fixed]):
+                    continue
+                if shift == 0:
+                    found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, start))
+                    continue
+                pattern = _release_pattern(extended[k], pace, start - base_year)
+                change = (pattern - reference)[:, :n_years]
+                by_area = pipeline.dwellings_by_area(scenario, (all_areas[k],), change[None])
+                paths = moved_paths(pipeline.completed_dwellings(scenario) + released + by_area)
+                moved = float(np.abs(np.cumsum(reference.sum(axis=0) - pattern.sum(axis=0))).sum())
+                found.append(HousingOption(d, shift, moved, first_year=start, **paths))
+            if len(found) > 0:
+                waits[d] = tuple(p for p in pids if p in candidates)
+        if found:
+            kept.append(dev)
+            options += found
+    return tuple(kept), tuple(options), {d: w for d, w in waits.items() if w}
 
 
 # ------------------------------------------------------------------------------------------- MILP
@@ -658,6 +718,25 @@ class _Model:
         """Each movable development takes exactly one shift (0: as the programme sets it)."""
         for d, opts in self.by_development.items():
             self._add(self.pulp.lpSum(self.hvar[j] for j in opts) == 1, f"housing_{self.co.developments[d]}")
+
+    def define_housing_waits(self) -> None:
+        """A development under ``after_projects`` starts releasing only once its projects are in service.
+
+        For each start year ``s`` of the development: released by ``s`` ≤ the project in service by
+        ``s`` (Σ of the development's options starting ≤ s ≤ Σ of the project's options complete ≤ s).
+        """
+        hopts = self.co.housing_options
+        for d, waits in self.co.housing_waits.items():
+            mine = sorted(self.by_development[d], key=lambda j: hopts[j].first_year)
+            for j in mine:
+                start = hopts[j].first_year
+                released = self.pulp.lpSum(self.hvar[k] for k in mine if hopts[k].first_year <= start)
+                for p in waits:
+                    ready = self._ones(
+                        i for i in self.by_project.get(p, []) if self.co.options[i].completion_year <= start
+                    )
+                    pid = self.co.scenario.projects.ids[p]
+                    self._add(released <= ready, f"wait_{self.co.developments[d]}_{start}_{pid}")
 
     def define_exclusive(self) -> None:
         """Exactly one variant of each exclusive group is built (at most one where dropping is allowed)."""
@@ -1091,6 +1170,7 @@ def solve_milp(
     model = _Model(co, ceilings, formulation, ceiling_ratio)
     model.define_one_start()
     model.define_housing_choice()
+    model.define_housing_waits()
     model.define_exclusive()
     model.define_dependencies()
     model.define_debt_ceiling()
@@ -1102,7 +1182,7 @@ def solve_milp(
     tick = time.perf_counter()
     start = warm_start_schedule(co, ceilings) if warm_start else None
     if start is not None:
-        model.set_start(start)
+        model.set_start(start, housing_start(co, start))
     start_s = time.perf_counter() - tick
     status, seconds, mip_gap = model.solve(solver, time_limit, gap, warm=start is not None)
     if status == "Infeasible":
@@ -1187,6 +1267,43 @@ def warm_start_schedule(co: Coefficients, ceilings: np.ndarray) -> dict[int, Opt
     return None
 
 
+def housing_ready(co: Coefficients, chosen: dict[int, Option | None], housing: dict[int, HousingOption]) -> bool:
+    """Whether every development under ``after_projects`` starts no earlier than its projects are in service."""
+    for d, waits in co.housing_waits.items():
+        h = housing.get(d)
+        if h is None:
+            h = next(o for o in co.housing_options if o.development == d and o.shift_years == 0)
+        start = h.first_year
+        for p in waits:
+            o = chosen.get(p)
+            if o is None or o.completion_year > start:
+                return False
+    return True
+
+
+def housing_start(co: Coefficients, chosen: dict[int, Option | None]) -> dict[int, HousingOption]:
+    """A start for the housing variables given a project schedule.
+
+    Each development as the scenario sets it, or — where it waits for a project the schedule
+    completes later — its nearest start once the project is in service.
+    """
+    out: dict[int, HousingOption] = {}
+    for d in range(len(co.developments)):
+        mine = sorted(
+            (h for h in co.housing_options if h.development == d), key=lambda h: (abs(h.shift_years), h.shift_years)
+        )
+        ready = [
+            h
+            for h in mine
+            if all(
+                chosen.get(p) is not None and chosen[p].completion_year <= h.first_year
+                for p in co.housing_waits.get(d, ())
+            )
+        ]
+        out[d] = ready[0] if ready else mine[0]
+    return out
+
+
 def planned_schedule(co: Coefficients) -> dict[int, Option | None]:
     """The programme as written: each candidate at its planned start (the variant the scenario chose)."""
     data = co.scenario.projects
@@ -1240,7 +1357,8 @@ def greedy(co: Coefficients, ceilings: np.ndarray) -> Solution:
         moves.sort(key=lambda m: (m[0], m[1]))
         _, _, p, nxt = moves[0]
         chosen[p] = nxt
-    return evaluate(co, chosen, ceilings)
+    # housing under sequencing rules waits for its deferred projects, as the rules would make it
+    return evaluate(co, chosen, ceilings, housing_start(co, chosen) if co.housing_waits else None)
 
 
 # ------------------------------------------------------------------------------------------ driver
@@ -1270,14 +1388,19 @@ def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
         housing = co.scenario.config.population.housing
         assert housing is not None
         moved = dict(housing.defer)
+        rules: dict[str, Any] = {}
         for d, h in solution.housing.items():
             dev = co.developments[d]
+            if dev in housing.conditions:  # under sequencing rules: the year release may start
+                if h.shift_years:
+                    rules[dev] = {"not_before": h.first_year}
+                continue
             total = moved.get(dev, 0) + h.shift_years
             if total:
                 moved[dev] = total
             else:
                 moved.pop(dev, None)
-        out["population"] = {"housing": {"defer": moved}}
+        out["population"] = {"housing": {"defer": moved, **({"conditions": rules} if rules else {})}}
     return out
 
 

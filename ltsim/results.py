@@ -393,6 +393,8 @@ def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
 def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
     """Each movable development: dwellings, first completion as planned and as chosen, years moved.
 
+    Under sequencing rules "first completion" is the year release may start (as the rules and the
+    plan's projects set it, and as chosen).
     And what the move does on its own: places needed per service (Σ over zones and years,
     place-years; negative = fewer), gross operating revenue and netto driftsresultat over the
     horizon, and net debt at its end [NOK million].
@@ -401,24 +403,24 @@ def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
     rows = []
     for d, dev in enumerate(co.developments):
         programme = [r for r in co.scenario.population.developments if r[0] == dev]
-        first = min(r[2] for r in programme)
         h = solution.housing.get(d)
-        shift = h.shift_years if h is not None else 0
+        if h is None:
+            h = next(o for o in co.housing_options if o.development == d and o.shift_years == 0)
         row = {
             "development": dev,
             "area": programme[0][1],
             "dwellings": float(sum(r[3] for r in programme)),
-            "planned_first_completion": first,
-            "chosen_first_completion": first + shift,
-            "shift_years": shift,
-            "dwelling_years_moved": h.dwelling_years if h is not None else 0.0,
+            "planned_first_completion": h.first_year - h.shift_years,
+            "chosen_first_completion": h.first_year,
+            "shift_years": h.shift_years,
+            "dwelling_years_moved": h.dwelling_years,
         }
         for service in services:
-            change = sum(float(g.sum()) for c, g in (h.gap.items() if h else ()) if co.cells[c].service == service)
+            change = sum(float(g.sum()) for c, g in h.gap.items() if co.cells[c].service == service)
             row[f"places_needed_change_{service}"] = round(change, 3)
-        row["revenue_change_mnok"] = round(float(h.revenue_mnok.sum()), 3) if h else 0.0
-        row["ndr_change_mnok"] = round(float(h.ndr_mnok.sum()), 3) if h else 0.0
-        row["net_debt_change_end_mnok"] = round(float(h.debt_mnok[-1]), 3) if h else 0.0
+        row["revenue_change_mnok"] = round(float(h.revenue_mnok.sum()), 3)
+        row["ndr_change_mnok"] = round(float(h.ndr_mnok.sum()), 3)
+        row["net_debt_change_end_mnok"] = round(float(h.debt_mnok[-1]), 3)
         rows.append(row)
     return rows
 

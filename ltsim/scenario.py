@@ -483,14 +483,15 @@ def _check_housing_moves(
             loc = ("optimize", "housing", "developments", j)
             if dev not in names:
                 problems.append(_not_a_development(loc, dev, names, smap, top))
-            elif dev in housing.conditions:
+            elif dev in housing.conditions and housing.conditions[dev].max_gap:
                 problems.append(
                     _problem(
                         loc,
                         smap,
                         top,
-                        "a development without release conditions (a conditioned development's release follows "
-                        "the projects: leave it out, or drop its conditions to let the optimiser move it)",
+                        "a development whose release does not hang on a gap condition (max_gap decides it "
+                        "from the gaps; the optimiser's counterpart is optimize.max_shortfall_places — leave "
+                        "the development out, or replace its max_gap)",
                         show(dev),
                     )
                 )

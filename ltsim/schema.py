@@ -498,12 +498,14 @@ class Finance(Strict):
 class HousingMoves(Strict):
     """The optimiser's switch for housing: these developments' completion years become decisions too.
 
-    Each development moves as a block (all its completions by the same number of years) within
-    −``max_advance_years`` … +``max_deferral_years``; ``penalty_per_dwelling_year`` is the objective
-    cost of one dwelling completed one year away from the programme (unmet place-year units).
+    A development moves as a block (all its completions by the same number of years); under
+    sequencing rules the decision is the year its release may start, tied to the projects it waits
+    for. Moves range over −``max_advance_years`` … +``max_deferral_years``;
+    ``penalty_per_dwelling_year`` is the objective cost of one dwelling completed one year away from
+    the scenario's timing (unmet place-year units).
     """
 
-    developments: list[str] | None = None  # None: every development without release conditions
+    developments: list[str] | None = None  # None: every development without gap rules that no project waits for
     max_deferral_years: int = Field(default=3, ge=0, le=20)
     max_advance_years: int = Field(default=0, ge=0, le=20)
     penalty_per_dwelling_year: float = Field(default=0.5, ge=0)

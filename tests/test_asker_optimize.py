@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ltsim.optimize import build, evaluate, optimize, solve_milp
+from ltsim.optimize import build, evaluate, housing_ready, optimize, solve_milp
 from ltsim.scenario import load_scenario
 
 ASKER = Path(__file__).resolve().parents[1] / "scenarios" / "asker"
@@ -55,3 +55,23 @@ def test_projects_and_housing_phases_move_so_the_ceiling_holds():
     same = {(o.project, o.start_year): o for o in co.options}
     mapped = {p: (same[(o.project, o.start_year)] if o is not None else None) for p, o in off.chosen.items()}
     assert on.objective <= evaluate(co, mapped, ceilings).objective + 1e-6
+
+
+def test_housing_that_waits_for_the_school_moves_with_it():
+    """rekkefolge-optimize.yaml: Hønsjordet and Asker sentrum may start only once the new town-centre
+    school is in service; the optimiser chooses that year too, never before the school."""
+    result = optimize(load_scenario(ASKER / "rekkefolge-optimize.yaml"))
+    co, sol = result.coefficients, result.solution
+    assert set(co.developments) == {"honsjordet_apartment", "honsjordet_terraced", "asker_sentrum_transformasjon"}
+    school = co.scenario.projects.ids.index("skole_ny_sentrumsskole")
+    assert all(waits == (school,) for waits in co.housing_waits.values()) and len(co.housing_waits) == 3
+    assert housing_ready(co, sol.chosen, sol.housing)
+    in_service = int(result.optimized.projects.completion_year[school])
+    run = result.optimized.housing
+    for dev in co.developments:  # the pipeline (rules + the chosen not_before) agrees
+        released = run.released[run.developments.index(dev)].sum(axis=0)
+        first = int(co.years[np.flatnonzero(released > 0)[0]])
+        assert first >= in_service and first == sol.housing[co.developments.index(dev)].first_year
+    fin = result.optimized.finance
+    ratio = fin.net_debt_mnok / fin.revenue_mnok
+    assert all(r <= 1.0 + 1e-6 for y, r in zip(co.years, ratio, strict=True) if int(y) > 2024)
