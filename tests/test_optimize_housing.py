@@ -59,6 +59,19 @@ def write(
     return path
 
 
+def assert_gaps_are_the_pipelines(co, sol, run) -> None:
+    """The MILP's gap of a schedule (base − places added + housing moves) = the pipeline run's, per cell."""
+    by_cell = {(s.service.id, z): s.gap[:, k] for s in run.services for k, z in enumerate(s.zone_ids)}
+    for c, cell in enumerate(co.cells):
+        gap = cell.gap.copy()
+        for o in sol.chosen.values():
+            if o is not None and c in o.places:
+                gap -= o.places[c]
+        for h in sol.housing.values():
+            gap += h.gap.get(c, 0.0)
+        assert np.allclose(gap, by_cell[(cell.service, cell.zone)], atol=1e-6), cell
+
+
 def brute_force(co, ceilings) -> float:
     """Minimum of ``evaluate`` over every project schedule (one start each, one variant, dependencies)
     × every shift of every movable development."""
@@ -148,15 +161,7 @@ def test_predicted_gaps_and_debt_are_the_pipelines(tmp_path: Path):
     result = optimize(load_scenario(path))
     co, sol = result.coefficients, result.solution
     assert any(h.shift_years for h in sol.housing.values())  # the case moves housing
-    by_cell = {(s.service.id, z): s.gap[:, k] for s in result.optimized.services for k, z in enumerate(s.zone_ids)}
-    for c, cell in enumerate(co.cells):
-        gap = cell.gap.copy()
-        for o in sol.chosen.values():
-            if o is not None and c in o.places:
-                gap -= o.places[c]
-        for h in sol.housing.values():
-            gap += h.gap.get(c, 0.0)
-        assert np.allclose(gap, by_cell[(cell.service, cell.zone)], atol=1e-6), cell
+    assert_gaps_are_the_pipelines(co, sol, result.optimized)
     debt, ceiling = predicted(co, sol, 0.85 * co.revenue_mnok)
     assert np.allclose(ceiling, 0.85 * result.optimized.finance.revenue_mnok, rtol=1e-9)
     assert np.max(np.abs(debt - result.verified_debt_mnok)) < 0.02 * np.max(np.abs(debt))
@@ -305,12 +310,4 @@ def test_housing_moved_with_its_project_replays_in_the_pipeline(tmp_path: Path):
         queue -= out
         expected.append(out)
     assert released.tolist() == pytest.approx(expected)
-    by_cell = {(s.service.id, z): s.gap[:, k] for s in run.services for k, z in enumerate(s.zone_ids)}
-    for c, cell in enumerate(co.cells):
-        gap = cell.gap.copy()
-        for o in sol.chosen.values():
-            if o is not None and c in o.places:
-                gap -= o.places[c]
-        for h in sol.housing.values():
-            gap += h.gap.get(c, 0.0)
-        assert np.allclose(gap, by_cell[(cell.service, cell.zone)], atol=1e-6), cell
+    assert_gaps_are_the_pipelines(co, sol, run)
