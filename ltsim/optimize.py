@@ -20,7 +20,8 @@ model is linear in a project's spend where instalments follow a serial/annuity s
 financing is a share and no grant exceeds a year's need; the § 14-18 minimum and the spread of a
 year's borrowing over asset lives are not linear. So every solution is checked by running the full
 pipeline on the chosen schedule: where the real debt ratio breaks the ceiling, that year's
-ceiling is tightened by the excess and the MILP re-solved (at most ``MAX_REPAIRS`` times).
+ceiling is tightened by the excess and the MILP re-solved (at most ``MAX_REPAIRS`` times; a year
+still over the ceiling after that is reported as a ``debt_ratio_finance_model`` breach).
 
 Housing switch (``optimize.housing`` or ``ltsim optimize --move-housing``): the completion years
 of housing developments become decisions too. Binary ``h[d, k] = 1`` if development ``d`` is
@@ -128,7 +129,7 @@ from ltsim.models import population as pop_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
 
-MAX_REPAIRS = 5
+MAX_REPAIRS = 8
 TOLERANCE = 1e-6
 BREACH_TOLERANCE = 1e-3  # a breach smaller than this (NOK million or places) is solver rounding, not reported
 SOLVERS = ("highs", "cbc")
@@ -1451,6 +1452,10 @@ def optimize(
             break
         ceilings = ceilings - np.where(fixable, excess + 1e-3, 0.0)
         repairs += 1
+    for t in np.flatnonzero(fixable):  # repairs ran out: say so rather than report a plan that holds
+        solution.breaches.append(
+            {"rule": "debt_ratio_finance_model", "year": int(co.years[t]), "excess": float(excess[t])}
+        )
 
     binding = tuple(int(y) for t, y in enumerate(co.years) if debt[t] >= ceiling[t] - max(1e-6, 1e-7 * abs(ceiling[t])))
     value = value_pp = None
