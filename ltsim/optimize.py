@@ -547,8 +547,8 @@ def _housing_options(
             found = []
             for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
                 start = start0 + shift
-                if start < max([first, *fixed]):
-                    continue
+                if start < max([first, cond.not_before or base_year, *fixed]):
+                    continue  # never before the programme, a date rule or a fixed project allow
                 if shift == 0:
                     found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, start))
                     continue

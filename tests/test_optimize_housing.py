@@ -311,3 +311,12 @@ def test_housing_moved_with_its_project_replays_in_the_pipeline(tmp_path: Path):
         expected.append(out)
     assert released.tolist() == pytest.approx(expected)
     assert_gaps_are_the_pipelines(co, sol, run)
+
+
+def test_a_date_rule_is_never_relaxed_by_the_optimiser(tmp_path: Path):
+    """Sørbyen may not start before 2027 (the planner's rule): with one year of advance allowed the
+    optimiser still offers 2027 … 2029 only, 2027 being the start as the rules set it."""
+    rules = {"Sorbyen": {**RULED["Sorbyen"], "not_before": 2027}}
+    co = build(load_scenario(write(tmp_path, 0.85, RULED_MOVES, conditions=rules)))
+    sor = [h for h in co.housing_options if co.developments[h.development] == "Sorbyen"]
+    assert [(h.first_year, h.shift_years) for h in sor] == [(2027, 0), (2028, 1), (2029, 2)]
