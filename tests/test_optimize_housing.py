@@ -251,6 +251,12 @@ def test_report_shows_the_housing_moved(tmp_path: Path):
     moves = pd.read_csv(out / "housing_schedule.csv")
     card = re.search(r'id="housing-moved".*?<div class="val">(.*?)</div>', text, re.S)
     assert card is not None and card.group(1).strip() == f"{(moves.shift_years != 0).sum()} / {len(moves)}"
+    # the housing section lists what the optimiser moved
+    table = re.search(r'id="housing-moved-table".*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    rows = re.findall(r"<tr><td>(.*?)</td>", table)
+    assert rows == list(moves[moves.shift_years != 0].development)
+    shift = int(moves.set_index("development").loc["Nordbyen", "shift_years"])
+    assert f'<td class="num">+{shift}</td>' in table
 
 
 RULED = {"Sorbyen": {"after_projects": ["kg_sor"], "max_dwellings_per_year": 30}}

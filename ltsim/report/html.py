@@ -621,11 +621,34 @@ def fig_elderly(figs: Figures, lang: str, pf: dict[str, Any]) -> str:
     return figs.add("fig-elderly", data, layout)
 
 
+def housing_moves(run: RunFolder) -> list[dict[str, Any]]:
+    """The developments the optimiser moved (housing_schedule.csv), with what each move does on its own."""
+    h = run.table("housing_schedule")
+    if h is None or h.empty:
+        return []
+    rows = []
+    for r in h[h.shift_years != 0].itertuples():
+        rows.append(
+            {
+                "development": r.development,
+                "area": str(r.area),
+                "dwellings": float(r.dwellings),
+                "planned": int(r.planned_first_completion),
+                "chosen": int(r.chosen_first_completion),
+                "years": int(r.shift_years),
+                "school": float(getattr(r, "places_needed_change_primary_school", float("nan"))),
+                "revenue": float(r.revenue_change_mnok),
+            }
+        )
+    return rows
+
+
 def housing_figures(figs: Figures, run: RunFolder, lang: str) -> dict[str, Any] | None:
-    """Dwellings planned vs completed per year, and per development what was held back and why."""
+    """The housing section: planned vs completed dwellings, what the rules held back, what the optimiser moved."""
+    moved = housing_moves(run)
     h = run.table("housing")
     if h is None or h.empty:
-        return None
+        return {"fig": None, "rows": [], "moved": moved} if moved else None
     per_year = h.groupby("year")[["planned", "released", "held_back"]].sum()
     years = clean(per_year.index.to_numpy())
     data = [
@@ -682,6 +705,7 @@ def housing_figures(figs: Figures, run: RunFolder, lang: str) -> dict[str, Any] 
     return {
         "fig": figs.add("fig-housing", data, layout),
         "rows": conditioned,
+        "moved": moved,
         "total_planned": float(per_year.planned.sum()),
         "total_released": float(per_year.released.sum()),
     }

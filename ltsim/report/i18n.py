@@ -113,6 +113,19 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Sequencing rules hold dwellings back until the school or the places are in place; what is held back waits in a queue.",
     },
     "development": {"nb": "Utbyggingsområde", "en": "Development"},
+    "housing_moved_title": {"nb": "Boligfelt flyttet av optimeringen", "en": "Housing moved by the optimiser"},
+    "housing_moved_caption": {
+        "nb": "Hvert felt flyttet alene: endring i elevplasser som trengs (barneskole, plassår over perioden; "
+        "negativt = færre) og i brutto driftsinntekter (mill. kr over perioden).",
+        "en": "Each development moved on its own: change in primary-school places needed (place-years over the "
+        "period; negative = fewer) and in gross operating revenue (NOK million over the period).",
+    },
+    "dwellings_total": {"nb": "Boliger", "en": "Dwellings"},
+    "first_planned": {"nb": "Første år, plan", "en": "First year, plan"},
+    "first_chosen": {"nb": "Første år, valgt", "en": "First year, chosen"},
+    "years_moved": {"nb": "År flyttet", "en": "Years moved"},
+    "school_places_change": {"nb": "Elevplasser (plassår)", "en": "School places (place-years)"},
+    "revenue_change": {"nb": "Driftsinntekter (mill. kr)", "en": "Revenue (NOK million)"},
     "first_release": {"nb": "Første ferdigstilling", "en": "First completion"},
     "held_end": {"nb": "Holdt tilbake ved slutten", "en": "Held back at the end"},
     "binding": {"nb": "Bindende krav", "en": "Binding rule"},
