@@ -507,8 +507,13 @@ def _print_optimisation(result: object) -> None:
     co = r.coefficients  # type: ignore[attr-defined]
     data = co.scenario.projects
     sol = r.solution  # type: ignore[attr-defined]
-    table = Table(title="Deferrals (candidates that move)", title_justify="left")
-    for col in ("project", "planned start", "chosen start", "years", "greedy start"):
+    effects = r.effects  # type: ignore[attr-defined]
+    table = Table(
+        title="Deferrals (candidates that move). Each move alone, all else as optimised: the place-years short it "
+        "adds, and the most headroom under the debt ceiling it frees (+) and uses up (−), NOK million (year)",
+        title_justify="left",
+    )
+    for col in ("project", "planned start", "chosen start", "years", "greedy start", "place-years", "headroom"):
         table.add_column(col, justify="left" if col == "project" else "right")
     for p in co.candidates:
         o = sol.chosen.get(p)
@@ -525,13 +530,14 @@ def _print_optimisation(result: object) -> None:
             str(o.start_year) if o else none,
             f"{o.deferral_years:+d}" if o else "–",
             str(g.start_year) if g else none,
+            *_effect_cells(effects.get(("project", p))),
         )
     out.print(table)
     if co.developments:
         moved = Table(title="Housing developments (completion years moved)", title_justify="left")
-        for col in ("development", "dwellings", "first completion", "chosen", "years"):
+        for col in ("development", "dwellings", "first completion", "chosen", "years", "place-years", "headroom"):
             moved.add_column(col, justify="left" if col == "development" else "right")
-        for row in housing_schedule(co, sol):
+        for d, row in enumerate(housing_schedule(co, sol)):
             if row["shift_years"]:
                 moved.add_row(
                     row["development"],
@@ -539,6 +545,7 @@ def _print_optimisation(result: object) -> None:
                     str(row["planned_first_completion"]),
                     str(row["chosen_first_completion"]),
                     f"{row['shift_years']:+d}",
+                    *_effect_cells(effects.get(("housing", d))),
                 )
         if moved.row_count:
             out.print(moved)
@@ -568,6 +575,19 @@ def _print_optimisation(result: object) -> None:
         )
     if sol.breaches:
         err.print(breach_table(sol.breaches))
+
+
+def _effect_cells(effect: dict | None) -> tuple[str, str]:
+    """Place-years short a move adds, and the most headroom under the ceiling it frees and uses up
+    (NOK million, year)."""
+    if effect is None:
+        return "–", "–"
+    parts = []
+    if effect["headroom_gained_mnok"] > 0.5:
+        parts.append(f"+{effect['headroom_gained_mnok']:,.0f} ({effect['headroom_year']})")
+    if effect["headroom_lost_mnok"] > 0.5:
+        parts.append(f"−{effect['headroom_lost_mnok']:,.0f} ({effect['headroom_lost_year']})")
+    return f"{effect['place_years_short']:+,.0f}", " / ".join(parts) or "0"
 
 
 def _years_text(years: list[int]) -> str:

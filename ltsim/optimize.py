@@ -241,6 +241,7 @@ class OptimizeResult:
     predicted_debt_mnok: np.ndarray
     optimized: Any  # the pipeline RunResult of the chosen schedule
     overrides: dict[str, Any]
+    effects: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # see choice_effects
 
 
 # ------------------------------------------------------------------------------------ coefficients
@@ -1365,6 +1366,59 @@ def greedy(co: Coefficients, ceilings: np.ndarray) -> Solution:
 # ------------------------------------------------------------------------------------------ driver
 
 
+def choice_effects(co: Coefficients, solution: Solution, ceilings: np.ndarray) -> dict[tuple[str, int], dict[str, Any]]:
+    """What each move of the optimum costs and saves, all else as optimised (on the coefficients).
+
+    For every candidate project not at its plan start (key ``("project", p)``) and every housing
+    development moved (``("housing", d)``), the move is put back — the project to its plan start
+    (the plan's variant of its group), the development as the scenario sets it (or, if it waits for
+    a project the optimum defers, its first start once the project is in service) — and the two
+    schedules compared: ``place_years_short`` (unmet place-years the move adds; negative: saves),
+    ``headroom_gained_mnok`` / ``headroom_year`` (the most the move frees under the debt ceiling in
+    any year, NOK million, and that year; 0 if it frees nothing), ``headroom_lost_mnok`` /
+    ``headroom_lost_year`` (the most it uses up: a deferred development brings less revenue, so a
+    lower ceiling, in its early years), ``interest_saved_mnok`` (over the horizon).
+    """
+    data = co.scenario.projects
+
+    def figures(chosen: dict[int, Option | None], housing: dict[int, HousingOption]) -> tuple[Solution, np.ndarray]:
+        sol = evaluate(co, chosen, ceilings, housing)
+        debt, ceiling = predicted(co, sol, ceilings)
+        return sol, ceiling - debt
+
+    def compare(cf_chosen: dict[int, Option | None], cf_housing: dict[int, HousingOption]) -> dict[str, Any]:
+        other, other_room = figures(cf_chosen, cf_housing)
+        gained = room - other_room
+        best, worst = int(np.argmax(gained)), int(np.argmin(gained))
+        return {
+            "place_years_short": ours.unmet_place_years - other.unmet_place_years,
+            "headroom_gained_mnok": max(0.0, float(gained[best])),
+            "headroom_year": int(co.years[best]) if gained[best] > 0 else None,
+            "headroom_lost_mnok": max(0.0, -float(gained[worst])),
+            "headroom_lost_year": int(co.years[worst]) if gained[worst] < 0 else None,
+            "interest_saved_mnok": other.interest_mnok - ours.interest_mnok,
+        }
+
+    ours, room = figures(solution.chosen, solution.housing)
+    plan = planned_schedule(co)
+    out: dict[tuple[str, int], dict[str, Any]] = {}
+    for p in co.candidates:
+        if solution.chosen.get(p) is plan.get(p):
+            continue
+        cf = dict(solution.chosen)
+        group = data.exclusive_group[p]
+        for q in co.candidates:
+            if q == p or (group is not None and data.exclusive_group[q] == group):
+                cf[q] = plan.get(q)
+        out[("project", p)] = compare(cf, solution.housing)
+    back = housing_start(co, solution.chosen)
+    for d, h in solution.housing.items():
+        if back[d] is h:
+            continue
+        out[("housing", d)] = compare(solution.chosen, {**solution.housing, d: back[d]})
+    return out
+
+
 def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
     """The schedule as scenario overrides: ``projects.defer``/``exclude``/``variants`` (+ ``population.housing.defer``)."""
     data = co.scenario.projects
@@ -1489,4 +1543,5 @@ def optimize(
         predicted_debt_mnok=debt,
         optimized=optimized,
         overrides=overrides,
+        effects=choice_effects(co, solution, ceilings),
     )

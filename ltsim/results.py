@@ -390,7 +390,25 @@ def housing_release_frames(result: RunResult, mc: Any) -> dict[str, Any]:
     return {"housing_release.csv": release, "housing_held_back.csv": held}
 
 
-def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
+EFFECT_COLUMNS = (
+    "place_years_short",
+    "headroom_gained_mnok",
+    "headroom_year",
+    "headroom_lost_mnok",
+    "headroom_lost_year",
+    "interest_saved_mnok",
+)
+
+
+def _effect_columns(effects: dict[tuple[str, int], dict[str, Any]], key: tuple[str, int]) -> dict[str, Any]:
+    """The columns of one move's effect (``ltsim.optimize.choice_effects``); blank where nothing moved."""
+    effect = effects.get(key)
+    return {f"effect_{c}": (None if effect is None else effect[c]) for c in EFFECT_COLUMNS}
+
+
+def housing_schedule(
+    co: Any, solution: Any, effects: dict[tuple[str, int], dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Each movable development: dwellings, first completion as planned and as chosen, years moved.
 
     Under sequencing rules "first completion" is the year release may start (as the rules and the
@@ -421,6 +439,8 @@ def housing_schedule(co: Any, solution: Any) -> list[dict[str, Any]]:
         row["revenue_change_mnok"] = round(float(h.revenue_mnok.sum()), 3)
         row["ndr_change_mnok"] = round(float(h.ndr_mnok.sum()), 3)
         row["net_debt_change_end_mnok"] = round(float(h.debt_mnok[-1]), 3)
+        if effects is not None:
+            row.update(_effect_columns(effects, ("housing", d)))
         rows.append(row)
     return rows
 
@@ -452,10 +472,18 @@ def optimize_files(opt: Any) -> dict[str, str]:
                 "built": chosen is not None,
                 "dropped": chosen is None and data.exclusive_group[p] is None,
                 "greedy_start": rule.start_year if rule else None,
+                **_effect_columns(opt.effects, ("project", p)),
             }
         )
     frame = pd.DataFrame(rows).astype(
-        {"chosen_start": "Int64", "deferred_years": "Int64", "completion_year": "Int64", "greedy_start": "Int64"}
+        {
+            "chosen_start": "Int64",
+            "deferred_years": "Int64",
+            "completion_year": "Int64",
+            "greedy_start": "Int64",
+            "effect_headroom_year": "Int64",
+            "effect_headroom_lost_year": "Int64",
+        }
     )
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
@@ -482,7 +510,7 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "options": len(co.options),
         "housing_developments": list(co.developments),
         "housing_options": len(co.housing_options),
-        "housing": housing_schedule(co, sol),
+        "housing": housing_schedule(co, sol, opt.effects),
         "debt_ratio_ceiling": spec.debt_ratio_ceiling,
         "binding_constraints": [{"rule": "debt_ratio", "year": y} for y in opt.binding_years],
         "breaches": sol.breaches,
@@ -510,7 +538,10 @@ def optimize_files(opt: Any) -> dict[str, str]:
     }
     if co.developments:
         moved = io.StringIO()
-        pd.DataFrame(housing_schedule(co, sol)).to_csv(moved, index=False)
+        moves = pd.DataFrame(housing_schedule(co, sol, opt.effects)).astype(
+            {"effect_headroom_year": "Int64", "effect_headroom_lost_year": "Int64"}
+        )
+        moves.to_csv(moved, index=False)
         files["housing_schedule.csv"] = moved.getvalue()
     try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
         own = yaml.safe_load(co.scenario.file.read_text(encoding="utf-8")) or {}

@@ -326,3 +326,27 @@ def test_a_date_rule_is_never_relaxed_by_the_optimiser(tmp_path: Path):
     co = build(load_scenario(write(tmp_path, 0.85, RULED_MOVES, conditions=rules)))
     sor = [h for h in co.housing_options if co.developments[h.development] == "Sorbyen"]
     assert [(h.first_year, h.shift_years) for h in sor] == [(2027, 0), (2028, 1), (2029, 2)]
+
+
+def test_what_each_move_costs_and_saves(tmp_path: Path):
+    """Each move put back alone: a project deferred adds places short (never fewer: its places come
+    later) and frees headroom (its spend comes later); a development deferred needs fewer places and,
+    as net debt here does not depend on the population, uses up exactly ratio × the revenue it
+    no longer brings (hand check against the option's own revenue path)."""
+    result = optimize(load_scenario(write(tmp_path, 0.85, {"penalty_per_dwelling_year": 0.05})))
+    co, sol = result.coefficients, result.solution
+    deferred = [p for p, o in sol.chosen.items() if o is not None and o.deferral_years > 0]
+    assert deferred
+    for p in deferred:
+        effect = result.effects[("project", p)]
+        assert effect["place_years_short"] >= -1e-9
+        assert effect["headroom_gained_mnok"] > 0 and effect["interest_saved_mnok"] >= -1e-9
+    nord = co.developments.index("Nordbyen")
+    h = sol.housing[nord]
+    assert h.shift_years > 0 and np.allclose(h.debt_mnok, 0.0)
+    effect = result.effects[("housing", nord)]
+    assert effect["place_years_short"] < 0
+    lost = 0.85 * -h.revenue_mnok
+    assert effect["headroom_lost_mnok"] == pytest.approx(lost.max(), rel=1e-9)
+    assert effect["headroom_lost_year"] == int(co.years[int(np.argmax(lost))])
+    assert ("housing", co.developments.index("Sorbyen")) not in result.effects  # not moved
