@@ -350,3 +350,21 @@ def test_what_each_move_costs_and_saves(tmp_path: Path):
     assert effect["headroom_lost_mnok"] == pytest.approx(lost.max(), rel=1e-9)
     assert effect["headroom_lost_year"] == int(co.years[int(np.argmax(lost))])
     assert ("housing", co.developments.index("Sorbyen")) not in result.effects  # not moved
+
+
+def test_report_lists_each_move_with_what_it_costs_and_saves(tmp_path: Path):
+    from ltsim.report import build_report
+
+    path = write(tmp_path / "s", 0.85, {"penalty_per_dwelling_year": 0.05})
+    out = tmp_path / "run"
+    res = CliRunner().invoke(app, ["optimize", str(path), "--out", str(out), "--no-report"])
+    assert res.exit_code == 0, res.output
+    html, _ = build_report(out, lang="en")
+    text = html.read_text(encoding="utf-8")
+    schedule = pd.read_csv(out / "schedule.csv")
+    moved = schedule[schedule.effect_place_years_short.notna()]
+    table = re.search(r'id="deferrals-table".*?<tbody>(.*?)</tbody>', text, re.S).group(1)
+    assert re.findall(r"<tr><td>(.*?)</td>", table) == list(moved.name)
+    for r in moved.itertuples():  # the headroom freed, as written in schedule.csv
+        if r.effect_headroom_year == r.effect_headroom_year and r.effect_headroom_gained_mnok >= 0.5:
+            assert f"{r.effect_headroom_gained_mnok:,.0f} ({int(r.effect_headroom_year)})" in table

@@ -621,6 +621,46 @@ def fig_elderly(figs: Figures, lang: str, pf: dict[str, Any]) -> str:
     return figs.add("fig-elderly", data, layout)
 
 
+def _effect(r: Any) -> dict[str, Any]:
+    """The ``effect_*`` columns of a schedule row (what the move costs and saves on its own)."""
+
+    def value(name: str) -> Any:
+        v = getattr(r, f"effect_{name}", None)
+        if v is None or v != v:
+            return None
+        return int(v) if name.endswith("year") else float(v)
+
+    return {
+        "effect_places": value("place_years_short"),
+        "effect_gained": value("headroom_gained_mnok"),
+        "effect_gained_year": value("headroom_year"),
+        "effect_lost": value("headroom_lost_mnok"),
+        "effect_lost_year": value("headroom_lost_year"),
+    }
+
+
+def deferral_rows(run: RunFolder) -> list[dict[str, Any]]:
+    """The candidate projects the optimiser moved (schedule.csv), with what each move costs and saves."""
+    s = run.table("schedule")
+    if s is None or s.empty or "effect_place_years_short" not in s:
+        return []
+    rows = []
+    for r in s.itertuples():
+        moved = r.deferred_years == r.deferred_years and r.deferred_years != 0
+        if not (moved or r.effect_place_years_short == r.effect_place_years_short):
+            continue
+        rows.append(
+            {
+                "name": r.name,
+                "planned": int(r.planned_start),
+                "chosen": int(r.chosen_start) if r.chosen_start == r.chosen_start else None,
+                "years": int(r.deferred_years) if r.deferred_years == r.deferred_years else None,
+                **_effect(r),
+            }
+        )
+    return rows
+
+
 def housing_moves(run: RunFolder) -> list[dict[str, Any]]:
     """The developments the optimiser moved (housing_schedule.csv), with what each move does on its own."""
     h = run.table("housing_schedule")
@@ -638,6 +678,7 @@ def housing_moves(run: RunFolder) -> list[dict[str, Any]]:
                 "years": int(r.shift_years),
                 "school": float(getattr(r, "places_needed_change_primary_school", float("nan"))),
                 "revenue": float(r.revenue_change_mnok),
+                **_effect(r),
             }
         )
     return rows
@@ -1473,6 +1514,7 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     ctx["fig_area_growth"] = fig_area_growth(figs, run, lang, base, end)
     ctx["fig_elderly"] = fig_elderly(figs, lang, pf)
     ctx["housing"] = housing_figures(figs, run, lang)
+    ctx["deferrals"] = deferral_rows(run)
     services = []
     cap = run.table("capacity")
     if cap is not None:

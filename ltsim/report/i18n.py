@@ -121,6 +121,16 @@ LABELS: dict[str, dict[str, str]] = {
         "period; negative = fewer) and in gross operating revenue (NOK million over the period).",
     },
     "dwellings_total": {"nb": "Boliger", "en": "Dwellings"},
+    "deferrals_title": {"nb": "Prosjekter flyttet av optimeringen", "en": "Projects moved by the optimiser"},
+    "effects_caption": {
+        "nb": "Hvert valg alene, alt annet som optimert: plassår med mangel det legger til (negativt = sparer), "
+        "og mest handlingsrom under gjeldstaket det frigjør og bruker opp (mill. kr, år).",
+        "en": "Each choice alone, all else as optimised: the place-years short it adds (negative = saves), and the "
+        "most headroom under the debt ceiling it frees and uses up (NOK million, year).",
+    },
+    "effect_places": {"nb": "Plassår mangel", "en": "Place-years short"},
+    "effect_gained": {"nb": "Frigjør (år)", "en": "Frees (year)"},
+    "effect_lost": {"nb": "Bruker opp (år)", "en": "Uses up (year)"},
     "first_planned": {"nb": "Første år, plan", "en": "First year, plan"},
     "first_chosen": {"nb": "Første år, valgt", "en": "First year, chosen"},
     "years_moved": {"nb": "År flyttet", "en": "Years moved"},
