@@ -264,7 +264,8 @@ def run_one(
         if reps > 1 and scenario.projects is not None:
             from ltsim.montecarlo import run_montecarlo
 
-            mc = run_montecarlo(scenario, result.population.persons, reps, used_seed, workers=1)
+            # of what the folder holds: the optimised plan where the batch optimises
+            mc = run_montecarlo(result.scenario, result.population.persons, reps, used_seed, workers=1)
         write_run(result, folder, used_seed, {}, montecarlo=mc, extras=extras)
         return Outcome(item.key, "ok", time.perf_counter() - started, scenario.hash)
     except InputError as exc:

@@ -446,6 +446,24 @@ def optimize(
             "defaults when the scenario has none).",
         ),
     ] = False,
+    reps: Annotated[
+        int,
+        typer.Option(
+            "--reps",
+            min=1,
+            help="Then test the optimised plan with this many Monte Carlo replications (delays and overruns drawn "
+            "from the scenario's distributions): how likely is each fiscal rule red? 1 = no test.",
+        ),
+    ] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, help="Random seed of the Monte Carlo test (default: the scenario's 'seed')."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes for the Monte Carlo test (default: all cores)."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
 ) -> None:
     """Choose the start year of each deferrable project so the debt ratio stays under its ceiling.
 
@@ -454,7 +472,9 @@ def optimize(
     every candidate, and the greedy rule's start), optimize.json (solver, status, objective, gap,
     build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
     plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
-    With housing moves (optimize.housing or --move-housing) also housing_schedule.csv.
+    With housing moves (optimize.housing or --move-housing) also housing_schedule.csv. With
+    --reps N the optimised plan is then run N times with drawn delays and overruns, as
+    `ltsim run scenario.optimized.yaml --reps N` would (the same numbers for the same seed).
     """
     import ltsim.optimize as opt_module
     from ltsim.results import optimize_files, write_run
@@ -490,13 +510,26 @@ def optimize(
             raise _fail(exc, f"optimise {scenario}") from None
     with err.status("building the model from the pipeline and solving …"):
         result = opt_module.optimize(sc, solver=solver, time_limit=time_limit, gap=gap)
+    used_seed = sc.config.seed if seed is None else seed
+    mc = None
+    timings: dict[str, float] = {}
+    if reps > 1:
+        from ltsim.montecarlo import run_montecarlo
+
+        tick = time.perf_counter()
+        with err.status(f"testing the optimised plan: {reps} Monte Carlo replications …"):
+            optimized = result.optimized
+            mc = run_montecarlo(optimized.scenario, optimized.population.persons, reps, used_seed, workers)
+        timings["montecarlo"] = time.perf_counter() - tick
     target = out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized"
-    folder = write_run(result.optimized, target, sc.config.seed, {}, extras=optimize_files(result))
+    folder = write_run(result.optimized, target, used_seed, timings, extras=optimize_files(result), montecarlo=mc)
     if report:
         from ltsim.report import build_report
 
-        build_report(folder)
+        build_report(folder, lang=lang)
     _print_optimisation(result)
+    if mc is not None:
+        _print_montecarlo(result.optimized, mc)
     out.print(f"\nRun folder of the optimised plan: [bold]{folder}[/] (schedule.csv, optimize.json, report.html)")
 
 

@@ -1460,7 +1460,12 @@ def overrides_for(co: Coefficients, solution: Solution) -> dict[str, Any]:
 
 
 def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str = "-optimized") -> Any:
-    """Run the normal pipeline on the scenario with the schedule's overrides laid over it."""
+    """Run the normal pipeline on the scenario with the schedule's overrides laid over it.
+
+    As planned, without drawn delays even where the scenario's projects are stochastic: the schedule
+    was chosen on the plan, and the check against the MILP must compare like with like (a Monte
+    Carlo of the result, ``ltsim optimize --reps``, draws them).
+    """
     from ltsim.io.yamlsrc import deep_merge
     from ltsim.scenario import scenario_from_data
 
@@ -1470,7 +1475,7 @@ def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str
     merged = dict(merged)
     merged["name"] = scenario.name + name_suffix
     sc = scenario_from_data(merged, mmap, scenario.file)
-    return pipeline.run(sc)
+    return pipeline.run(sc, stochastic=False)
 
 
 def with_housing_moves(scenario: Scenario) -> Scenario:

@@ -145,9 +145,15 @@ def completed_dwellings(scenario: Scenario, shift: dict[str, int] | None = None)
     return out
 
 
-def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed: int | None = None) -> RunResult:
+def run(
+    scenario: Scenario,
+    progress: Callable[[str], None] | None = None,
+    seed: int | None = None,
+    stochastic: bool | None = None,
+) -> RunResult:
     """Run the pipeline once and time each stage.
 
+    ``stochastic`` (default: the scenario's project mode) says whether delays and overruns are drawn;
     ``seed`` (default: the scenario's) drives the one draw of a stochastic project programme;
     it is the stream of Monte Carlo replication 0, so a single run equals replication 0.
     """
@@ -161,7 +167,7 @@ def run(scenario: Scenario, progress: Callable[[str], None] | None = None, seed:
         from ltsim.montecarlo import rng_for
 
         rng = rng_for(scenario.config.seed if seed is None else seed, 0)
-        project_run, housing = schedule(scenario, rng)
+        project_run, housing = schedule(scenario, rng, stochastic)
         timings["projects"] = time.perf_counter() - tick
     tick = time.perf_counter()
     if progress:

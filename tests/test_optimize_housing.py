@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import finance_config, project_schedules, write_csv, write_tiny_finance
 from typer.testing import CliRunner
 
@@ -368,3 +369,55 @@ def test_report_lists_each_move_with_what_it_costs_and_saves(tmp_path: Path):
     for r in moved.itertuples():  # the headroom freed, as written in schedule.csv
         if r.effect_headroom_year == r.effect_headroom_year and r.effect_headroom_gained_mnok >= 0.5:
             assert f"{r.effect_headroom_gained_mnok:,.0f} ({int(r.effect_headroom_year)})" in table
+
+
+UNCERTAINTY = {
+    "regulation": {"dist": "triangular", "low": 0, "mode": 3, "high": 18},
+    "construction": {"dist": "triangular", "low": 0, "mode": 2, "high": 9},
+    "cost": {"dist": "triangular", "low": 0.95, "mode": 1.05, "high": 1.5},
+}
+
+
+def write_stochastic(root: Path) -> Path:
+    """The tiny scenario at an 80 % ceiling with drawn delays (never negative) and overruns."""
+    path = write(root, 0.80)
+    cfg = yaml.safe_load(path.read_text())
+    cfg["projects"].update(mode="stochastic", uncertainty=UNCERTAINTY)
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def test_a_stochastic_scenario_is_optimised_and_checked_on_its_plan(tmp_path: Path):
+    """The schedule is chosen on the plan, so the optimised run is the plan (no draw): every candidate
+    completes exactly when its chosen option says, and the repairs do not chase a random draw."""
+    result = optimize(load_scenario(write_stochastic(tmp_path)))
+    assert result.coefficients.scenario.projects.stochastic
+    done = result.optimized.projects.completion_year
+    for p, o in result.solution.chosen.items():
+        if o is not None:
+            assert int(done[p]) == o.completion_year
+    assert result.repairs == 0
+
+
+def test_optimize_reps_tests_the_optimised_plan_as_run_would(tmp_path: Path):
+    """`ltsim optimize --reps 20` = `ltsim run scenario.optimized.yaml --reps 20` with the same seed
+    (byte-identical replications), and no replication completes a deferred project before its chosen
+    year (delays are never negative): the Monte Carlo is of the optimised plan, not of the original."""
+    path = write_stochastic(tmp_path / "s")
+    out = tmp_path / "opt"
+    args = ["--reps", "20", "--workers", "1", "--seed", "5", "--no-report"]
+    res = CliRunner().invoke(app, ["optimize", str(path), "--out", str(out), *args])
+    assert res.exit_code == 0, res.output
+    assert "Monte Carlo, 20 replications" in res.output and "Probability that a fiscal rule is red" in res.output
+    again = tmp_path / "run"
+    res = CliRunner().invoke(app, ["run", str(out / "scenario.optimized.yaml"), "--out", str(again), "--quiet", *args])
+    assert res.exit_code == 0, res.output
+    for name in ("replications.csv", "replication_projects.csv"):
+        assert (out / name).read_bytes() == (again / name).read_bytes(), name
+    schedule = pd.read_csv(out / "schedule.csv")
+    reps = pd.read_csv(out / "replication_projects.csv")
+    deferred = schedule[schedule.deferred_years > 0]
+    assert len(deferred)
+    for r in deferred.itertuples():
+        years = reps[reps.project == r.project].completion_year
+        assert years.min() >= r.completion_year, r.project
