@@ -606,6 +606,16 @@ def _print_optimisation(result: object) -> None:
             f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
             f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
         )
+    c = r.confidence  # type: ignore[attr-defined]
+    if c is not None:
+        within = dict(zip(c["years"], c["probability_within_ceiling"], strict=True))
+        short = c["short_of_target_years"]
+        worst = min(within, key=lambda y: (within[y], y))
+        out.print(
+            f"Debt ratio within the ceiling in {c['reps']} Monte Carlo replications (target {c['target']:.0%}, "
+            f"{c['rounds']} round(s) of tightening): lowest {within[worst]:.0%} in {worst}; "
+            + (f"below target in {_years_text(short)}" if short else "at or above target every year")
+        )
     if sol.breaches:
         err.print(breach_table(sol.breaches))
 

@@ -523,6 +523,7 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "plan": figures(opt.plan),
         "greedy": figures(greedy) if greedy is not None else None,
         "repairs": opt.repairs,
+        "confidence": opt.confidence,
         "verification": {
             "max_abs_debt_difference_mnok": float(np.max(np.abs(opt.verified_debt_mnok - opt.predicted_debt_mnok))),
             "note": "the MILP's debt path (superposition of per-option finance runs) vs the finance model on the chosen schedule",

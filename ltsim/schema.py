@@ -528,6 +528,8 @@ class OptimizeSpec(Strict):
     max_concurrent: int | None = Field(default=None, ge=1)
     elastic: bool = True
     breach_penalty: float = Field(default=1000.0, gt=0)
+    confidence: float | None = Field(default=None, gt=0.5, lt=1)  # hold the ceiling with this probability
+    confidence_reps: int = Field(default=500, ge=50, le=100_000)  # Monte Carlo replications for that check
     max_shortfall_places: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     shortfall_penalty: float = Field(default=100.0, gt=0)  # per place-year over a limit: below breach_penalty,
     # so the debt ceiling (per NOK million) gives way last
