@@ -528,13 +528,21 @@ class OptimizeSpec(Strict):
     max_concurrent: int | None = Field(default=None, ge=1)
     elastic: bool = True
     breach_penalty: float = Field(default=1000.0, gt=0)
-    confidence: float | None = Field(default=None, gt=0.5, lt=1)  # hold the ceiling with this probability
+    confidence: float | None = None  # hold the ceiling with this probability (0.5 < p < 1)
     confidence_reps: int = Field(default=500, ge=50, le=100_000)  # Monte Carlo replications for that check
     max_shortfall_places: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
     shortfall_penalty: float = Field(default=100.0, gt=0)  # per place-year over a limit: below breach_penalty,
     # so the debt ceiling (per NOK million) gives way last
     housing: HousingMoves | None = None
     source: str | None = None
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, value: float | None) -> float | None:
+        if value is not None and not 0.5 < value < 1:
+            hint = f" (write {value / 100:g} for {value:g} %)" if 50 < value < 100 else ""
+            raise ValueError(f"found {value:g}; expected a probability above 0.5 and below 1{hint}")
+        return value
 
     @field_validator("debt_ratio_ceiling")
     @classmethod

@@ -445,3 +445,9 @@ def test_confidence_holds_the_ceiling_with_the_probability_asked(tmp_path: Path)
     ratio = mc.kpi_values[:, mc.kpi_names.index("debt_ratio_pct"), :] / 100
     assert np.allclose((ratio <= 0.84 + 1e-9).mean(axis=0), within)
     assert optimize(load_scenario(write_stochastic(tmp_path / "plain"))).confidence is None
+
+
+def test_a_confidence_written_as_a_percentage_is_refused(tmp_path: Path):
+    with pytest.raises(InputError) as info:
+        load_scenario(write(tmp_path, 0.85, confidence=90))
+    assert "optimize.confidence" in str(info.value) and "write 0.9 for 90 %" in str(info.value)
