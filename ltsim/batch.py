@@ -255,7 +255,7 @@ def run_one(
             from ltsim.optimize import optimize as run_optimizer
             from ltsim.results import optimize_files
 
-            opt = run_optimizer(scenario)
+            opt = run_optimizer(scenario, workers=1)  # the batch already runs scenarios in parallel
             extras.update(optimize_files(opt))
             result = opt.optimized
         else:
