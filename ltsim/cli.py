@@ -600,7 +600,8 @@ def _print_optimisation(result: object) -> None:
         summary.add_row(*cells)
     out.print(summary)
     binding = ", ".join(map(str, r.binding_years)) or "none"  # type: ignore[attr-defined]
-    out.print(f"Debt ceiling binds in: {binding}")
+    lowered = " (as lowered by the repairs and the confidence check)" if r.confidence else ""  # type: ignore[attr-defined]
+    out.print(f"Debt ceiling{lowered} binds in: {binding}")
     if r.value_of_one_point_place_years is not None:  # type: ignore[attr-defined]
         out.print(
             f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
