@@ -1553,9 +1553,11 @@ def optimize(
 
     With ``optimize.confidence`` the optimised plan is then run ``confidence_reps`` times with drawn
     delays and overruns; where the debt ratio's ``confidence`` quantile is above the ceiling in a
-    year the MILP keeps under it, that year's ceiling is lowered by the excess and the schedule
-    solved and checked again (at most ``MAX_CONFIDENCE_ROUNDS`` times): the ceiling then holds with
-    that probability in every year it can. ``workers``: processes for those replications.
+    year the MILP keeps under it, that year's ceiling is lowered by the excess (plus the schedule's
+    slack there, so the schedule must change) and the schedule solved and checked again (at most
+    ``MAX_CONFIDENCE_ROUNDS`` times): the ceiling then holds with that probability in every year it
+    can; ``confidence`` in the result gives the probability per year. ``workers``: processes for
+    those replications.
     """
     spec = _spec(scenario)
     co = build(scenario)
