@@ -42,6 +42,12 @@ does), and waits for its projects by constraint: released by ``s`` ≤ project i
 base takes them as the pipeline releases them under the plan's projects. Without the switch,
 housing stays as the scenario sets it (``population.housing.defer`` replays a chosen schedule).
 
+Confidence (``optimize.confidence``): the schedule is chosen on the plan, so it sits on the
+ceiling while projects run late and over budget. The optimised plan is then run by Monte Carlo
+(the scenario's delay and overrun distributions) and, where the debt ratio's quantile breaks the
+ceiling in a year the MILP keeps under it, that year's ceiling is lowered and the schedule solved
+and checked again; the result carries the probability of staying within the ceiling per year.
+
 ``max_shortfall_places`` (service → places): in every zone and year a decision can change, places
 short ≤ the limit, or — where no single choice could get below it — ≤ the least any choice leaves
 (``shortfall_limits``); a shortfall nothing can change is a constant, not a breach. Elastic like
