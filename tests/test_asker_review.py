@@ -67,3 +67,22 @@ def test_earlier_school_keeps_planned_start_within_window(scenarios):
     pb = base.projects.ids.index(SCHOOL)
     assert sc.projects.inputs.planned_start[p] == base.projects.inputs.planned_start[pb] - 1
     assert sc.projects.inputs.planned_start[p] >= sc.projects.inputs.earliest_start[p]
+
+
+def test_debt_ceiling_review_expands_and_each_axis_changes_what_it_says():
+    """reviews/debt-ceiling.yaml: 3 ceilings × 2 housing policies, each optimised; the housing axis
+    switches the housing moves off (no developments), the ceiling axis sets the ceiling."""
+    review = load_batch(BATCH.parent / "debt-ceiling.yaml")
+    assert review.spec.optimize and len(review.scenarios) == 6
+    from ltsim.optimize import movable_developments
+
+    seen = set()
+    for item in review.scenarios:
+        sc = scenario_from_data(item.raw, item.smap, review.file)
+        ceiling = {"c095": 0.95, "c100": 1.0, "c105": 1.05}[item.key.split(",")[0].split("=")[1]]
+        assert sc.config.optimize.debt_ratio_ceiling == ceiling
+        assert sc.config.optimize.max_shortfall_places == {"primary_school": 0, "lower_secondary": 0}
+        moved = movable_developments(sc)
+        assert len(moved) == (21 if "housing=moved" in item.key else 0)
+        seen.add(item.key)
+    assert len(seen) == 6
