@@ -366,6 +366,9 @@ def test_report_lists_each_move_with_what_it_costs_and_saves(tmp_path: Path):
     moved = schedule[schedule.effect_place_years_short.notna()]
     table = re.search(r'id="deferrals-table".*?<tbody>(.*?)</tbody>', text, re.S).group(1)
     assert re.findall(r"<tr><td>(.*?)</td>", table) == list(moved.name)
+    summary = re.search(r'id="optimisation-summary">(.*?)</p>', text, re.S).group(1)
+    report = json.loads((out / "optimize.json").read_text())
+    assert "85 %" in summary and f"{report['optimal']['unmet_place_years']:,.0f}" in summary
     for r in moved.itertuples():  # the headroom freed, as written in schedule.csv
         if r.effect_headroom_year == r.effect_headroom_year and r.effect_headroom_gained_mnok >= 0.5:
             assert f"{r.effect_headroom_gained_mnok:,.0f} ({int(r.effect_headroom_year)})" in table

@@ -639,6 +639,36 @@ def _effect(r: Any) -> dict[str, Any]:
     }
 
 
+def optimisation_summary(run: RunFolder) -> dict[str, Any] | None:
+    """The optimisation behind an optimised plan (optimize.json), for the projects section; None if none."""
+    file = run.path / "optimize.json"
+    if not file.is_file():
+        return None
+    o = json.loads(file.read_text(encoding="utf-8"))
+    c = o.get("confidence")
+    lowest = None
+    if c:
+        pairs = [(p, y) for y, p in zip(c["years"], c["probability_within_ceiling"], strict=True) if y > c["years"][0]]
+        if pairs:
+            p, y = min(pairs)
+            lowest = {"probability": p, "year": y}
+    one_point = o.get("value_of_one_more_point_of_ceiling") or {}
+    return {
+        "ceiling_pct": 100.0 * o["debt_ratio_ceiling"],
+        "solver": o["solver"],
+        "status": o["status"],
+        "binding": [b["year"] for b in o.get("binding_constraints", [])],
+        "one_point_place_years": None
+        if one_point.get("unmet_place_years") is None
+        else -one_point["unmet_place_years"],
+        "unmet_optimal": o["optimal"]["unmet_place_years"],
+        "unmet_plan": o["plan"]["unmet_place_years"],
+        "confidence": c["target"] if c else None,
+        "confidence_reps": c["reps"] if c else None,
+        "lowest": lowest,
+    }
+
+
 def deferral_rows(run: RunFolder) -> list[dict[str, Any]]:
     """The candidate projects the optimiser moved (schedule.csv), with what each move costs and saves."""
     s = run.table("schedule")
@@ -1515,6 +1545,7 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     ctx["fig_elderly"] = fig_elderly(figs, lang, pf)
     ctx["housing"] = housing_figures(figs, run, lang)
     ctx["deferrals"] = deferral_rows(run)
+    ctx["optimisation"] = optimisation_summary(run)
     services = []
     cap = run.table("capacity")
     if cap is not None:

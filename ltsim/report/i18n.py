@@ -122,6 +122,23 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "dwellings_total": {"nb": "Boliger", "en": "Dwellings"},
     "deferrals_title": {"nb": "Prosjekter flyttet av optimeringen", "en": "Projects moved by the optimiser"},
+    "optimised_for": {
+        "nb": "Optimert for gjeldstak (netto lånegjeld / brutto driftsinntekter)",
+        "en": "Optimised for a debt ceiling (net debt / gross operating revenue) of",
+    },
+    "unmet_optimal": {"nb": "Plassår med mangel", "en": "Place-years short"},
+    "plan_as_written": {"nb": "planen som vedtatt:", "en": "the plan as written:"},
+    "ceiling_binds": {"nb": "Taket binder i", "en": "The ceiling binds in"},
+    "one_point_worth": {
+        "nb": "Ett prosentpoeng høyere tak er verdt",
+        "en": "One more percentage point of ceiling is worth",
+    },
+    "confidence_line": {
+        "nb": "Gjeldsgraden holdes under taket med sannsynlighet",
+        "en": "Debt ratio kept under the ceiling with probability",
+    },
+    "runs": {"nb": "kjøringer", "en": "runs"},
+    "lowest": {"nb": "laveste", "en": "lowest"},
     "effects_caption": {
         "nb": "Hvert valg alene, alt annet som optimert: plassår med mangel det legger til (negativt = sparer), "
         "og mest handlingsrom under gjeldstaket det frigjør og bruker opp (mill. kr, år).",
