@@ -1200,6 +1200,12 @@ def solve_milp(
         raise RuntimeError(
             "no schedule meets every rule (the ceiling cannot be held with the options allowed); "
             "set optimize.elastic: true to get the schedule with the smallest breach"
+            + (
+                "; or a housing development waits for a project that cannot be in service within its "
+                "moves (optimize.housing.max_deferral_years, or a project that may be dropped)"
+                if co.housing_waits
+                else ""
+            )
         )
     if status not in ("Optimal", "Feasible"):
         raise RuntimeError(f"the solver found no schedule ({status}); allow more time (time_limit)")
