@@ -1481,28 +1481,30 @@ def run_schedule(scenario: Scenario, overrides: dict[str, Any], name_suffix: str
     was chosen on the plan, and the check against the MILP must compare like with like (a Monte
     Carlo of the result, ``ltsim optimize --reps``, draws them).
     """
+    return pipeline.run(_with_overrides(scenario, overrides, scenario.name + name_suffix), stochastic=False)
+
+
+def _with_overrides(scenario: Scenario, overrides: dict[str, Any], name: str | None = None) -> Scenario:
+    """The scenario with ``overrides`` laid over it (and renamed), validated and loaded again.
+
+    The resolved scenario (merged, absolute table paths) is the base: a scenario made by a batch
+    has no file of its own to reload.
+    """
     from ltsim.io.yamlsrc import deep_merge
     from ltsim.scenario import scenario_from_data
 
-    # The resolved scenario (merged, absolute table paths) is the base: a scenario made by a batch
-    # has no file of its own to reload.
     merged, mmap = deep_merge(scenario.resolved(), {}, overrides, {})
     merged = dict(merged)
-    merged["name"] = scenario.name + name_suffix
-    sc = scenario_from_data(merged, mmap, scenario.file)
-    return pipeline.run(sc, stochastic=False)
+    if name is not None:
+        merged["name"] = name
+    return scenario_from_data(merged, mmap, scenario.file)
 
 
 def with_housing_moves(scenario: Scenario) -> Scenario:
     """The scenario with ``optimize.housing`` switched on (its defaults) if it is not already."""
-    spec = _spec(scenario)
-    if spec.housing is not None:
+    if _spec(scenario).housing is not None:
         return scenario
-    from ltsim.io.yamlsrc import deep_merge
-    from ltsim.scenario import scenario_from_data
-
-    merged, mmap = deep_merge(scenario.resolved(), {}, {"optimize": {"housing": {}}}, {})
-    return scenario_from_data(dict(merged), mmap, scenario.file)
+    return _with_overrides(scenario, {"optimize": {"housing": {}}})
 
 
 @dataclass(slots=True)
