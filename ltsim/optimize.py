@@ -452,7 +452,7 @@ def movable_developments(scenario: Scenario) -> list[str]:
     if moves.developments is not None:
         return list(moves.developments)
     conditions = scenario.config.population.housing.conditions
-    waited_for = {d for deps in scenario.projects.housing_deps for d in deps}
+    waited_for = scenario.projects.waited_for
     names = dict.fromkeys(d[0] for d in scenario.population.developments)
     return [d for d in names if d not in waited_for and not (d in conditions and conditions[d].max_gap)]
 

@@ -478,7 +478,7 @@ def _check_housing_moves(
     elif moves is not None and moves.developments is not None:
         assert housing is not None
         names = list(dict.fromkeys(d[0] for d in population.developments))
-        waited_for = {d for deps in (projects.housing_deps if projects is not None else ()) for d in deps}
+        waited_for = projects.waited_for if projects is not None else frozenset()
         for j, dev in enumerate(moves.developments):
             loc = ("optimize", "housing", "developments", j)
             if dev not in names:

@@ -74,6 +74,11 @@ class ProjectsData:
     stochastic: bool
     housing_deps: tuple[tuple[str, ...], ...] = ()  # per project: developments it waits for
 
+    @property
+    def waited_for(self) -> frozenset[str]:
+        """Housing developments some project waits for (``depends_on: housing:<development>``)."""
+        return frozenset(d for deps in self.housing_deps for d in deps)
+
 
 def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
     hi = int(years[-1])
