@@ -1284,18 +1284,20 @@ def warm_start_schedule(co: Coefficients, ceilings: np.ndarray) -> dict[int, Opt
     return None
 
 
+def chosen_move(co: Coefficients, housing: dict[int, HousingOption], d: int) -> HousingOption:
+    """Development ``d``'s move in ``housing``, or — where it has none — the option as the scenario sets it."""
+    h = housing.get(d)
+    return h if h is not None else next(o for o in co.housing_options if o.development == d and o.shift_years == 0)
+
+
+def _waits_met(co: Coefficients, chosen: dict[int, Option | None], d: int, start: int) -> bool:
+    """Whether every project development ``d`` waits for is in service by ``start`` under ``chosen``."""
+    return all(chosen.get(p) is not None and chosen[p].completion_year <= start for p in co.housing_waits.get(d, ()))
+
+
 def housing_ready(co: Coefficients, chosen: dict[int, Option | None], housing: dict[int, HousingOption]) -> bool:
     """Whether every development under ``after_projects`` starts no earlier than its projects are in service."""
-    for d, waits in co.housing_waits.items():
-        h = housing.get(d)
-        if h is None:
-            h = next(o for o in co.housing_options if o.development == d and o.shift_years == 0)
-        start = h.first_year
-        for p in waits:
-            o = chosen.get(p)
-            if o is None or o.completion_year > start:
-                return False
-    return True
+    return all(_waits_met(co, chosen, d, chosen_move(co, housing, d).first_year) for d in co.housing_waits)
 
 
 def housing_start(co: Coefficients, chosen: dict[int, Option | None]) -> dict[int, HousingOption]:
@@ -1309,14 +1311,7 @@ def housing_start(co: Coefficients, chosen: dict[int, Option | None]) -> dict[in
         mine = sorted(
             (h for h in co.housing_options if h.development == d), key=lambda h: (abs(h.shift_years), h.shift_years)
         )
-        ready = [
-            h
-            for h in mine
-            if all(
-                chosen.get(p) is not None and chosen[p].completion_year <= h.first_year
-                for p in co.housing_waits.get(d, ())
-            )
-        ]
+        ready = [h for h in mine if _waits_met(co, chosen, d, h.first_year)]
         out[d] = ready[0] if ready else mine[0]
     return out
 

@@ -417,13 +417,13 @@ def housing_schedule(
     place-years; negative = fewer), gross operating revenue and netto driftsresultat over the
     horizon, and net debt at its end [NOK million].
     """
+    from ltsim.optimize import chosen_move
+
     services = list(dict.fromkeys(c.service for c in co.cells))
     rows = []
     for d, dev in enumerate(co.developments):
         programme = [r for r in co.scenario.population.developments if r[0] == dev]
-        h = solution.housing.get(d)
-        if h is None:
-            h = next(o for o in co.housing_options if o.development == d and o.shift_years == 0)
+        h = chosen_move(co, solution.housing, d)
         row = {
             "development": dev,
             "area": programme[0][1],
