@@ -339,14 +339,12 @@ def build(scenario: Scenario) -> Coefficients:
         base_run = _with(base_run, p, None)
     # Housing under sequencing rules is released as the plan's projects allow (the optimiser's
     # population does not follow a deferred school's housing: the full-pipeline check does).
-    released = np.zeros_like(pipeline.completed_dwellings(scenario))
-    rel = None
+    programme = pipeline.completed_dwellings(scenario)
+    released = np.zeros_like(programme)
     if pipeline.has_conditions(scenario):
         rel = pipeline.release_housing(scenario, plan_run.completion_year)
         released = pipeline.dwellings_by_area(scenario, rel.areas, rel.released - rel.planned)
-    population = pop_model.project(
-        pipeline.population_inputs(scenario, pipeline.completed_dwellings(scenario) + released)
-    )
+    population = pop_model.project(pipeline.population_inputs(scenario, programme + released))
     services = pipeline.demand_and_capacity(scenario, population.persons, base_run.completion_year)
     base_fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, base_run))
 
@@ -412,7 +410,7 @@ def build(scenario: Scenario) -> Coefficients:
                 )
             )
     developments, housing_options, housing_waits = _housing_options(
-        scenario, population, services, (plan_run, base_run), base_fin, cell_of, released, set(cand)
+        scenario, services, (plan_run, base_run), base_fin, cell_of, (programme, released), set(cand)
     )
     under_way = np.zeros(len(years))
     for p in range(len(data.ids)):
@@ -465,12 +463,11 @@ def _release_pattern(planned: np.ndarray, max_per_year: float, start: int) -> np
 
 def _housing_options(
     scenario: Scenario,
-    population: pop_model.PopulationResult,
     services: tuple[pipeline.ServiceResult, ...],
     runs: tuple[proj_model.ProjectRun, proj_model.ProjectRun],
     base_fin: fin_model.FinanceResult,
     cell_of: dict[tuple[str, str], int],
-    released: np.ndarray,
+    dwellings: tuple[np.ndarray, np.ndarray],
     candidates: set[int],
 ) -> tuple[tuple[str, ...], tuple[HousingOption, ...], dict[int, tuple[int, ...]]]:
     """Each movable development at each move, run through population, demand/capacity and finance.
@@ -479,8 +476,9 @@ def _housing_options(
     Under ``after_projects`` / ``not_before`` / ``max_dwellings_per_year`` rules the move is the
     year its release may start: the queue is then released at the yearly pace as the rule engine
     does, and the development waits for its projects by constraint (``housing_waits``: the
-    candidates; a fixed project bounds the start years offered). ``released`` [T, A, Y]: what
-    the rules make of the programme under the plan's projects (the base). The marginal paths are
+    candidates; a fixed project bounds the start years offered). ``dwellings``: the programme's
+    completions and what the rules change in it under the plan's projects ([T, A, Y] each; their
+    sum is the base). The marginal paths are
     against that base (the option as the scenario sets it is all zeros); the projects are the
     base's (candidates left out): the gap is demand − capacity, so a housing move and a project's
     places add up exactly. ``runs``: the plan's project run and the base's.
@@ -489,6 +487,7 @@ def _housing_options(
     if not names:
         return (), (), {}
     plan_run, base_run = runs
+    programme, released = dwellings
     moves = _spec(scenario).housing
     conditions = scenario.config.population.housing.conditions
     base_year = scenario.config.horizon.base_year
@@ -533,47 +532,45 @@ def _housing_options(
         rows = [r for r in scenario.population.developments if r[0] == dev]
         first = min(r[2] for r in rows)
         cond = conditions.get(dev)
-        if cond is None:  # a block move
-            found = []
-            for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
-                if first + shift < base_year:
-                    continue
-                if shift == 0:
-                    found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, first))
-                    continue
-                paths = moved_paths(pipeline.completed_dwellings(scenario, {dev: shift}) + released)
-                moved = float(sum(n * abs(shift) for _, _, _, n, _ in rows))
-                found.append(HousingOption(d, shift, moved, first_year=first + shift, **paths))
-        else:  # the year release may start, the projects it waits for by constraint
+        if cond is None:  # a block move: every completion ``shift`` years later
+            start0, earliest = first, base_year
+        else:  # the year release may start; the projects it waits for by constraint
             pids = [data.ids.index(pid) for pid in cond.after_projects]
             in_plan = [int(plan_run.completion_year[p]) for p in pids]
             if any(y == proj_model.NOT_BUILT for y in in_plan):
                 continue  # waits for a project the plan does not build: stays as the rules leave it
             fixed = [int(plan_run.completion_year[p]) for p in pids if p not in candidates]
             start0 = max([first, cond.not_before or base_year, *in_plan])
+            earliest = max([first, cond.not_before or base_year, *fixed])  # never before these allow
             pace = np.inf if cond.max_dwellings_per_year is None else cond.max_dwellings_per_year
             k = all_names.index(dev)
             reference = _release_pattern(extended[k], pace, start0 - base_year)
-            found = []
-            for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
-                start = start0 + shift
-                if start < max([first, cond.not_before or base_year, *fixed]):
-                    continue  # never before the programme, a date rule or a fixed project allow
-                if shift == 0:
-                    found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, start))
-                    continue
+        found = []
+        for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
+            start = start0 + shift
+            if start < earliest:
+                continue
+            if shift == 0:
+                found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, start))
+                continue
+            if cond is None:
+                moved_dwellings = pipeline.completed_dwellings(scenario, {dev: shift}) + released
+                moved = float(sum(n * abs(shift) for _, _, _, n, _ in rows))
+            else:
                 pattern = _release_pattern(extended[k], pace, start - base_year)
                 change = (pattern - reference)[:, :n_years]
-                by_area = pipeline.dwellings_by_area(scenario, (all_areas[k],), change[None])
-                paths = moved_paths(pipeline.completed_dwellings(scenario) + released + by_area)
+                moved_dwellings = (
+                    programme + released + pipeline.dwellings_by_area(scenario, (all_areas[k],), change[None])
+                )
                 moved = float(np.abs(np.cumsum(reference.sum(axis=0) - pattern.sum(axis=0))).sum())
-                found.append(HousingOption(d, shift, moved, first_year=start, **paths))
-            if len(found) > 0:
-                waits[d] = tuple(p for p in pids if p in candidates)
-        if found:
-            kept.append(dev)
-            options += found
-    return tuple(kept), tuple(options), {d: w for d, w in waits.items() if w}
+            found.append(HousingOption(d, shift, moved, first_year=start, **moved_paths(moved_dwellings)))
+        if not found:
+            continue
+        kept.append(dev)
+        options += found
+        if cond is not None and any(p in candidates for p in pids):
+            waits[d] = tuple(p for p in pids if p in candidates)
+    return tuple(kept), tuple(options), waits
 
 
 # ------------------------------------------------------------------------------------------- MILP
