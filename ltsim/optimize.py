@@ -115,6 +115,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import os
 import re
@@ -1016,9 +1017,28 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-_REACH_CACHE: dict[int, tuple[Coefficients, dict[tuple[int, int], tuple[list[int], list[int], float, bool]]]] = {}
+_PER_COEFFICIENTS: dict[tuple[str, int], tuple[Coefficients, Any]] = {}
 
 
+def _per_coefficients(fn: Any) -> Any:
+    """Compute ``fn(co)`` once per Coefficients object (the MILP, ``evaluate`` and brute force ask often)."""
+
+    @functools.wraps(fn)
+    def cached(co: Coefficients) -> Any:
+        key = (fn.__name__, id(co))
+        hit = _PER_COEFFICIENTS.get(key)
+        if hit is not None and hit[0] is co:
+            return hit[1]
+        if len(_PER_COEFFICIENTS) > 16:
+            _PER_COEFFICIENTS.clear()
+        value = fn(co)
+        _PER_COEFFICIENTS[key] = (co, value)
+        return value
+
+    return cached
+
+
+@_per_coefficients
 def reachable_cells(co: Coefficients) -> dict[tuple[int, int], tuple[list[int], list[int], float, bool]]:
     """The (cell, stock year) pairs a decision can change and that can be short.
 
@@ -1026,9 +1046,6 @@ def reachable_cells(co: Coefficients) -> dict[tuple[int, int], tuple[list[int], 
     the gap there, the worst gap any housing choice can make, and whether an option removes places.
     Elsewhere the places short are a constant of the scenario.
     """
-    cached = _REACH_CACHE.get(id(co))
-    if cached is not None and cached[0] is co:
-        return cached[1]
     reach: dict[int, list[int]] = {}
     for i, o in enumerate(co.options):
         for c in o.places:
@@ -1051,12 +1068,10 @@ def reachable_cells(co: Coefficients) -> dict[tuple[int, int], tuple[list[int], 
             if (worst <= TOLERANCE and not negative) or (not options and not moves):
                 continue
             out[(c, u)] = (options, moves, worst, negative)
-    if len(_REACH_CACHE) > 8:
-        _REACH_CACHE.clear()
-    _REACH_CACHE[id(co)] = (co, out)
     return out
 
 
+@_per_coefficients
 def shortfall_limits(co: Coefficients) -> dict[tuple[int, int], float]:
     """``optimize.max_shortfall_places`` per (cell, stock year) that a decision can change.
 
