@@ -716,10 +716,9 @@ def housing_moves(run: RunFolder) -> list[dict[str, Any]]:
 
 def housing_figures(figs: Figures, run: RunFolder, lang: str) -> dict[str, Any] | None:
     """The housing section: planned vs completed dwellings, what the rules held back, what the optimiser moved."""
-    moved = housing_moves(run)
-    h = run.table("housing")
+    h = run.table("housing")  # written for every run with a housing programme, so also where housing moved
     if h is None or h.empty:
-        return {"fig": None, "rows": [], "moved": moved} if moved else None
+        return None
     per_year = h.groupby("year")[["planned", "released", "held_back"]].sum()
     years = clean(per_year.index.to_numpy())
     data = [
@@ -776,7 +775,7 @@ def housing_figures(figs: Figures, run: RunFolder, lang: str) -> dict[str, Any] 
     return {
         "fig": figs.add("fig-housing", data, layout),
         "rows": conditioned,
-        "moved": moved,
+        "moved": housing_moves(run),
         "total_planned": float(per_year.planned.sum()),
         "total_released": float(per_year.released.sum()),
     }
