@@ -681,15 +681,19 @@ def report_command(
 
     if lang not in ("nb", "en"):
         raise typer.BadParameter(f"found {lang!r}; expected nb or en", param_hint="--lang")
-    if (folder / "manifest.json").is_file():
-        html, xlsx = build_report(folder, lang=lang)
-        out.print(f"Wrote [bold]{html}[/] and [bold]{xlsx}[/]")
-    elif (folder / "batch.json").is_file():
-        html = compare_report([folder], folder / "comparison.html", lang=lang)
-        out.print(f"Wrote [bold]{html}[/]")
-    else:
-        err.print(f"[bold red]Cannot report:[/] {folder} has neither manifest.json (a run) nor batch.json (a batch)")
-        raise typer.Exit(code=2)
+    try:
+        if (folder / "manifest.json").is_file():
+            html, xlsx = build_report(folder, lang=lang)
+            out.print(f"Wrote [bold]{html}[/] and [bold]{xlsx}[/]")
+            return
+        if (folder / "batch.json").is_file():
+            html = compare_report([folder], folder / "comparison.html", lang=lang)
+            out.print(f"Wrote [bold]{html}[/]")
+            return
+    except InputError as exc:
+        raise _fail(exc, f"report {folder}") from None
+    err.print(f"[bold red]Cannot report:[/] {folder} has neither manifest.json (a run) nor batch.json (a batch)")
+    raise typer.Exit(code=2)
 
 
 def _register_data_commands() -> None:
