@@ -31,6 +31,7 @@ Execution: a local process pool (all cores by default) or an existing Dask distr
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -187,7 +188,19 @@ def load_batch(path: str | Path) -> Batch:
                     )
                     continue
                 data, vmap = load_yaml(variant)
-                data = dict(data or {})
+                if data is None:
+                    data = {}
+                if not isinstance(data, dict):
+                    problems.append(
+                        Problem(
+                            "a scenario variant: a mapping of scenario keys at the top level",
+                            file=str(variant),
+                            line=1,
+                            found=f"a {_yaml_kind(data)} (named by {file.name}, axes.{axis}.{value})",
+                        )
+                    )
+                    continue
+                data = dict(data)
                 data.pop("extends", None)
                 data.pop("name", None)
                 vmap = {p: o for p, o in vmap.items() if not p or p[0] not in ("extends", "name")}
@@ -212,6 +225,7 @@ def load_batch(path: str | Path) -> Batch:
         raise InputError(problems)
 
     scenarios = []
+    too_long: list[str] = []
     for combo in itertools.product(*(layers[a] for a in spec.axes)):
         values = {axis: choice[0] for axis, choice in zip(spec.axes, combo, strict=True)}
         if any(all(values.get(k) == v for k, v in ex.items()) for ex in spec.exclude):
@@ -220,10 +234,54 @@ def load_batch(path: str | Path) -> Batch:
         for _, data, vmap in combo:
             merged, mmap = deep_merge(merged, mmap, data, vmap)
         key = ",".join(f"{a}={v}" for a, v in values.items())
+        if len(key.encode()) > MAX_KEY_BYTES:
+            too_long.append(key)
         merged = dict(merged)
-        merged["name"] = f"{spec.name}." + "_".join(f"{a}-{v}" for a, v in values.items())
+        merged["name"] = scenario_name(spec.name, values)
         scenarios.append(BatchScenario(key=key, values=values, raw=merged, smap=mmap))
+    if too_long:
+        raise InputError(
+            Problem(
+                f"axis and value names whose combination 'axis=value,…' names a folder of at most {MAX_KEY_BYTES} "
+                "bytes (shorten the axis or value names)",
+                file=str(file),
+                line=where(("axes",)),
+                field="axes",
+                found=f"{len(too_long)} combination(s) too long, e.g. {show(too_long[0], 80)}",
+            )
+        )
+    if not scenarios:
+        raise InputError(
+            Problem(
+                "at least one combination of the axes left to run",
+                file=str(file),
+                line=where(("exclude",)),
+                field="exclude",
+                found=f"every one of the {len(list(itertools.product(*spec.axes.values())))} combinations excluded",
+            )
+        )
     return Batch(file=file, spec=spec, scenarios=tuple(scenarios))
+
+
+MAX_KEY_BYTES = 200  # a scenario's folder name; file systems allow 255
+MAX_NAME = 80  # ScenarioConfig.name
+
+
+def scenario_name(batch_name: str, values: dict[str, str]) -> str:
+    """The scenario name of one combination: ``batch.axis-value_axis-value``.
+
+    Cut to the scenario name limit (80) with an 8-character digest of the full name, so two long
+    combinations never share a name.
+    """
+    full = f"{batch_name}." + "_".join(f"{a}-{v}" for a, v in values.items())
+    if len(full) <= MAX_NAME:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()[:8]
+    return f"{full[: MAX_NAME - 9].rstrip('.-_')}-{digest}"
+
+
+def _yaml_kind(value: object) -> str:
+    return {list: "list", str: "text", int: "number", float: "number", bool: "true/false"}.get(type(value), "value")
 
 
 # --------------------------------------------------------------------------------------- running
@@ -302,8 +360,13 @@ def run_batch(
 
     ``dask`` is a scheduler address (``tcp://host:8786``) or the path of a scheduler file.
     """
-    out_dir = Path(out_dir).resolve()
+    from ltsim.io.folders import check_batch_target, clean_leftovers
+
+    out_dir = check_batch_target(Path(out_dir))
     out_dir.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(out_dir, every=True)  # of scenarios a killed batch was writing
+    if not (out_dir / "batch.json").is_file():  # marks the folder as a batch folder at once, so a killed batch resumes
+        _write_json(out_dir / "batch.json", {"batch": batch.spec.name, "file": str(batch.file), "status": "running"})
     args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize)
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
@@ -334,7 +397,9 @@ def run_batch(
             from concurrent.futures import ProcessPoolExecutor
             from concurrent.futures import as_completed as done
 
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            from ltsim.parallel import watch_parent
+
+            with ProcessPoolExecutor(max_workers=workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
                 futures = [pool.submit(run_one, item, *args) for item in batch.scenarios]
                 for future in done(futures):
                     outcome = future.result()
@@ -442,7 +507,7 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
     if long_rows:
         summary = pd.DataFrame(long_rows)
         summary["year"] = summary["year"].astype("Int64")
-        summary.to_csv(out_dir / "summary.csv", index=False, float_format="%.10g")
+        _write_csv(summary, out_dir / "summary.csv")
         files["summary"] = out_dir / "summary.csv"
         wide = pd.DataFrame(wide_rows)
         figures = [c for c in wide.columns if c not in ("scenario", *axes)]
@@ -454,11 +519,12 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
         sort = [k for k in SORT_KEYS if k in wide.columns]
         if sort:
             wide = wide.sort_values(sort, kind="stable")
-        wide.to_csv(out_dir / "comparison.csv", index=False, float_format="%.10g")
+        _write_csv(wide, out_dir / "comparison.csv")
         files["comparison"] = out_dir / "comparison.csv"
     manifest = {
         "batch": batch.spec.name,
         "file": str(batch.file),
+        "status": "complete",
         "axes": {a: list(v) for a, v in batch.spec.axes.items()},
         "base_scenario": batch.scenarios[0].key if batch.scenarios else None,
         "reps": batch.spec.reps,
@@ -475,6 +541,20 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
             for o in outcomes
         ],
     }
-    (out_dir / "batch.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _write_json(out_dir / "batch.json", manifest)
     files["batch"] = out_dir / "batch.json"
     return files
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON atomically: a temporary file beside ``path``, then renamed over it."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_csv(frame: Any, path: Path) -> None:
+    """Write a table atomically (as :func:`_write_json`)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    frame.to_csv(tmp, index=False, float_format="%.10g")
+    os.replace(tmp, path)

@@ -46,6 +46,23 @@ def _fail(exc: InputError, action: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+def _check_lang(lang: str) -> str:
+    """Refuse an unknown report language before any work (exit 2)."""
+    if lang not in ("nb", "en"):
+        raise typer.BadParameter(f"found {lang!r}; expected nb (bokmål) or en", param_hint="--lang")
+    return lang
+
+
+def _check_target(target: Path, action: str) -> Path:
+    """Refuse an output folder ltsim may not replace, before any work (exit 2)."""
+    from ltsim.io.folders import check_run_target
+
+    try:
+        return check_run_target(target)
+    except InputError as exc:
+        raise _fail(exc, action) from None
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"ltsim {__version__}")
@@ -146,6 +163,7 @@ def run(
     from ltsim.results import write_run
     from ltsim.scenario import load_scenario
 
+    _check_lang(lang)
     timings: dict[str, float] = {}
     columns = (
         SpinnerColumn(),
@@ -177,6 +195,7 @@ def run(
                 f"run {scenario}",
             )
         timings["load"] = time.perf_counter() - tick
+        target = _check_target(out_dir if out_dir is not None else Path("results") / sc.name, f"run {scenario}")
         used_seed = sc.config.seed if seed is None else seed
         progress.update(task, advance=1, description="running the pipeline")
         result = pipeline.run(sc, seed=used_seed)
@@ -190,14 +209,12 @@ def run(
                 sc, result.population.persons, reps, used_seed, workers, progress=lambda n: progress.advance(mc_task, n)
             )
             timings["montecarlo"] = time.perf_counter() - tick
-        progress.update(task, advance=1, description="writing results")
-        target = out_dir if out_dir is not None else Path("results") / sc.name
-        folder = write_run(result, target, used_seed, timings, montecarlo=mc)
-        if report:
-            from ltsim.report import build_report
-
-            progress.update(task, description="writing the report")
-            build_report(folder, lang=lang)
+        progress.update(task, advance=1, description="writing results" + (" and the report" if report else ""))
+        try:
+            folder = write_run(result, target, used_seed, timings, montecarlo=mc, report_lang=lang if report else None)
+        except InputError as exc:
+            progress.stop()
+            raise _fail(exc, f"run {scenario}") from None
         progress.update(task, advance=1)
     if quiet:
         out.print(str(folder))
@@ -389,7 +406,12 @@ def batch(
             table.add_row(str(i), item.key, *(item.values[a] for a in spec.axis_names))
         out.print(table)
         return
-    target = out_dir if out_dir is not None else Path("results") / spec.spec.name
+    from ltsim.io.folders import check_batch_target
+
+    try:
+        target = check_batch_target(out_dir if out_dir is not None else Path("results") / spec.spec.name)
+    except InputError as exc:
+        raise _fail(exc, f"run batch {batch_file}") from None
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -482,10 +504,14 @@ def optimize(
 
     if solver not in opt_module.SOLVERS:
         raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
+    _check_lang(lang)
     try:
         sc = load_scenario(scenario)
     except InputError as exc:
         raise _fail(exc, f"optimise {scenario}") from None
+    target = _check_target(
+        out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized", f"optimise {scenario}"
+    )
     if sc.config.optimize is None or sc.projects is None or sc.config.finance is None:
         missing = [
             k
@@ -521,12 +547,18 @@ def optimize(
             optimized = result.optimized
             mc = run_montecarlo(optimized.scenario, optimized.population.persons, reps, used_seed, workers)
         timings["montecarlo"] = time.perf_counter() - tick
-    target = out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized"
-    folder = write_run(result.optimized, target, used_seed, timings, extras=optimize_files(result), montecarlo=mc)
-    if report:
-        from ltsim.report import build_report
-
-        build_report(folder, lang=lang)
+    try:
+        folder = write_run(
+            result.optimized,
+            target,
+            used_seed,
+            timings,
+            extras=optimize_files(result),
+            montecarlo=mc,
+            report_lang=lang if report else None,
+        )
+    except InputError as exc:
+        raise _fail(exc, f"optimise {scenario}") from None
     _print_optimisation(result)
     if mc is not None:
         _print_montecarlo(result.optimized, mc)
@@ -679,8 +711,7 @@ def report_command(
     """Rebuild report.html and workbook.xlsx from a run folder, or comparison.html from a batch folder."""
     from ltsim.report import build_report, compare_report
 
-    if lang not in ("nb", "en"):
-        raise typer.BadParameter(f"found {lang!r}; expected nb or en", param_hint="--lang")
+    _check_lang(lang)
     try:
         if (folder / "manifest.json").is_file():
             html, xlsx = build_report(folder, lang=lang)

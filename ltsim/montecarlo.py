@@ -126,6 +126,13 @@ def _init(scenario: Scenario, base: dict[str, Any], seed: int) -> None:
     _STATE.update(scenario=scenario, base=base, seed=seed)
 
 
+def _pool_init(parent_pid: int, scenario: Scenario, base: dict[str, Any], seed: int) -> None:
+    from ltsim.parallel import watch_parent
+
+    watch_parent(parent_pid)
+    _init(scenario, base, seed)
+
+
 def _run_chunk(reps: range) -> list[_Replication]:
     scenario = _STATE["scenario"]
     base = _STATE["base"]
@@ -164,7 +171,9 @@ def run_montecarlo(
             if progress:
                 progress(len(chunk))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(scenario, base, seed)) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_pool_init, initargs=(os.getpid(), scenario, base, seed)
+        ) as pool:
             for chunk, out in zip(chunks, pool.map(_run_chunk, chunks), strict=True):
                 for r, rep in zip(chunk, out, strict=True):
                     results[r] = rep

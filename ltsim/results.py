@@ -1,8 +1,10 @@
 """Write a run folder per the results contract (DESIGN.md), atomically.
 
-Everything is written into a hidden temporary folder beside the target and renamed into
-place at the end, so a failed run leaves nothing half-written and an earlier run folder of
-the same name is replaced only by a complete one.
+Everything — tables, manifest, and with a language the report and workbook — is written into a
+hidden temporary folder beside the target and swapped into place at the end
+(:mod:`ltsim.io.folders`), so a failed or interrupted run leaves nothing half-written and an
+earlier run folder of the same name is replaced only by a complete one. A target that is not an
+earlier ltsim run folder (a user's folder, a file) is refused, never replaced.
 """
 
 from __future__ import annotations
@@ -10,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 import ltsim
+from ltsim.errors import InputError, Problem
 from ltsim.models.population import SEXES
 from ltsim.pipeline import RunResult
 
@@ -600,88 +601,127 @@ def write_run(
     timings_s: dict[str, float] | None = None,
     montecarlo: Any = None,
     extras: dict[str, str] | None = None,
+    report_lang: str | None = None,
 ) -> Path:
-    """Write the run folder ``out_dir`` (replacing an earlier one only when complete).
+    """Write the run folder ``out_dir``, replacing an earlier one only when complete.
 
-    ``extras`` are further files (name → text) written into the folder with the rest.
+    ``extras`` are further files (name → text) written into the folder with the rest. With
+    ``report_lang`` (``nb``/``en``) report.html and workbook.xlsx are built too, inside the staged
+    folder, so the folder that lands is complete or does not land at all
+    (:func:`ltsim.io.folders.staged_folder`). Raises InputError for a target ltsim may not replace.
     """
-    out_dir = Path(out_dir).resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    started = time.perf_counter()
+    from ltsim.io.folders import check_run_target
+
+    if report_lang is not None:
+        from ltsim.report.i18n import check_lang
+
+        check_lang(report_lang)
+    out_dir = check_run_target(Path(out_dir))
     try:
-        population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
-        population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
-        if result.scenario.population.developments:
-            housing_frame(result).to_csv(tmp / "housing.csv", index=False, float_format=PERSONS_FORMAT)
-        if result.services:
-            demand_frame(result).to_csv(tmp / "demand.csv", index=False, float_format=PERSONS_FORMAT)
-            for name, frame in (
-                ("capacity.csv", capacity_frame(result)),
-                ("capacity_summary.csv", capacity_summary_frame(result)),
-            ):
-                if frame is not None:
-                    frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
-        if result.projects is not None:
-            projects_frame(result).to_csv(tmp / "projects.csv", index=False, float_format=PERSONS_FORMAT)
-            project_spend_frame(result).to_csv(tmp / "project_spend.csv", index=False, float_format=PERSONS_FORMAT)
-        if result.finance is not None:
-            for name, frame in finance_frames(result).items():
-                frame.to_csv(tmp / name, index=False, float_format="%.6f")
-            kpi_frame(result).to_csv(tmp / "kpi.csv", index=False, float_format="%.4f")
-        if montecarlo is not None:
-            for name, frame in montecarlo_frames(result, montecarlo).items():
-                frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
-        for name, text in (extras or {}).items():
-            (tmp / name).write_text(text, encoding="utf-8")
-        with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
-            yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
+        return _write_staged(result, out_dir, seed, timings_s, montecarlo, extras, report_lang)
+    except OSError as exc:  # a full disk, a read-only file system: nothing was replaced
+        raise InputError(
+            Problem(
+                "a folder ltsim can write the run folder into (the earlier folder, if any, is unchanged)",
+                file="command line",
+                field="--out",
+                found=f"{out_dir}: {exc.strerror or exc}",
+            )
+        ) from None
+
+
+def _write_staged(
+    result: RunResult,
+    out_dir: Path,
+    seed: int,
+    timings_s: dict[str, float] | None,
+    montecarlo: Any,
+    extras: dict[str, str] | None,
+    report_lang: str | None,
+) -> Path:
+    from ltsim.io.folders import staged_folder
+
+    with staged_folder(out_dir) as tmp:
+        started = time.perf_counter()
+        _write_tables(result, tmp, montecarlo, extras)
         timings = dict(timings_s or {}) | dict(result.timings_s)
         timings["write"] = time.perf_counter() - started
-        scenario = result.scenario
-        manifest = {
-            "manifest_version": MANIFEST_VERSION,
-            "status": "ok",
-            "warnings": list(result.warnings),
-            "scenario": {
-                "name": scenario.name,
-                "title": scenario.config.title,
-                "file": str(scenario.file),
-                "hash": scenario.hash,
-                "input_files": {
-                    k: {"path": str(p), "sha256": scenario.file_hashes[k]} for k, p in scenario.files.items()
-                },
-            },
-            "seed": seed,
-            "replications": montecarlo.reps if montecarlo is not None else None,
-            "horizon": {
-                "base_year": int(result.population.years[0]),
-                "end_year": int(result.population.years[-1]),
-            },
-            "ltsim_version": ltsim.__version__,
-            "git_revision": _git_revision(),
-            "packages": _package_versions(),
-            "platform": f"{platform.system()} {platform.machine()}",
-            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-            "timings_s": {k: round(v, 6) for k, v in timings.items()},
-            "outputs": {
-                p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
-                for p in sorted(tmp.iterdir())
-                if p.suffix == ".csv"
-            },
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        old = out_dir.parent / f".{out_dir.name}.old-{os.getpid()}"
-        if out_dir.exists():
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old.exists():
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        manifest = _manifest(result, tmp, seed, timings, montecarlo)
+        _write_manifest(tmp, manifest)
+        if report_lang is not None:
+            from ltsim.report import build_report
+
+            started = time.perf_counter()
+            build_report(tmp, lang=report_lang)
+            manifest["timings_s"]["report"] = round(time.perf_counter() - started, 6)
+            _write_manifest(tmp, manifest)
     return out_dir
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[str, str] | None) -> None:
+    """Every table of the results contract the run has, the extras and scenario.resolved.yaml, into ``tmp``."""
+    population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
+    population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
+    if result.scenario.population.developments:
+        housing_frame(result).to_csv(tmp / "housing.csv", index=False, float_format=PERSONS_FORMAT)
+    if result.services:
+        demand_frame(result).to_csv(tmp / "demand.csv", index=False, float_format=PERSONS_FORMAT)
+        for name, frame in (
+            ("capacity.csv", capacity_frame(result)),
+            ("capacity_summary.csv", capacity_summary_frame(result)),
+        ):
+            if frame is not None:
+                frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
+    if result.projects is not None:
+        projects_frame(result).to_csv(tmp / "projects.csv", index=False, float_format=PERSONS_FORMAT)
+        project_spend_frame(result).to_csv(tmp / "project_spend.csv", index=False, float_format=PERSONS_FORMAT)
+    if result.finance is not None:
+        for name, frame in finance_frames(result).items():
+            frame.to_csv(tmp / name, index=False, float_format="%.6f")
+        kpi_frame(result).to_csv(tmp / "kpi.csv", index=False, float_format="%.4f")
+    if montecarlo is not None:
+        for name, frame in montecarlo_frames(result, montecarlo).items():
+            frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
+    for name, text in (extras or {}).items():
+        (tmp / name).write_text(text, encoding="utf-8")
+    with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
+        yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
+
+
+def _manifest(result: RunResult, tmp: Path, seed: int, timings: dict[str, float], montecarlo: Any) -> dict[str, Any]:
+    """``manifest.json``: scenario and input hashes, seed, horizon, versions, command, timings, output hashes."""
+    scenario = result.scenario
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "status": "ok",
+        "warnings": list(result.warnings),
+        "scenario": {
+            "name": scenario.name,
+            "title": scenario.config.title,
+            "file": str(scenario.file),
+            "hash": scenario.hash,
+            "input_files": {k: {"path": str(p), "sha256": scenario.file_hashes[k]} for k, p in scenario.files.items()},
+        },
+        "seed": seed,
+        "replications": montecarlo.reps if montecarlo is not None else None,
+        "horizon": {
+            "base_year": int(result.population.years[0]),
+            "end_year": int(result.population.years[-1]),
+        },
+        "ltsim_version": ltsim.__version__,
+        "git_revision": _git_revision(),
+        "packages": _package_versions(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "timings_s": {k: round(v, 6) for k, v in timings.items()},
+        "outputs": {
+            p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
+            for p in sorted(tmp.iterdir())
+            if p.suffix == ".csv"
+        },
+    }
