@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SHOW_LIMIT = 60  # characters of a found value a message quotes, at most
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -21,16 +23,16 @@ class Problem:
     row: bool = False
 
     def __str__(self) -> str:
-        where = self.file or "<scenario>"
+        where = printable(self.file or "<scenario>")
         if self.line is not None:
             where += f", {'row' if self.row else 'line'} {self.line}"
         parts = [where]
         if self.field:
-            parts.append(self.field)
+            parts.append(printable(self.field))
         text = ": ".join(parts) + ": "
         if self.found is not None:
-            text += f"found {self.found}; "
-        return text + f"expected {self.expected}"
+            text += f"found {printable(self.found)}; "
+        return text + f"expected {printable(self.expected)}"
 
 
 class InputError(Exception):
@@ -41,7 +43,22 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def show(value: object, limit: int = 60) -> str:
-    """Render a found value for a message: strings quoted, long values cut."""
-    text = repr(value) if isinstance(value, str) else str(value)
+def printable(text: str) -> str:
+    r"""``text`` with every character that is not printable written as an escape.
+
+    Control characters, line breaks and bidirectional overrides become ``\x07``, ``\n``,
+    ``\u202e`` …, so a message is one safe line of text.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def show(value: object, limit: int = SHOW_LIMIT) -> str:
+    """Render a found value for a message: strings quoted, printable characters only, long values cut.
+
+    Anything read from a file passes through here before a message quotes it, so a message never
+    echoes more than ``limit`` (60) characters of a file's content, and nothing that is not printable.
+    """
+    text = printable(repr(value) if isinstance(value, str) else str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -3,11 +3,27 @@
 A scenario may ``extends:`` another file. Files are merged deeply (mappings merge key by
 key, lists and scalars replace), and the source map follows the merge, so an error in a
 merged value still names the file and line where the value was written.
+
+This is where YAML input is first checked, once, for every reader (scenarios, the files they
+extend, batch files):
+
+- a YAML file is a regular file (not a folder, device or pipe) of at most
+  :data:`MAX_YAML_BYTES` (20 MB), in UTF-8;
+- only plain values: text, numbers, ``true``/``false``, lists and mappings, with no tags
+  (``!!python/name:…``, ``!!binary``, ``!custom`` …); dates stay text (YAML 1.2 style);
+- every number is finite (``.nan`` and ``.inf`` are refused with their line);
+- anchors (``&``) and aliases (``*``) may not expand the file beyond :data:`MAX_VALUES`
+  values, nor nest deeper than :data:`MAX_DEPTH` levels (no "billion laughs").
+
+Every refusal is an :class:`~ltsim.errors.InputError` naming the file and, where there is
+one, the line.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +35,24 @@ Path_ = tuple[str | int, ...]
 Origin = tuple[Path, int]  # file, 1-based line
 SourceMap = dict[Path_, Origin]
 
+MAX_YAML_BYTES = 20 * 1024 * 1024  # a YAML file of more is refused unread
+MAX_VALUES = 100_000  # values (after aliases are expanded) one YAML file may hold
+MAX_DEPTH = 64  # levels of nested lists and mappings
+
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "seq", "map"))
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader that only treats true/false as booleans (YAML 1.2 style, so ``no`` stays text)."""
+    """Safe loader with YAML 1.2 style scalars: only true/false are booleans and dates stay text.
+
+    So ``no`` is the text "no", and ``source: 2024-02-30`` is a text, not a failed date.
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    key: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -37,70 +62,187 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _construct(node: yaml.Node, file: Path, path: Path_, smap: SourceMap, loader: _Loader) -> Any:
-    smap[path] = (file, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int) or isinstance(key, bool):
-                raise InputError(
-                    Problem(
-                        "a text or whole-number key",
-                        file=str(file),
-                        line=key_node.start_mark.line + 1,
-                        found=show(key),
-                    )
-                )
-            if key in out:
-                raise InputError(
-                    Problem(
-                        "each key once in a mapping",
-                        file=str(file),
-                        line=key_node.start_mark.line + 1,
-                        field=_dotted((*path, key)),
-                        found="a duplicate key",
-                    )
-                )
-            smap[(*path, key)] = (file, key_node.start_mark.line + 1)
-            out[key] = _construct(value_node, file, (*path, key), smap, loader)
-            smap[(*path, key)] = (file, key_node.start_mark.line + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(item, file, (*path, i), smap, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+class _Builder:
+    """Builds plain values from a composed node tree, recording each value's line, refusing what is not plain."""
+
+    def __init__(self, file: Path, loader: _Loader) -> None:
+        self.file = file
+        self.loader = loader
+        self.smap: SourceMap = {}
+        self.count = 0
+
+    def refuse(self, node: yaml.Node, expected: str, found: str, path: Path_ = ()) -> InputError:
+        return InputError(
+            Problem(
+                expected,
+                file=str(self.file),
+                line=node.start_mark.line + 1,
+                field=_dotted(path) or None,
+                found=found,
+            )
+        )
+
+    def build(self, node: yaml.Node, path: Path_ = ()) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.refuse(
+                node,
+                f"at most {MAX_VALUES:,} values in a YAML file, counting each use of an alias (*)",
+                "more (anchors and aliases that expand without bound?)",
+            )
+        if len(path) > MAX_DEPTH:
+            raise self.refuse(node, f"lists and mappings nested at most {MAX_DEPTH} deep", "deeper nesting", path)
+        self.smap[path] = (self.file, node.start_mark.line + 1)
+        if node.tag not in _PLAIN_TAGS:
+            raise self.refuse(
+                node,
+                "plain YAML values (text, numbers, true/false, lists, mappings) without tags",
+                f"the tag {show(_tag_name(node.tag))}",
+                path,
+            )
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.key(key_node, path)
+                if key in out:
+                    raise self.refuse(key_node, "each key once in a mapping", "a duplicate key", (*path, key))
+                out[key] = self.build(value_node, (*path, key))
+                self.smap[(*path, key)] = (self.file, key_node.start_mark.line + 1)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: Path_) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (ValueError, KeyError, TypeError, OverflowError, yaml.YAMLError):
+            kind = {"int": "a whole number", "float": "a number", "bool": "true or false", "null": "null"}
+            expected = kind.get(node.tag.rsplit(":", 1)[-1], "a plain value")
+            raise self.refuse(node, f"{expected} for the tag {_tag_name(node.tag)}", show(node.value), path) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.refuse(
+                node, "a finite number (.nan and .inf are not numbers a scenario can use)", show(node.value), path
+            )
+        return value
+
+    def key(self, node: yaml.Node, path: Path_) -> str | int:
+        found = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}.get(type(node))
+        key: Any = None
+        if found is None:
+            if node.tag not in _PLAIN_TAGS:
+                found = f"the tag {show(_tag_name(node.tag))}"
+            else:
+                key = self.scalar(node, path)
+                if not isinstance(key, str | int) or isinstance(key, bool):
+                    found = show(key)
+        if found is not None:
+            raise self.refuse(node, "a text or whole-number key", found, path)
+        return key
+
+
+def _read_bytes(file: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; :class:`InputError` otherwise.
+
+    Folders, devices, pipes and sockets are refused before they are opened (reading a pipe
+    could block; ``/dev/zero`` never ends), and never more than ``limit + 1`` bytes are read
+    (``/proc`` files say they are empty).
+    """
+    try:
+        info = file.stat()
+    except FileNotFoundError:
+        raise InputError(Problem(f"an existing {what}", file=str(file), found="no such file")) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(Problem(f"a readable {what}", file=str(file), found=_os_reason(exc))) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(Problem(f"a {what}, not a folder", file=str(file), found="a folder"))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            Problem(f"a regular {what} (not a device, pipe or socket)", file=str(file), found="a special file")
+        )
+    if info.st_size > limit:
+        raise InputError(
+            Problem(f"a {what} of at most {limit // 2**20} MB", file=str(file), found=f"{info.st_size:,} bytes")
+        )
+    try:
+        with file.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(Problem(f"a readable {what}", file=str(file), found=_os_reason(exc))) from None
+    if len(data) > limit:
+        raise InputError(Problem(f"a {what} of at most {limit // 2**20} MB", file=str(file), found="more"))
+    return data
+
+
+def _os_reason(exc: BaseException) -> str:
+    """Why the system refused to read a file, without echoing anything else."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return "a path the system cannot read"
+
+
+def decode_utf8(data: bytes, file: Path, what: str, row: bool = False) -> str:
+    """``data`` as UTF-8 text (a leading byte-order mark dropped); the line of the first bad byte otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            Problem(
+                f"{what} in UTF-8 (save it as UTF-8; Excel: 'CSV UTF-8')",
+                file=str(file),
+                line=line,
+                found=f"the byte 0x{data[exc.start]:02x}, which is not UTF-8",
+                row=row,
+            )
+        ) from None
 
 
 def load_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Read one YAML file into plain Python values and a map from key path to (file, line)."""
+    text = decode_utf8(_read_bytes(file, MAX_YAML_BYTES, "YAML file"), file, "a YAML file")
+    loader: _Loader | None = None
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem("an existing YAML file", file=str(file), found="no such file")) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(Problem("UTF-8 text", file=str(file), found=str(exc))) from None
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        found = f"a syntax error: {exc.problem}"
-        if exc.context and exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
-            found += f" ({exc.context} on line {exc.context_mark.line + 1})"
-        raise InputError(
-            Problem(
-                "valid YAML",
-                file=str(file),
-                line=mark.line + 1 if mark else None,
-                found=found,
-            )
-        ) from None
+        try:
+            loader = _Loader(text)
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            found = f"a syntax error: {show(exc.problem or 'unknown', 100).strip(chr(39))}"
+            if exc.context and exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
+                found += f" ({exc.context} on line {exc.context_mark.line + 1})"
+            raise InputError(
+                Problem("valid YAML", file=str(file), line=mark.line + 1 if mark else None, found=found)
+            ) from None
+        except yaml.reader.ReaderError as exc:
+            line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+            raise InputError(
+                Problem(
+                    "YAML text of printable characters (tabs and line breaks allowed)",
+                    file=str(file),
+                    line=line,
+                    found=f"the control character #x{exc.character:04x}"
+                    if isinstance(exc.character, int)
+                    else "a control character",
+                )
+            ) from None
+        except yaml.YAMLError as exc:
+            raise InputError(Problem("valid YAML", file=str(file), found=show(str(exc)))) from None
+        except RecursionError:
+            raise InputError(
+                Problem(f"lists and mappings nested at most {MAX_DEPTH} deep", file=str(file), found="deeper nesting")
+            ) from None
+        if node is None:
+            return {}, {}
+        builder = _Builder(file, loader)
+        return builder.build(node), builder.smap
     finally:
-        loader.dispose()
-    smap: SourceMap = {}
-    if node is None:
-        return {}, smap
-    return _construct(node, file, (), smap, loader), smap
+        if loader is not None:
+            loader.dispose()
 
 
 def _dotted(path: Path_) -> str:
@@ -138,9 +280,29 @@ def deep_merge(
     return over, smap
 
 
+def resolve_path(path: Path) -> Path | None:
+    """``path`` made absolute with ``..`` and symbolic links resolved.
+
+    None if it cannot be: a NUL character, a loop of links, a name the system refuses.
+    """
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None
+
+
+def kind_of(value: object) -> str:
+    """What a YAML value is, in words (for a message that must not echo it)."""
+    if isinstance(value, bool):
+        return "true/false"
+    return {dict: "a mapping", list: "a list", str: "a text", int: "a number", float: "a number"}.get(
+        type(value), "nothing" if value is None else type(value).__name__
+    )
+
+
 def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], SourceMap]:
     """Load a scenario file and everything it ``extends:``, merged, with its source map."""
-    file = file.resolve()
+    file = resolve_path(file) or file
     if file in _chain:
         cycle = " → ".join(str(p) for p in (*_chain, file))
         raise InputError(Problem("a chain of extends without a cycle", file=str(file), found=cycle))
@@ -151,7 +313,7 @@ def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, A
                 "a mapping of scenario keys at the top level",
                 file=str(file),
                 line=1,
-                found=type(data).__name__,
+                found=kind_of(data),
             )
         )
     parent = data.pop("extends", None)
@@ -169,7 +331,17 @@ def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, A
             )
         )
     smap = {p: o for p, o in smap.items() if not p or p[0] != "extends"}
-    parent_file = (file.parent / parent).resolve()
+    parent_file = resolve_path(file.parent / parent)
+    if parent_file is None:
+        raise InputError(
+            Problem(
+                "a path to an existing scenario file (relative to this file)",
+                file=str(file),
+                line=line,
+                field="extends",
+                found=show(parent),
+            )
+        )
     if parent_file in (*_chain, file):
         cycle = " → ".join(str(p) for p in (*_chain, file, parent_file))
         raise InputError(
@@ -188,7 +360,7 @@ def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, A
                 file=str(file),
                 line=line,
                 field="extends",
-                found=f"{parent!r} (no such file: {parent_file})",
+                found=f"{show(parent)} (no such file: {parent_file})",
             )
         )
     base, base_map = load_layered(parent_file, (*_chain, file))
