@@ -4,18 +4,107 @@ Every section forbids unknown keys. Rates are fractions (0.042, not 4.2); a perc
 where a fraction is expected is an error with a hint. Paths to CSV tables are relative to
 the YAML file that names them. Dated values are numbers or ``{year: value}`` maps
 (:mod:`ltsim.timeseries`).
+
+Every number is finite and lies in a plausible range for its kind of quantity, stated once
+here as a reusable annotated type and used for every field of that kind (and, through the
+constants, for the CSV columns of the same quantity). The ranges are generous enough for
+Oslo (about 700,000 residents, a budget of about 100,000 NOK million) and exist to catch
+typing slips (``1e308``, a missing decimal point), not to judge a plan:
+
+=========================================  =================================
+quantity                                   range
+=========================================  =================================
+money, NOK million (a stock or a year)     0 … 1,000,000 (signed: ± that)
+money per user, place or dwelling a year   0 … 1,000 NOK million
+persons (a cell, an area's in-migrants)    0 … 10,000,000
+dwellings (per development and year)       0 … 1,000,000
+places (capacity, gaps, shortfall limits)  0 … 1,000,000 (signed: ± that)
+fractions and shares                       0 … 1
+yearly rates (interest, growth)            −1 … 1 (exclusive)
+multipliers (scales of rates and flows)    0 … 100
+years                                      1900 … 2300
+years a plan moves (defer)                 −100 … 100 (projects: −30 … 30)
+optimiser weights and penalties            0 … 1,000,000
+counts (projects at a time)                0 … 10,000
+=========================================  =================================
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ltsim.timeseries import YearSeries, series_type
 
 IDENTIFIER = r"^[a-z0-9][a-z0-9_]*$"
 NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+# --------------------------------------------------------------------------- plausible ranges
+
+MNOK_MAX = 1_000_000.0  # NOK million: a stock or a yearly flow (1,000 billion NOK; Oslo's budget is ~100,000)
+MNOK_PER_UNIT_MAX = 1_000.0  # NOK million per user, place or dwelling (a year)
+PERSONS_MAX = 10_000_000.0  # persons: a cell of a table, an area's in-migrants a year, a municipal total
+DWELLINGS_MAX = 1_000_000.0  # dwellings completed by one development in one year
+PLACES_MAX = 1_000_000.0  # places of a service (a facility, a project, a gap, a shortfall limit)
+SCALE_MAX = 100.0  # a multiplier on rates or flows
+YEAR_MIN, YEAR_MAX = 1900, 2300
+SHIFT_MAX = 100  # years a development may be moved
+WEIGHT_MAX = 1_000_000.0  # an optimiser weight or penalty
+COUNT_MAX = 10_000  # projects at a time
+
+
+def number_text(value: float) -> str:
+    """A bound as people write it: 1,000,000 rather than 1e+06."""
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
+def between(lo: float, hi: float, unit: str, lo_open: bool = False) -> Callable[[float], float]:
+    """A check that ``lo`` ≤ value ≤ ``hi`` (``lo`` < value with ``lo_open``), naming the range and unit."""
+    low = f"greater than {number_text(lo)}" if lo_open else f"greater than or equal to {number_text(lo)}"
+    expected = f"{low} and less than or equal to {number_text(hi)} ({unit})"
+
+    def check(value: float) -> float:
+        if value < lo or (lo_open and value == lo) or value > hi:
+            raise ValueError(f"found {value:g}; expected {expected}")
+        return value
+
+    return check
+
+
+def series_check(lo: float, hi: float, noun: str) -> Callable[[float], None]:
+    """A check for the values of a :class:`YearSeries`: ``lo`` ≤ value ≤ ``hi``."""
+
+    def check(value: float) -> None:
+        if not lo <= value <= hi:
+            raise ValueError(f"found {value:g}; expected a number ≥ {number_text(lo)} and ≤ {number_text(hi)} ({noun})")
+
+    return check
+
+
+Mnok = Annotated[float, AfterValidator(between(0.0, MNOK_MAX, "NOK million"))]
+PositiveMnok = Annotated[float, AfterValidator(between(0.0, MNOK_MAX, "NOK million", lo_open=True))]
+MnokPerUnit = Annotated[float, AfterValidator(between(0.0, MNOK_PER_UNIT_MAX, "NOK million per unit a year"))]
+PositiveMnokPerUnit = Annotated[
+    float, AfterValidator(between(0.0, MNOK_PER_UNIT_MAX, "NOK million per unit", lo_open=True))
+]
+Dwellings = Annotated[float, AfterValidator(between(0.0, DWELLINGS_MAX, "dwellings a year"))]
+Places = Annotated[float, AfterValidator(between(0.0, PLACES_MAX, "places"))]
+SignedPlaces = Annotated[float, AfterValidator(between(-PLACES_MAX, PLACES_MAX, "places"))]
+Scale = Annotated[float, AfterValidator(between(0.0, SCALE_MAX, "a multiplier"))]
+Year = Annotated[int, AfterValidator(between(YEAR_MIN, YEAR_MAX, "a year"))]
+YearShift = Annotated[int, AfterValidator(between(-SHIFT_MAX, SHIFT_MAX, "years"))]
+Weight = Annotated[float, AfterValidator(between(0.0, WEIGHT_MAX, "a weight"))]
+PositiveWeight = Annotated[float, AfterValidator(between(0.0, WEIGHT_MAX, "a weight", lo_open=True))]
 
 
 def check_fraction(value: float) -> None:
@@ -25,14 +114,11 @@ def check_fraction(value: float) -> None:
         raise ValueError(f"found {value:g}; expected a fraction between 0 and 1{hint}")
 
 
-def check_non_negative(value: float) -> None:
-    """Raise unless value ≥ 0."""
-    if value < 0:
-        raise ValueError(f"found {value:g}; expected a number ≥ 0")
-
-
 FractionSeries = series_type(check_fraction, "a fraction 0–1, or {year: fraction}")
-NonNegativeSeries = series_type(check_non_negative, "a number ≥ 0, or {year: number}")
+PersonsSeries = series_type(series_check(0.0, PERSONS_MAX, "persons a year"), "persons a year, or {year: persons}")
+ScaleSeries = series_type(series_check(0.0, SCALE_MAX, "a multiplier"), "a multiplier 0–100, or {year: multiplier}")
+MnokSeries = series_type(series_check(0.0, MNOK_MAX, "NOK million"), "NOK million ≥ 0, or {year: NOK million}")
+SignedMnokSeries = series_type(series_check(-MNOK_MAX, MNOK_MAX, "NOK million"), "NOK million, or {year: NOK million}")
 
 
 def constant(value: float) -> YearSeries:
@@ -46,7 +132,7 @@ CsvPath = Annotated[str, Field(min_length=1)]  # relative to the YAML file that 
 class Strict(BaseModel):
     """Base for every section: unknown keys are errors; objects are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Horizon(Strict):
@@ -86,7 +172,7 @@ class Fertility(Strict):
     """Age-specific fertility of women 15–49 and the sex ratio at birth."""
 
     rates: CsvPath
-    scale: NonNegativeSeries = constant(1.0)  # type: ignore[valid-type]
+    scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
     sex_ratio_at_birth: float = Field(default=1.05, gt=0.8, lt=1.3)
     source: str | None = None
 
@@ -96,12 +182,12 @@ class Migration(Strict):
 
     out_rates: CsvPath
     in_profiles: CsvPath
-    in_persons: dict[str, NonNegativeSeries]  # type: ignore[valid-type]
+    in_persons: dict[str, PersonsSeries]  # type: ignore[valid-type]
     in_profile: str = "families"
     in_profile_by_area: dict[str, str] = Field(default_factory=dict)
-    out_rate_scale_by_area: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    in_scale: NonNegativeSeries = constant(1.0)  # type: ignore[valid-type]
-    out_scale: NonNegativeSeries = constant(1.0)  # type: ignore[valid-type]
+    out_rate_scale_by_area: dict[str, Scale] = Field(default_factory=dict)
+    in_scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    out_scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
     source: str | None = None
 
 
@@ -110,7 +196,7 @@ class GapRule(Strict):
 
     service: str
     zone: str
-    max_gap_places: float
+    max_gap_places: SignedPlaces
     lookahead_years: int | None = Field(default=None, ge=1, le=100)
 
 
@@ -118,8 +204,8 @@ class ReleaseCondition(Strict):
     """Sequencing rules (rekkefølgekrav) on one housing development; all must hold."""
 
     after_projects: list[str] = Field(default_factory=list)
-    not_before: int | None = None  # no dwellings completed before this year
-    max_dwellings_per_year: float | None = Field(default=None, ge=0)
+    not_before: Year | None = None  # no dwellings completed before this year
+    max_dwellings_per_year: Dwellings | None = None
     max_gap: list[GapRule] = Field(default_factory=list)
     source: str | None = None
 
@@ -131,7 +217,7 @@ class Housing(Strict):
     occupancy: CsvPath
     realisation: FractionSeries = constant(1.0)  # type: ignore[valid-type]
     conditions: dict[str, ReleaseCondition] = Field(default_factory=dict)
-    defer: dict[str, int] = Field(default_factory=dict)  # development → years later (negative: earlier)
+    defer: dict[str, YearShift] = Field(default_factory=dict)  # development → years later (negative: earlier)
     source: str | None = None
 
 
@@ -258,13 +344,19 @@ ASSET_CATEGORIES: dict[str, int | None] = {
 }
 
 
+DRAW_MAX = 1_000.0  # a triangular bound: extra months of a phase (or a cost factor), in size
+FACTOR_MAX = 100.0  # a drawn factor on a duration or a cost
+
+DrawBound = Annotated[float, AfterValidator(between(-DRAW_MAX, DRAW_MAX, "extra months, or a factor"))]
+
+
 class Triangular(Strict):
-    """Triangular distribution: extra months of a phase, or a cost factor."""
+    """Triangular distribution: extra months of a phase (−1,000 … 1,000), or a cost factor (0 … 100)."""
 
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: DrawBound
+    mode: DrawBound
+    high: DrawBound
 
     @model_validator(mode="after")
     def _order(self) -> Triangular:
@@ -279,7 +371,7 @@ class LogNormal(Strict):
     """Log-normal factor: ``median · exp(sigma · Z)`` (multiplies a phase's duration, or the cost)."""
 
     dist: Literal["lognormal"]
-    median: float = Field(gt=0)
+    median: Annotated[float, AfterValidator(between(0.0, FACTOR_MAX, "a factor", lo_open=True))]
     sigma: float = Field(ge=0, le=3)
 
 
@@ -295,6 +387,16 @@ class Uncertainty(Strict):
     construction: Distribution | None = None
     cost: Distribution | None = None
 
+    @field_validator("cost")
+    @classmethod
+    def _cost(cls, value: Triangular | LogNormal | None) -> Triangular | LogNormal | None:
+        if isinstance(value, Triangular) and not (value.low >= 0 and value.high <= FACTOR_MAX):
+            raise ValueError(
+                f"found low {value.low:g}, high {value.high:g}; expected a cost factor from 0 to"
+                f" {FACTOR_MAX:g} (1.1 for 10 % over the estimate)"
+            )
+        return value
+
 
 class Projects(Strict):
     """The investment programme and how it is simulated."""
@@ -302,8 +404,8 @@ class Projects(Strict):
     catalogue: CsvPath
     plan_spend: CsvPath | None = None
     mode: Literal["deterministic", "stochastic"] = "deterministic"
-    delivery_capacity: int = Field(default=0, ge=0)
-    large_project_mnok: float = Field(default=100.0, ge=0)
+    delivery_capacity: int = Field(default=0, ge=0, le=COUNT_MAX)
+    large_project_mnok: Mnok = 100.0
     cost_profile: dict[
         Literal["planning", "regulation", "procurement", "construction"], Annotated[float, Field(ge=0, le=1)]
     ] = Field(default_factory=lambda: {"planning": 0.03, "regulation": 0.02, "procurement": 0.02, "construction": 0.93})
@@ -338,7 +440,6 @@ def check_rate(value: float) -> None:
 
 
 RateSeries = series_type(check_rate, "a rate as a fraction (0.042 for 4.2 %), or {year: rate}")
-AnySeries = series_type(None, "a number, or {year: number}")
 
 KPI_RANGES: dict[str, tuple[float, float]] = {
     # plausible range of each key figure as a fraction; a value outside is taken for a percentage
@@ -385,21 +486,21 @@ class FiscalRuleSpec(Strict):
 class RevenueSpec(Strict):
     """Gross operating revenue: base year level × real growth × population index (+ other)."""
 
-    base_mnok: float = Field(gt=0)
+    base_mnok: PositiveMnok
     real_growth: RateSeries = constant(0.0)  # type: ignore[valid-type]
     weight_by_age: list[WeightBand] = Field(default_factory=list)
-    other_mnok: AnySeries = constant(0.0)  # type: ignore[valid-type]
+    other_mnok: SignedMnokSeries = constant(0.0)  # type: ignore[valid-type]
     source: str | None = None
 
 
 class ExpensesSpec(Strict):
     """Operating expenses excluding depreciation: base + demography + new facilities − savings − efficiency."""
 
-    base_mnok: float = Field(ge=0)
-    unit_cost_mnok: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    savings_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
-    efficiency_new_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
-    other_mnok: AnySeries = constant(0.0)  # type: ignore[valid-type]
+    base_mnok: Mnok
+    unit_cost_mnok: dict[str, MnokPerUnit] = Field(default_factory=dict)
+    savings_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    efficiency_new_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    other_mnok: SignedMnokSeries = constant(0.0)  # type: ignore[valid-type]
     first_year_operating_share: float = Field(default=1.0, ge=0, le=1)
     population_driven_share: float = Field(default=0.0, ge=0, le=1)
     source: str | None = None
@@ -408,7 +509,7 @@ class ExpensesSpec(Strict):
 class HusbankenSpec(Strict):
     """Husbanken's investment grant for net new 24-hour care places."""
 
-    cost_cap_per_place_mnok: float = Field(gt=0)
+    cost_cap_per_place_mnok: PositiveMnokPerUnit
     grant_share: float = Field(ge=0, le=1)
     timing: Literal["completion", "spend"] = "completion"
     source: str | None = None
@@ -419,8 +520,8 @@ class InvestmentSpec(Strict):
 
     vat_compensation_share: float = Field(default=0.2, ge=0, le=1)
     own_financing_share: FractionSeries = constant(0.0)  # type: ignore[valid-type]
-    own_financing_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
-    capital_income_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
+    own_financing_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    capital_income_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
     recurring: CsvPath | None = None
     husbanken: HusbankenSpec | None = None
     source: str | None = None
@@ -431,27 +532,27 @@ class DebtSpec(Strict):
 
     interest_rate: RateSeries  # type: ignore[valid-type]
     instalment_method: Literal["serial", "annuity", "minimum"] = "annuity"
-    opening_debt_mnok: float = Field(ge=0)
+    opening_debt_mnok: Mnok
     opening_debt_remaining_life_years: int = Field(ge=1, le=100)
-    existing_book_value_mnok: float = Field(ge=0)
-    existing_depreciation_mnok: NonNegativeSeries  # type: ignore[valid-type]
+    existing_book_value_mnok: Mnok
+    existing_depreciation_mnok: MnokSeries  # type: ignore[valid-type]
     land_loan_term_years: int = Field(default=50, ge=1, le=100)
     on_zero_book_value: Literal["planned", "raise"] = "planned"
-    other_lending_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
-    unused_borrowed_funds_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
+    other_lending_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    unused_borrowed_funds_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
     source: str | None = None
 
 
 class StartLoansSpec(Strict):
     """Housing start loans (startlån): borrowed from Husbanken and lent on; kept apart from investment debt."""
 
-    borrowing_mnok: NonNegativeSeries = constant(0.0)  # type: ignore[valid-type]
+    borrowing_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
     interest_rate: RateSeries = constant(0.0)  # type: ignore[valid-type]
     husbanken_term_years: int = Field(default=20, ge=1, le=50)
     borrower_term_years: int = Field(default=25, ge=1, le=50)
-    opening_debt_mnok: float = Field(default=0.0, ge=0)
+    opening_debt_mnok: Mnok = 0.0
     opening_debt_remaining_life_years: int = Field(default=1, ge=1, le=50)
-    opening_receivables_mnok: float = Field(default=0.0, ge=0)
+    opening_receivables_mnok: Mnok = 0.0
     opening_receivables_remaining_life_years: int = Field(default=1, ge=1, le=50)
     margin_rate: float = Field(default=0.0, ge=-0.1, le=0.1)
     method: Literal["annuity", "serial"] = "annuity"
@@ -462,9 +563,9 @@ class StartLoansSpec(Strict):
 class FundsSpec(Strict):
     """Disposition fund and the energy fund (return set aside)."""
 
-    disposition_fund_opening_mnok: float = Field(ge=0)
+    disposition_fund_opening_mnok: Mnok
     disposition_fund_return_rate: float = Field(default=0.0, ge=-0.5, le=0.5)
-    energy_fund_opening_mnok: float = Field(default=0.0, ge=0)
+    energy_fund_opening_mnok: Mnok = 0.0
     energy_fund_real_return_rate: RateSeries = constant(0.0)  # type: ignore[valid-type]
     energy_fund_retained_share: float = Field(default=1.0, ge=0, le=1)
     include_energy_fund_in_fund_kpi: bool = False
@@ -489,7 +590,7 @@ class Finance(Strict):
     debt: DebtSpec
     start_loans: StartLoansSpec = Field(default_factory=StartLoansSpec)
     funds: FundsSpec
-    interest_income_mnok: AnySeries = constant(0.0)  # type: ignore[valid-type]
+    interest_income_mnok: SignedMnokSeries = constant(0.0)  # type: ignore[valid-type]
     fiscal_rules: list[FiscalRuleSpec] = Field(default_factory=list)
     deflator: DeflatorSpec | None = None
     source: str | None = None
@@ -508,7 +609,7 @@ class HousingMoves(Strict):
     developments: list[str] | None = None  # None: every development without gap rules that no project waits for
     max_deferral_years: int = Field(default=3, ge=0, le=20)
     max_advance_years: int = Field(default=0, ge=0, le=20)
-    penalty_per_dwelling_year: float = Field(default=0.5, ge=0)
+    penalty_per_dwelling_year: Weight = 0.5
     source: str | None = None
 
 
@@ -521,17 +622,17 @@ class OptimizeSpec(Strict):
     max_advance_years: int = Field(default=0, ge=0, le=20)
     allow_drop: bool = False
     shift_mandatory: bool = False
-    unmet_weight: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    deferral_penalty: float = Field(default=1.0, ge=0)
-    cost_weight: float = Field(default=0.01, ge=0)
-    max_spend_mnok: NonNegativeSeries | None = None  # type: ignore[valid-type]
-    max_concurrent: int | None = Field(default=None, ge=1)
+    unmet_weight: dict[str, Weight] = Field(default_factory=dict)
+    deferral_penalty: Weight = 1.0
+    cost_weight: Weight = 0.01
+    max_spend_mnok: MnokSeries | None = None  # type: ignore[valid-type]
+    max_concurrent: int | None = Field(default=None, ge=1, le=COUNT_MAX)
     elastic: bool = True
-    breach_penalty: float = Field(default=1000.0, gt=0)
+    breach_penalty: PositiveWeight = 1000.0
     confidence: float | None = None  # hold the ceiling with this probability (0.5 < p < 1)
     confidence_reps: int = Field(default=500, ge=50, le=100_000)  # Monte Carlo replications for that check
-    max_shortfall_places: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    shortfall_penalty: float = Field(default=100.0, gt=0)  # per place-year over a limit: below breach_penalty,
+    max_shortfall_places: dict[str, Places] = Field(default_factory=dict)
+    shortfall_penalty: PositiveWeight = 100.0  # per place-year over a limit: below breach_penalty,
     # so the debt ceiling (per NOK million) gives way last
     housing: HousingMoves | None = None
     source: str | None = None

@@ -8,6 +8,7 @@ year the model needs, so nothing is silently back-filled.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from ltsim.errors import show
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +66,14 @@ class YearSeries:
 
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"found {value!r}; expected a number")
-    return float(value)
+        raise ValueError(f"found {show(value)}; expected a number")
+    try:
+        number = float(value)
+    except OverflowError:  # a whole number too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValueError(f"found {show(value)}; expected a finite number")
+    return number
 
 
 def parse_year_series(value: Any, check: Any = None) -> YearSeries:
@@ -74,17 +83,19 @@ def parse_year_series(value: Any, check: Any = None) -> YearSeries:
     if isinstance(value, Mapping):
         method = value.get("method", "step")
         if method not in ("step", "linear"):
-            raise ValueError(f"found method {method!r}; expected 'step' or 'linear'")
+            raise ValueError(f"found method {show(method)}; expected 'step' or 'linear'")
         points: list[tuple[int | None, float]] = []
         for key, raw in value.items():
             if key == "method":
                 continue
+            if isinstance(key, bool) or not isinstance(key, int | str):
+                raise ValueError(f"found key {show(key)}; expected a year such as 2030")
+            if isinstance(key, str) and not (key.strip().isascii() and key.strip().isdigit()):
+                raise ValueError(f"found key {show(key)}; expected a year such as 2030")
             try:
                 year = int(key)
-            except (TypeError, ValueError):
-                raise ValueError(f"found key {key!r}; expected a year such as 2030") from None
-            if isinstance(key, str) and not key.strip().isdigit():
-                raise ValueError(f"found key {key!r}; expected a year such as 2030")
+            except (TypeError, ValueError):  # pragma: no cover - excluded above
+                raise ValueError(f"found key {show(key)}; expected a year such as 2030") from None
             number = _number(raw)
             if check is not None:
                 try:
