@@ -72,7 +72,17 @@ class RunResult:
     @property
     def warnings(self) -> tuple[str, ...]:
         """Things a planner must know that are not errors (e.g. housing that is never released)."""
-        return self.housing.warnings if self.housing is not None else ()
+        out = self.housing.warnings if self.housing is not None else ()
+        if self.finance is not None and self.finance.minimum_not_applicable.any():
+            years = self.finance.years[self.finance.minimum_not_applicable]
+            span = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]} ({len(years)} years)"
+            out = (
+                *out,
+                f"{span}: the book value of depreciable fixed assets is 0 while debt is outstanding, so the "
+                "§ 14-18 minimum instalment does not apply; the loans' own schedule is charged and reported as "
+                "the minimum (finance.debt.on_zero_book_value: raise makes this an error)",
+            )
+        return out
 
 
 def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -> pop_model.PopulationInputs:

@@ -185,7 +185,8 @@ def test_zero_rate_and_one_year_life(method):
 def test_new_borrowing_is_repaid_from_the_year_after():
     """100 borrowed in 2024 (land, 0 % VAT), serial over land term 2 at 10 %: 2024 no interest or instalment;
     2025 interest 10, instalment 50; 2026 interest 5, instalment 50. Land is not depreciated, so the
-    book value stays 0 and the minimum does not apply (NaN) while debt is outstanding ('planned' policy).
+    book value stays 0 and the minimum does not apply while debt is outstanding ('planned' policy: the
+    loans' own schedule is charged and reported as the minimum, and the years are flagged).
     """
     inp = make(
         3,
@@ -197,8 +198,8 @@ def test_new_borrowing_is_repaid_from_the_year_after():
     np.testing.assert_allclose(r.interest_mnok, [0, 10, 5])
     np.testing.assert_allclose(r.instalments_mnok, [0, 50, 50])
     np.testing.assert_allclose(r.debt_closing_mnok, [100, 50, 0])
-    assert r.minimum_instalment_mnok[0] == 0.0
-    assert np.isnan(r.minimum_instalment_mnok[1:]).all()
+    np.testing.assert_allclose(r.minimum_instalment_mnok, [0, 50, 50])
+    assert r.minimum_not_applicable.tolist() == [False, True, True]
     np.testing.assert_allclose(r.depreciation_mnok, 0.0)
 
 
@@ -293,8 +294,9 @@ def test_zero_book_value_policy():
     with pytest.raises(ValueError, match="2024: § 14-18"):
         simulate(make(debt={**debt, "on_zero_book_value": "raise"}))
     r = simulate(make(debt=debt))
-    assert np.isnan(r.minimum_instalment_mnok).all()
+    assert r.minimum_not_applicable.all()
     np.testing.assert_allclose(r.instalments_mnok, 25.0)
+    np.testing.assert_allclose(r.minimum_instalment_mnok, 25.0)  # the plan charged stands in for the minimum
 
 
 def test_single_asset_serial_loan_equals_minimum():

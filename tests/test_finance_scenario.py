@@ -134,3 +134,18 @@ def test_part_of_the_expense_base_follows_the_population(tmp_path: Path):
     total = res.population.totals()[:-1]
     expected = 900.0 * 0.5 * (total / total[0] - 1.0)
     assert res.finance.expenses_mnok - plain.finance.expenses_mnok == pytest.approx(expected)
+
+
+def test_zero_book_value_is_a_warning_not_a_blank(tmp_path: Path):
+    """Existing assets written off in 2 years (1200 at 600/yr) while the opening debt runs 25 years: from 2026 the
+    book value is 0 with debt outstanding (no project is in service before 2027), so § 14-18 does not apply; the
+    run says so and finance.csv has a value in every cell."""
+    cfg = finance_config()
+    cfg["finance"]["debt"]["existing_depreciation_mnok"] = 600.0
+    cfg["finance"]["investment"].pop("recurring")
+    res = run(write_tiny_finance(tmp_path / "s", cfg))
+    flagged = res.finance.years[res.finance.minimum_not_applicable].tolist()
+    assert flagged and flagged[0] == 2026
+    assert any("§ 14-18 minimum instalment does not apply" in w and "2026" in w for w in res.warnings)
+    folder = write_run(res, tmp_path / "run", seed=1)
+    assert not pd.read_csv(folder / "finance.csv")["value"].isna().any()

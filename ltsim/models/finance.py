@@ -38,8 +38,8 @@ more cohort with its remaining life. Conventions (chosen, tested):
   after their planned instalment (never beyond a cohort's balance, since depreciation ≤ book value).
   If the book value is 0 while debt is outstanding the formula does not apply and the minimum must not
   be taken as 0 (regjeringen.no interpretations 8 Apr 2022, 31 Jan 2024): policy ``"planned"`` (default)
-  charges the cohort plan (serial where the method is ``minimum``) and reports the minimum as NaN;
-  ``"raise"`` raises ValueError.
+  charges the cohort plan (serial where the method is ``minimum``), reports that as the year's minimum
+  and flags the year (``minimum_not_applicable``; the run warns); ``"raise"`` raises ValueError.
 - **Land.** Assets with life 0 are not depreciated and stay out of the book value, but their debt stays
   in the debt (ministry interpretation); their loans run over ``land_loan_term_years``.
 - **Assets.** Spend, net of VAT compensation (grants do not reduce the capitalised cost: gross principle),
@@ -441,6 +441,7 @@ class FinanceResult:
     interest_mnok: np.ndarray
     planned_instalments_mnok: np.ndarray
     minimum_instalment_mnok: np.ndarray
+    minimum_not_applicable: np.ndarray  # [Y] bool: book value 0 with debt outstanding (§ 14-18 does not apply)
     instalments_mnok: np.ndarray
     debt_closing_mnok: np.ndarray
     # fixed assets
@@ -676,6 +677,7 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
     interest = np.zeros(n_years)
     planned_tot = np.zeros(n_years)
     minimum = np.zeros(n_years)
+    no_minimum = np.zeros(n_years, dtype=bool)
     inst_tot = np.zeros(n_years)
     debt_close = np.zeros(n_years)
     for t in range(n_years):
@@ -695,7 +697,8 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
                 f"debt is {d_open:.3f} mill; the formula does not apply and the minimum must not be taken as 0"
             )
         else:
-            mini = math.nan
+            mini = math.nan  # not applicable: the loans' own schedule is charged and reported as the minimum
+            no_minimum[t] = True
         if method == "minimum" and mini == mini:
             planned = np.zeros_like(bal)
         else:
@@ -709,7 +712,7 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
         bal -= inst
         bal[new_slot + t] += new_loans[:, t]
         planned_tot[t] = p_sum
-        minimum[t] = mini
+        minimum[t] = mini if mini == mini else p_sum
         inst_tot[t] = inst.sum()
         debt_close[t] = bal.sum()
 
@@ -798,6 +801,7 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
         interest_mnok=interest,
         planned_instalments_mnok=planned_tot,
         minimum_instalment_mnok=minimum,
+        minimum_not_applicable=no_minimum,
         instalments_mnok=inst_tot,
         debt_closing_mnok=debt_close,
         capitalised_mnok=capitalised,
