@@ -103,11 +103,12 @@ def import_ssb(
     table such as 13600. Never uses the network: save the file from SSB first (see
     docs/import.md for the exact query).
     """
+    from ltsim.io.ssb import check_output, write_files
     from ltsim.io.ssb import import_ssb as run_import
-    from ltsim.io.ssb import write_files
 
     out, _ = _consoles()
     try:
+        check_output(out_dir, "--out", folder=True)
         if area is not None and re.fullmatch(r"[a-z0-9][a-z0-9_]*", area) is None:
             raise InputError(
                 Problem(
@@ -128,9 +129,9 @@ def import_ssb(
             to_year=to_year,
             codes_file=codes,
         )
+        paths = write_files(result.files, out_dir)
     except InputError as exc:
         raise _fail(exc, f"import {file}") from None
-    paths = write_files(result.files, out_dir)
     codes_note = f" (from {', '.join(result.codes)})" if result.codes and result.codes != (result.municipality,) else ""
     if result.year is not None:
         what = f"{result.persons:,.0f} persons on 1 January {result.year}"
@@ -154,9 +155,11 @@ def import_projects(
     never zero. Errors name the sheet, the row and the column.
     """
     from ltsim.io.excel import import_projects as run_import
+    from ltsim.io.ssb import check_output
 
     out, _ = _consoles()
     try:
+        check_output(out_file, "--out")
         catalogue = run_import(workbook, out_file, sheet)
     except InputError as exc:
         raise _fail(exc, f"import {workbook}") from None
@@ -182,11 +185,13 @@ def export_projects(
     workbook gives back the same CSV.
     """
     from ltsim.io.excel import export_projects as run_export
+    from ltsim.io.ssb import check_output
 
     out, _ = _consoles()
     try:
         if lang not in ("nb", "en"):
             raise InputError(Problem("nb or en", file="command line", field="--lang", found=repr(lang)))
+        check_output(out_file, "--out")
         result = run_export(catalogue, out_file, lang, all_columns)
     except InputError as exc:
         raise _fail(exc, f"export {catalogue}") from None

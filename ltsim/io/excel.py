@@ -19,9 +19,7 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +31,20 @@ from ltsim.io.projects import BOOL
 from ltsim.schema import ASSET_CATEGORIES
 
 MAX_PROBLEMS = 25
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest workbook read (a project list of a few hundred rows is 10–100 kB)."""
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+"""Largest total size of the workbook's parts once unpacked (the zip's members)."""
+MAX_RATIO = 100
+"""Largest unpacking ratio of a member above 1 MB (a zip bomb packs far more; real sheets 5–20×)."""
+MAX_ROWS = 10_000
+MAX_COLUMNS = 200
+"""A project list holds at most this many rows and columns of values; a cell outside is refused before
+the sheet is loaded (a single value in XFD1048576 would otherwise make a 17-billion-cell grid)."""
+MAX_CELL_ELEMENTS = 3_000_000
+"""Most cells (with or without a value) scanned in the sheet's XML before giving up."""
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ID_RE = r"^[a-z0-9][a-z0-9_]*$"
 TRUE_FALSE = {**BOOL, "1": True, "0": False, "sann": True, "usann": False, "x": True}
 
@@ -410,6 +422,8 @@ def parse_cell(f: Field, value: Any) -> str:
             raise _CellError(f"a date {value:%Y-%m-%d}")
         else:
             text = str(value).strip()
+        if ILLEGAL_XML.search(text):
+            raise _CellError(show(text), " (a text without control characters)")
         if f.kind == "id" and re.fullmatch(ID_RE, text) is None:
             raise _CellError(show(text))
         if f.kind == "category":
@@ -589,52 +603,127 @@ def _build(where: _Where, header: Sequence[Any], records: Sequence[tuple[int, Se
         rows.append(row)
         row_of.append(rownum)
     where.raise_if_any()
-    for row, rownum in zip(rows, row_of, strict=True):
-        for dep in filter(None, (d.strip() for d in row.get("depends_on", "").split(";"))):
-            if dep not in seen:
-                i = first_col["depends_on"]
-                where.add(
-                    "ids of projects in the list, separated by ';'",
-                    rownum,
-                    where.column(i, str(header[i]).strip()),
-                    show(dep),
-                )
-    where.raise_if_any()
+    _check_dependencies(where, header, first_col, rows, row_of, seen)
     columns = tuple(f.name for f in FIELDS if f.name in first_col)
     return Catalogue(columns=columns, rows=tuple(rows))
+
+
+def _check_dependencies(
+    where: _Where,
+    header: Sequence[Any],
+    first_col: dict[str, int],
+    rows: list[dict[str, str]],
+    row_of: list[int],
+    seen: dict[str, int],
+) -> None:
+    """Every id in depends_on is a project of the list, not the project itself, and no chain comes back."""
+    if "depends_on" not in first_col:
+        return
+    i = first_col["depends_on"]
+    column = where.column(i, str(header[i]).strip())
+    deps: dict[str, list[str]] = {}
+    for row, rownum in zip(rows, row_of, strict=True):
+        listed = [d.strip() for d in row.get("depends_on", "").split(";") if d.strip()]
+        deps[row["id"]] = []
+        for dep in listed:
+            if dep == row["id"]:
+                where.add(
+                    "ids of other projects in the list (a project cannot wait for itself)", rownum, column, show(dep)
+                )
+            elif dep not in seen:
+                where.add("ids of projects in the list, separated by ';'", rownum, column, show(dep))
+            else:
+                deps[row["id"]].append(dep)
+    where.raise_if_any()
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    reported: set[frozenset[str]] = set()
+    for start in deps:
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:  # depth-first, iterative: a long chain must not exhaust Python's recursion
+            node, k = stack.pop()
+            if k == 0:
+                state[node] = 1
+                path.append(node)
+            if k < len(deps[node]):
+                stack.append((node, k + 1))
+                nxt = deps[node][k]
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt) :]
+                    if frozenset(cycle) not in reported:
+                        reported.add(frozenset(cycle))
+                        chain = " → ".join(f"{p} (row {seen[p]})" for p in [*cycle, nxt])
+                        where.add(
+                            "dependencies without a cycle (a project cannot wait, directly or through others, "
+                            "for itself)",
+                            seen[cycle[0]],
+                            column,
+                            f"the cycle {chain}",
+                        )
+                elif not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    where.raise_if_any()
 
 
 # --------------------------------------------------------------------------- reading
 
 
 def read_workbook(path: Path, sheet: str | None = None) -> Catalogue:
-    """Read and check the project list on ``sheet`` (default: the first sheet) of a workbook."""
+    """Read and check the project list on ``sheet`` (default: the first sheet) of a workbook.
+
+    The file is bounded before anything is loaded: its size, the zip's members (total unpacked size,
+    packing ratio), then the sheet's XML is scanned once for the cells that hold a value — a value
+    outside the first ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns is refused, naming the cell — and
+    only that range is read, with openpyxl in read-only mode.
+    """
     from openpyxl import load_workbook
 
     file = str(path)
-    if not path.is_file():
-        raise InputError(Problem("an existing Excel workbook (.xlsx)", file=file, found="no such file"))
+    data = _workbook_bytes(path)
+    archive = _open_zip(file, data)
     try:
-        book = load_workbook(path, data_only=True, read_only=False)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors
-        raise InputError(
-            Problem(
-                "an Excel workbook in .xlsx format (save .xls or .ods files as .xlsx first)",
-                file=file,
-                found=f"{type(exc).__name__}: {show(str(exc), 100)}",
+        raise InputError(_not_a_workbook(file, f"{type(exc).__name__}: {show(str(exc), 100)}")) from None
+    try:
+        names = book.sheetnames
+        if not names:
+            raise InputError(_not_a_workbook(file, "a workbook without sheets"))
+        if sheet is not None and sheet not in names:
+            raise InputError(
+                Problem(
+                    f"a sheet of the workbook ({', '.join(map(repr, names))})", file=file, found=f"--sheet {sheet!r}"
+                )
             )
-        ) from None
-    names = book.sheetnames
-    if sheet is None:
-        ws = book[names[0]]
-    elif sheet in names:
-        ws = book[sheet]
-    else:
-        raise InputError(
-            Problem(f"a sheet of the workbook ({', '.join(map(repr, names))})", file=file, found=f"--sheet {sheet!r}")
-        )
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    where = _Where(file, ws.title)
+        ws = book[names[0] if sheet is None else sheet]
+        where = _Where(file, ws.title)
+        member = getattr(ws, "_worksheet_path", None)
+        if member is None:
+            raise InputError(
+                Problem("a worksheet of rows and columns", file=where.file, found="a chart sheet or dialog sheet")
+            )
+        n_rows, n_cols, formulas = _scan_sheet(archive, member, where)
+        try:
+            rows = (
+                [list(r) for r in ws.iter_rows(min_row=1, max_row=n_rows, max_col=n_cols, values_only=True)]
+                if n_rows
+                else []
+            )
+        except Exception as exc:  # a damaged sheet: bad shared-string index, bad date, …
+            raise InputError(
+                Problem(
+                    "a worksheet Excel can open (open the workbook in Excel and save it again)",
+                    file=where.file,
+                    found=f"{type(exc).__name__}: {show(str(exc), 100)}",
+                )
+            ) from None
+    finally:
+        book.close()
     if not rows or all(c is None for c in rows[0]):
         raise InputError(
             Problem(
@@ -648,36 +737,220 @@ def read_workbook(path: Path, sheet: str | None = None) -> Catalogue:
     header = list(rows[0])
     while header and (header[-1] is None or str(header[-1]).strip() == ""):
         header.pop()
-    _check_formulas(path, ws.title, rows, where)
+    for r, c, formula in formulas:  # formulas without a stored result read as blank: say so
+        if rows[r - 1][c - 1] is None:
+            where.add(
+                "a value (the formula has no stored result: open the workbook in Excel and save it)",
+                r,
+                f"column {column_letter(c - 1)}",
+                show(formula),
+            )
+    where.raise_if_any()
     return _build(where, header, [(n, cells) for n, cells in enumerate(rows[1:], start=2)])
 
 
-def _check_formulas(path: Path, title: str, rows: list[list[Any]], where: _Where) -> None:
-    """Formulas without a stored result read as blank; say so instead of treating them as unknown."""
-    from openpyxl import load_workbook
+def _not_a_workbook(file: str, found: str) -> Problem:
+    return Problem("an Excel workbook in .xlsx format (save .xls or .ods files as .xlsx first)", file=file, found=found)
 
-    if not any(c is None for r in rows for c in r):
-        return
-    ws = load_workbook(path, data_only=False)[title]
-    for r, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-        for c, value in enumerate(cells):
-            if isinstance(value, str) and value.startswith("=") and (r > len(rows) or rows[r - 1][c] is None):
-                where.add(
-                    "a value (the formula has no stored result: open the workbook in Excel and save it)",
-                    r,
-                    f"column {column_letter(c)}",
-                    show(value),
+
+def _workbook_bytes(path: Path) -> bytes:
+    """The workbook's bytes, after checking it is a file of sensible size that looks like an .xlsx."""
+    file = str(path)
+    if path.is_dir():
+        raise InputError(Problem("an Excel workbook (.xlsx) file", file=file, found="a folder"))
+    if not path.is_file():
+        raise InputError(Problem("an existing Excel workbook (.xlsx)", file=file, found="no such file"))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            Problem(
+                f"an Excel workbook of at most {MAX_FILE_BYTES // 2**20} MB (a project list is far smaller)",
+                file=file,
+                found=f"{size / 2**20:,.1f} MB",
+            )
+        )
+    data = path.read_bytes()
+    if not data:
+        raise InputError(_not_a_workbook(file, "an empty file"))
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound document
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise InputError(
+                Problem(
+                    "a workbook without a password (remove it in Excel: File → Info → Protect Workbook)",
+                    file=file,
+                    found="a password-protected (encrypted) workbook",
                 )
-    where.raise_if_any()
+            )
+        raise InputError(_not_a_workbook(file, "an Excel 97–2003 workbook (.xls)"))
+    if not data.startswith(b"PK"):
+        head = data[:64].lstrip()
+        found = (
+            "an XML or HTML file"
+            if head[:1] == b"<"
+            else ("a text file (CSV?)" if not any(b < 9 for b in head) else "not a zip archive")
+        )
+        raise InputError(_not_a_workbook(file, found))
+    return data
+
+
+def _open_zip(file: str, data: bytes) -> Any:
+    """The workbook as a zip archive, refused when damaged, encrypted or too large once unpacked."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(_not_a_workbook(file, f"a damaged zip archive ({show(str(exc), 80)})")) from None
+    if len(infos) > 10_000:
+        raise InputError(_not_a_workbook(file, f"a zip archive of {len(infos):,} parts"))
+    if any(i.flag_bits & 0x1 for i in infos):
+        raise InputError(Problem("a workbook without a password", file=file, found="an encrypted zip archive"))
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise InputError(
+            Problem(
+                f"a workbook of at most {MAX_UNPACKED_BYTES // 2**20} MB unpacked",
+                file=file,
+                found=f"{total / 2**20:,.0f} MB in its {len(infos)} parts",
+            )
+        )
+    for i in infos:
+        if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise InputError(
+                Problem(
+                    f"a workbook whose parts unpack to at most {MAX_RATIO}× their packed size",
+                    file=file,
+                    field=i.filename,
+                    found=f"{i.compress_size:,} bytes unpacking to {i.file_size:,}",
+                )
+            )
+    names = {i.filename for i in infos}
+    if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis"):
+        raise InputError(_not_a_workbook(file, "an OpenDocument spreadsheet (.ods)"))
+    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
+        raise InputError(_not_a_workbook(file, "a zip archive that is not a workbook"))
+    return archive
+
+
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _scan_sheet(archive: Any, member: str, where: _Where) -> tuple[int, int, list[tuple[int, int, str]]]:
+    """Rows and columns holding values in the sheet's XML, and formulas without a stored result.
+
+    Streams the XML (memory stays small whatever the sheet declares) and stops at the first value
+    outside ``MAX_ROWS`` × ``MAX_COLUMNS``. Cells without a value (formatting only) do not count.
+    """
+    import xml.etree.ElementTree as ET
+
+    from openpyxl.utils import column_index_from_string
+
+    max_row = max_col = 0
+    formulas: list[tuple[int, int, str]] = []
+    row_no = col_no = elements = 0
+    sheet_data = None
+    try:
+        with archive.open(member) as fh:
+            for event, elem in ET.iterparse(fh, events=("start", "end")):
+                tag = elem.tag.rpartition("}")[2]
+                if event == "start":
+                    if tag == "row":
+                        r = elem.get("r")
+                        row_no = int(r) if r and r.isdigit() else row_no + 1
+                        col_no = 0
+                    elif tag == "sheetData":
+                        sheet_data = elem
+                    continue
+                if tag == "row":
+                    elements += 1
+                    if sheet_data is not None:
+                        sheet_data.clear()
+                elif tag == "c":
+                    elements += 1
+                    ref = elem.get("r")
+                    m = _CELL_REF.fullmatch(ref) if ref else None
+                    if m:
+                        col_no, row = column_index_from_string(m.group(1)), int(m.group(2))
+                    else:
+                        col_no, row = col_no + 1, row_no
+                    children = {c.tag.rpartition("}")[2]: c for c in elem}
+                    v, f = children.get("v"), children.get("f")
+                    if (v is not None and v.text) or "is" in children or f is not None:
+                        if row > MAX_ROWS or col_no > MAX_COLUMNS:
+                            found = (
+                                "a formula"
+                                if f is not None
+                                else ("a text" if elem.get("t") in ("s", "inlineStr", "str") else "a value")
+                            )
+                            raise InputError(
+                                Problem(
+                                    f"a project list within {MAX_ROWS:,} rows and {MAX_COLUMNS} columns "
+                                    f"(A1:{column_letter(MAX_COLUMNS - 1)}{MAX_ROWS}); delete what lies outside",
+                                    file=where.file,
+                                    line=row,
+                                    field=f"cell {column_letter(col_no - 1)}{row}",
+                                    found=found,
+                                    row=True,
+                                )
+                            )
+                        max_row, max_col = max(max_row, row), max(max_col, col_no)
+                        if f is not None and not (v is not None and v.text):
+                            formulas.append((row, col_no, "=" + (f.text or "…")))
+                    elem.clear()
+                if elements > MAX_CELL_ELEMENTS:
+                    raise InputError(
+                        Problem(
+                            f"a sheet of at most {MAX_CELL_ELEMENTS:,} cells and rows (formatted or not)",
+                            file=where.file,
+                            found=f"more, up to row {row_no:,}",
+                        )
+                    )
+    except InputError:
+        raise
+    except Exception as exc:  # ParseError, zlib.error, BadZipFile (bad CRC), …
+        raise InputError(
+            Problem(
+                "a worksheet Excel can open (open the workbook in Excel and save it again)",
+                file=where.file,
+                found=f"damaged sheet XML ({type(exc).__name__}: {show(str(exc), 80)})",
+            )
+        ) from None
+    return max_row, max_col, formulas
 
 
 def read_catalogue_csv(path: Path) -> Catalogue:
     """Read and check a catalogue CSV (the scenario's ``projects.catalogue``) with the same rules."""
     file = str(path)
     if not path.is_file():
-        raise InputError(Problem("an existing catalogue CSV file", file=file, found="no such file"))
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        records = list(csv.reader(fh))
+        found = "a folder" if path.is_dir() else "no such file"
+        raise InputError(Problem("an existing catalogue CSV file", file=file, found=found))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            Problem(
+                f"a catalogue CSV of at most {MAX_FILE_BYTES // 2**20} MB", file=file, found=f"{size / 2**20:,.1f} MB"
+            )
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(
+                "a CSV file in UTF-8 (save it as 'CSV UTF-8')",
+                file=file,
+                line=raw.count(b"\n", 0, exc.start) + 1,
+                found=f"byte 0x{raw[exc.start]:02x} that is not UTF-8",
+                row=True,
+            )
+        ) from None
+    if "\0" in text:
+        raise InputError(Problem("a CSV text file", file=file, found="a binary file (NUL bytes)"))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(Problem("a well-formed CSV file", file=file, found=show(str(exc), 100))) from None
     where = _Where(file, None)
     if not records:
         raise InputError(Problem("a header row naming the columns", file=file, line=1, found="an empty file", row=True))
@@ -701,13 +974,13 @@ def write_workbook(catalogue: Catalogue, lang: str = "nb", all_columns: bool = F
     ws.title = SHEET[lang]
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
-    ws.append([f.header(lang) for f in fields])
+    append_row(ws, [f.header(lang) for f in fields])
     for cell in ws[1]:
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in catalogue.rows:
-        ws.append([_excel_value(f, row.get(f.name, ""), lang) for f in fields])
+        append_row(ws, [_excel_value(f, row.get(f.name, ""), lang) for f in fields])
     for j, f in enumerate(fields, start=1):
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = max(f.width, min(40, len(f.header(lang)) * 0.8))
@@ -723,6 +996,33 @@ def write_workbook(catalogue: Catalogue, lang: str = "nb", all_columns: bool = F
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
+
+
+def set_value(cell: Any, value: Any) -> Any:
+    """Put ``value`` into an openpyxl cell; a text is always stored as text, never as a formula.
+
+    openpyxl turns a string starting with ``=`` into a live formula, so a project named
+    ``=HYPERLINK("http://…")`` or ``=cmd|' /C calc'!A0`` would run when the workbook is opened. Every
+    text (also one starting with ``+``, ``-``, ``@``, a tab or a carriage return, which spreadsheet
+    programs may read as the start of a formula) is stored as a string cell; characters XML cannot
+    hold are replaced by U+FFFD. Numbers, booleans and dates are stored as they are. Used by every
+    workbook ltsim writes (the catalogue export and the report's workbook).
+    """
+    if isinstance(value, str):
+        cell.value = ILLEGAL_XML.sub("\ufffd", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
+def append_row(ws: Any, values: Sequence[Any]) -> None:
+    """``ws.append(values)`` with every text stored as text, as :func:`set_value` does."""
+    ws.append([ILLEGAL_XML.sub("\ufffd", v) if isinstance(v, str) else v for v in values])
+    row = ws.max_row
+    for j, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            ws.cell(row=row, column=j).data_type = "s"
 
 
 def _excel_value(f: Field, text: str, lang: str) -> Any:
@@ -760,15 +1060,15 @@ def _readme(ws: Any, lang: str, bold: Any) -> None:
         ]
         head = ["Column (English)", "Column (Norwegian)", "Required", "Meaning"]
     for line in intro:
-        ws.append([line])
+        append_row(ws, [line])
     ws.append([])
-    ws.append(head)
+    append_row(ws, head)
     for cell in ws[ws.max_row]:
         cell.font = bold
     yes, no = ("ja", "nei") if lang == "nb" else ("yes", "no")
     for f in FIELDS:
         first, second = (f.nb, f.en) if lang == "nb" else (f.en, f.nb)
-        ws.append([first, second, yes if f.required else no, f.help_nb if lang == "nb" else f.help_en])
+        append_row(ws, [first, second, yes if f.required else no, f.help_nb if lang == "nb" else f.help_en])
     for letter, width in zip("ABCD", (34, 40, 10, 90), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=len(intro) + 2):
@@ -776,16 +1076,16 @@ def _readme(ws: Any, lang: str, bold: Any) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def write_bytes(path: Path, content: bytes) -> None:
-    """Write a file atomically: a temporary file in the same folder, then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+def write_bytes(path: Path, content: bytes, option: str = "--out") -> None:
+    """Write a file atomically: a temporary file in the same folder, then renamed into place.
+
+    An output that cannot be written (a folder, a parent that is a file, a read-only folder) is an
+    InputError naming ``option`` and nothing is left behind (see :func:`ltsim.io.ssb.write_files`).
+    """
+    from ltsim.io.ssb import check_output, write_files
+
+    check_output(path, option)
+    write_files({path.name: content}, path.parent, option)
 
 
 def import_projects(workbook: Path, out: Path, sheet: str | None = None) -> Catalogue:

@@ -17,16 +17,18 @@ Every problem is an :class:`~ltsim.errors.InputError` naming the file and what w
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +40,12 @@ SEXES = ("female", "male")
 IDENTIFIER = r"^[a-z0-9][a-z0-9_]*$"
 VARIANT_RE = re.compile(r"\b([LMHK0]{4})\b")
 PERSONS_CONTENTS = ("personer", "folkemengde", "persons", "population", "befolkning")
+MAX_JSON_BYTES = 200 * 1024 * 1024
+"""Largest JSON-stat file read: table 07459 for every municipality and year is about 30 MB."""
+MAX_CELLS = 20_000_000
+"""Largest JSON-stat grid (product of the dimension sizes) held in memory as float64 (160 MB)."""
+MAX_CSV_BYTES = 20 * 1024 * 1024
+"""Largest --areas or --codes CSV file read (the built-in code table is a few kB)."""
 
 
 # --------------------------------------------------------------------------- code table
@@ -67,10 +75,64 @@ class CodeTable:
         return sorted((c for c in self.successor if self.current(c) == code), reverse=True)
 
 
+def _read_csv(file: Path, columns: Sequence[Column], key: Sequence[str], option: str) -> Any:
+    """``read_table`` for a CSV named on the command line, refusing what it cannot read as an InputError.
+
+    The file must be a UTF-8 text file of sensible size (an SSB download saved as Latin-1, a binary file
+    or an empty file is named here rather than failing deep inside the CSV reader).
+    """
+    name = str(file)
+    if file.is_dir():
+        raise InputError(Problem("a CSV file", file=name, field=option, found="a folder"))
+    if file.is_file():
+        size = file.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise InputError(
+                Problem(
+                    f"a CSV file of at most {MAX_CSV_BYTES // 2**20} MB", file=name, field=option, found=_size(size)
+                )
+            )
+        raw = file.read_bytes()
+        if not raw.strip():
+            raise InputError(
+                Problem(
+                    "a header row naming the columns " + ", ".join(c.name for c in columns),
+                    file=name,
+                    line=1,
+                    found="an empty file",
+                    row=True,
+                )
+            )
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise InputError(Problem("a CSV file in UTF-8", file=name, field=option, found="a UTF-16 text file"))
+        if b"\0" in raw:
+            raise InputError(Problem("a CSV text file", file=name, field=option, found="a binary file (NUL bytes)"))
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                Problem(
+                    "a CSV file in UTF-8 (save it as 'CSV UTF-8'; SSB's Latin-1 downloads must be converted)",
+                    file=name,
+                    line=raw.count(b"\n", 0, exc.start) + 1,
+                    found=f"byte 0x{raw[exc.start]:02x} that is not UTF-8",
+                    row=True,
+                )
+            ) from None
+    try:
+        return read_table(file, columns, key=key)
+    except (csv.Error, UnicodeError, OSError) as exc:
+        raise InputError(Problem("a readable CSV file", file=name, field=option, found=show(str(exc), 100))) from None
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
 def load_code_table(path: Path | None = None) -> CodeTable:
     """Read a code table (``old_code, new_code, valid_from, name[, source]``)."""
     file = CODE_TABLE if path is None else path
-    table = read_table(
+    table = _read_csv(
         file,
         [
             Column("old_code", "str", pattern=r"^\d{4}$", expected="a four-digit municipality code"),
@@ -78,7 +140,8 @@ def load_code_table(path: Path | None = None) -> CodeTable:
             Column("valid_from", "int", 1838, 2300, expected="the first year of the new code"),
             Column("name", "str", expected="the name of the municipality with the new code"),
         ],
-        key=["old_code"],
+        ["old_code"],
+        "--codes",
     )
     old, new = table.columns["old_code"], table.columns["new_code"]
     names = dict(zip(new, table.columns["name"], strict=True))
@@ -134,15 +197,42 @@ def _problem(file: str, expected: str, found: str | None = None, field: str | No
 
 
 def read_jsonstat(path: Path) -> JsonStat:
-    """Parse a JSON-stat 2.0 dataset with pyjstat; values on a dense grid (NaN where missing)."""
-    from pyjstat import pyjstat
+    """Parse a JSON-stat 2.0 dataset; values on a dense grid (NaN where missing).
 
+    The document is checked before anything is built from it: its size, encoding and JSON syntax,
+    then its shape (``id``, ``size``, ``dimension`` and ``value`` agree with each other, every value
+    is a number or null), so a damaged or hostile file is named with what is wrong in it.
+    """
     file = str(path)
+    if path.is_dir():
+        raise InputError(_problem(file, "a JSON-stat file saved from SSB", "a folder"))
     if not path.is_file():
         raise InputError(_problem(file, "an existing JSON-stat file saved from SSB", "no such file"))
-    text = path.read_text(encoding="utf-8-sig")
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        raise InputError(
+            _problem(
+                file,
+                f"a JSON-stat file of at most {MAX_JSON_BYTES // 2**20} MB (select fewer regions or years in the query)",
+                _size(size),
+            )
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(_problem(file, "a JSON-stat 2.0 document saved from SSB", "an empty file"))
     try:
-        raw = json.loads(text)
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(
+                "a JSON-stat document in UTF-8 (save the response of the query as it comes)",
+                file=file,
+                line=data.count(b"\n", 0, exc.start) + 1,
+                found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} that is not UTF-8",
+            )
+        ) from None
+    try:
+        raw = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
             Problem(
@@ -152,6 +242,16 @@ def read_jsonstat(path: Path) -> JsonStat:
                 found=f"invalid JSON: {exc.msg}",
             )
         ) from None
+    except RecursionError:
+        raise InputError(
+            _problem(
+                file,
+                "a JSON-stat 2.0 document (a few levels of objects and lists)",
+                "JSON nested too deeply to read",
+            )
+        ) from None
+    except ValueError as exc:  # NaN, Infinity
+        raise InputError(_problem(file, "numbers or null as values (JSON has no NaN or Infinity)", str(exc))) from None
     if not isinstance(raw, dict) or raw.get("class") != "dataset":
         found = (
             "JSON-stat 1.x (a 'dataset' wrapper)"
@@ -168,48 +268,151 @@ def read_jsonstat(path: Path) -> JsonStat:
     missing = [k for k in ("id", "size", "dimension", "value") if k not in raw]
     if missing:
         raise InputError(_problem(file, "the JSON-stat keys id, size, dimension and value", f"no {', '.join(missing)}"))
-    try:
-        ids = [str(i) for i in raw["id"]]
-        dims = []
-        for did in ids:
-            meta = raw["dimension"][did]
-            cat = meta["category"]
-            index = cat.get("index")
-            if index is None:
-                codes = list(cat["label"])
-            elif isinstance(index, list):
-                codes = [str(c) for c in index]
-            else:
-                codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
-            labels = {str(k): str(v) for k, v in (cat.get("label") or {}).items()}
-            dims.append(Dimension(did, str(meta.get("label", did)), tuple(codes), labels))
-        sizes = [int(s) for s in raw["size"]]
-        if sizes != [len(d.codes) for d in dims]:
-            raise ValueError(f"size {sizes} does not match the categories {[len(d.codes) for d in dims]}")
-        with warnings.catch_warnings():  # pyjstat warns about its own internal helper
-            warnings.simplefilter("ignore", DeprecationWarning)
-            frame = pyjstat.Dataset.read(text).write("dataframe", naming="id")
-    except InputError:
-        raise
-    except Exception as exc:  # pyjstat and malformed metadata raise many kinds of errors
+    dims, sizes = _dimensions(file, raw)
+    values = _values(file, raw["value"], sizes)
+    role = raw.get("role")
+    if role is not None and not (
+        isinstance(role, dict)
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in role.values())
+    ):
         raise InputError(
-            _problem(file, "a well-formed JSON-stat 2.0 dataset", f"{type(exc).__name__}: {show(str(exc), 120)}")
-        ) from None
-    values = np.full(sizes, np.nan)
-    position = [{c: i for i, c in enumerate(d.codes)} for d in dims]
-    if len(frame):
-        idx = tuple(frame[d.id].astype(str).map(pos).to_numpy() for d, pos in zip(dims, position, strict=True))
-        values[idx] = frame["value"].to_numpy(dtype=float)
-    role = raw.get("role") or {}
-    data = JsonStat(
+            _problem(file, "lists of dimension ids under role (time, geo, metric)", _kind(role), field="role")
+        )
+    label = raw.get("label", "")
+    result = JsonStat(
         file=file,
-        label=str(raw.get("label", "")),
+        label=label if isinstance(label, str) else "",
         dimensions=dims,
-        roles={k: [str(x) for x in v] for k, v in role.items() if isinstance(v, list)},
+        roles={k: list(v) for k, v in (role or {}).items()},
         values=values,
     )
-    data.kinds = _classify(data)
-    return data
+    result.kinds = _classify(result)
+    return result
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"found {name}")
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's type and a glimpse of it, for messages."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    kind = next((k for t, k in kinds.items() if type(value) is t), "a number")
+    return kind if isinstance(value, dict | list) or value is None else f"{kind} {show(value, 40)}"
+
+
+def _dimensions(file: str, raw: dict[str, Any]) -> tuple[list[Dimension], list[int]]:
+    """The dimensions in ``id`` order and their sizes, checked against ``size`` and each other."""
+    ids, sizes, meta = raw["id"], raw["size"], raw["dimension"]
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+        raise InputError(_problem(file, "a list of dimension ids (strings) under id", _kind(ids), field="id"))
+    if len(set(ids)) != len(ids):
+        raise InputError(_problem(file, "each dimension id once", ", ".join(map(repr, ids)), field="id"))
+    if not isinstance(sizes, list) or len(sizes) != len(ids) or not all(type(n) is int and n >= 0 for n in sizes):
+        raise InputError(
+            _problem(
+                file,
+                f"a list of {len(ids)} category counts under size, one per dimension of id",
+                _kind(sizes) if not isinstance(sizes, list) else show(str(sizes), 80),
+                field="size",
+            )
+        )
+    if not isinstance(meta, dict):
+        raise InputError(_problem(file, "an object of dimensions under dimension", _kind(meta), field="dimension"))
+    cells = math.prod(sizes)
+    if cells > MAX_CELLS:
+        raise InputError(
+            _problem(
+                file,
+                f"at most {MAX_CELLS:,} cells (select fewer regions, ages or years in the query)",
+                f"sizes {sizes}: {cells:,} cells",
+                field="size",
+            )
+        )
+    dims = []
+    for did, n in zip(ids, sizes, strict=True):
+        where = f"dimension {did!r}"
+        d = meta.get(did)
+        cat = d.get("category") if isinstance(d, dict) else None
+        if not isinstance(cat, dict):
+            raise InputError(
+                _problem(
+                    file,
+                    "an object with a category (index and label) for every dimension in id",
+                    "no such dimension" if d is None else ("no category" if cat is None else _kind(cat)),
+                    field=where,
+                )
+            )
+        index, labels = cat.get("index"), cat.get("label")
+        if labels is not None and not (
+            isinstance(labels, dict) and all(isinstance(v, str | int | float) for v in labels.values())
+        ):
+            raise InputError(_problem(file, "an object of category labels (code: text)", _kind(labels), field=where))
+        if index is None:
+            codes = list(labels or {})
+        elif isinstance(index, list) and all(isinstance(c, str | int) and not isinstance(c, bool) for c in index):
+            codes = [str(c) for c in index]
+        elif isinstance(index, dict) and all(type(v) is int for v in index.values()):
+            if sorted(index.values()) != list(range(len(index))):
+                raise InputError(
+                    _problem(
+                        file,
+                        f"category positions 0…{len(index) - 1}, each once",
+                        show(str(sorted(index.values())), 80),
+                        field=f"{where}: category.index",
+                    )
+                )
+            codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+        else:
+            raise InputError(
+                _problem(
+                    file,
+                    "category.index as a list of codes or an object code: position",
+                    _kind(index),
+                    field=f"{where}: category.index",
+                )
+            )
+        if len(set(codes)) != len(codes):
+            raise InputError(_problem(file, "each category code once", "a repeated code", field=where))
+        if len(codes) != n:
+            raise InputError(
+                _problem(
+                    file,
+                    f"as many categories as size gives for the dimension ({n})",
+                    f"{len(codes)} categories",
+                    field=where,
+                )
+            )
+        text = {str(k): str(v) for k, v in (labels or {}).items()}
+        name = d.get("label", did)
+        dims.append(Dimension(did, name if isinstance(name, str) else did, tuple(codes), text))
+    return dims, sizes
+
+
+def _values(file: str, value: Any, sizes: list[int]) -> np.ndarray:
+    """The values on the dense grid of ``sizes`` (row-major, the last dimension fastest); null → NaN."""
+    cells = math.prod(sizes)
+    expected = f"{cells:,} values (the product of size {sizes}), each a number or null"
+    if isinstance(value, list):
+        if len(value) != cells:
+            raise InputError(_problem(file, expected, f"{len(value):,} values", field="value"))
+        pairs: Any = enumerate(value)
+    elif isinstance(value, dict):
+        pairs = value.items()
+    else:
+        raise InputError(_problem(file, expected, _kind(value), field="value"))
+    out = np.full(cells, np.nan)
+    for key, v in pairs:
+        if isinstance(key, str):
+            if not key.isdigit() or int(key) >= cells:
+                raise InputError(_problem(file, f"positions 0…{cells - 1} as keys of value", show(key), field="value"))
+            key = int(key)
+        if v is None:
+            continue
+        if type(v) not in (int, float) or abs(v) > 1e15:
+            raise InputError(_problem(file, "a number of persons or null", _kind(v), field=f"value[{key}]"))
+        out[key] = v
+    return out.reshape(sizes)
 
 
 def _norm(text: str) -> str:
@@ -679,7 +882,7 @@ def _ranges(values: Sequence[int]) -> str:
 def _areas(path: Path | None, default: str) -> list[tuple[str, float]]:
     if path is None:
         return [(default, 1.0)]
-    table = read_table(
+    table = _read_csv(
         path,
         [
             Column(
@@ -687,7 +890,8 @@ def _areas(path: Path | None, default: str) -> list[tuple[str, float]]:
             ),
             Column("share", "float", 0.0, 1.0, expected="the area's share of the population, 0–1"),
         ],
-        key=["area"],
+        ["area"],
+        "--areas",
     )
     shares = table.columns["share"]
     total = float(np.sum(shares))
@@ -797,25 +1001,90 @@ def _control_totals(
 # --------------------------------------------------------------------------- writing
 
 
-def write_files(files: Mapping[str, str | bytes], out_dir: Path) -> list[Path]:
+def output_problem(path: Path, option: str, folder: bool) -> Problem | None:
+    """What is wrong with ``path`` as an output (a file, or with ``folder`` a folder to write into); None if fine.
+
+    Refused: a folder where a file is to be written (or a file where a folder is expected), a parent that
+    is a file, and a parent folder that cannot be written to. Checked before any work is done, so the user
+    hears about a wrong ``--out`` at once; the write itself also turns an OS error into an InputError.
+    """
+    name = str(path)
+    if folder and path.exists() and not path.is_dir():
+        return Problem("a folder to write the tables into", file=name, field=option, found="an existing file")
+    if not folder and path.is_dir():
+        return Problem("a file name to write (not a folder)", file=name, field=option, found="an existing folder")
+    if not folder and path.exists() and not path.is_file():
+        return Problem("a regular file to write", file=name, field=option, found="a special file (a device or pipe)")
+    parent = path if folder else path.parent
+    while not parent.exists():
+        if parent.is_symlink():  # a dangling link
+            return Problem("a path to a folder", file=name, field=option, found=f"a broken link {parent}")
+        parent = parent.parent
+    if not parent.is_dir():
+        return Problem("a path whose parents are folders", file=name, field=option, found=f"{parent} is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Problem("a folder you can write to", file=name, field=option, found=f"{parent} is read-only")
+    return None
+
+
+def check_output(path: Path, option: str = "--out", folder: bool = False) -> None:
+    """Raise an InputError when ``path`` cannot be an output (see :func:`output_problem`)."""
+    problem = output_problem(path, option, folder)
+    if problem is not None:
+        raise InputError(problem)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_files(files: Mapping[str, str | bytes], out_dir: Path, option: str = "--out") -> list[Path]:
     """Write several files into a folder: each to a temporary file first, then all renamed.
 
-    Called only after every check has passed; a failure while writing removes the temporary
-    files, so a folder never holds half a file.
+    Called only after every check has passed. The folder and each target are checked first (a target
+    that is a folder is refused); a failure while writing removes the temporary files and any folder
+    created here, and is reported as an InputError naming the folder, so a folder never holds half a
+    file. Files get the permissions of a normal new file (the umask), not the temporary file's 0600.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_output(out_dir, option, folder=True)
+    for name in files:
+        target = out_dir / name
+        problem = output_problem(target, option, folder=False) if target.exists() else None
+        if problem is not None:
+            raise InputError(problem)
+    created = out_dir
+    while not created.parent.exists():
+        created = created.parent
+    made = not out_dir.exists()
     temps: list[tuple[str, Path]] = []
+    mode = 0o666 & ~_umask()
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         for name, content in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            temps.append((name, Path(tmp)))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content.encode("utf-8") if isinstance(content, str) else content)
-            temps.append((name, Path(tmp)))
+            os.chmod(tmp, mode)
         paths = []
         for name, tmp in temps:
             os.replace(tmp, out_dir / name)
             paths.append(out_dir / name)
+        temps = []
         return paths
+    except OSError as exc:
+        if made and created.exists():
+            shutil.rmtree(created, ignore_errors=True)
+        raise InputError(
+            Problem(
+                "a folder where the files can be written",
+                file=str(out_dir / next(iter(files))) if len(files) == 1 else str(out_dir),
+                field=option,
+                found=f"{exc.strerror or type(exc).__name__}" + (f": {exc.filename}" if exc.filename else ""),
+            )
+        ) from None
     finally:
         for _, tmp in temps:
             tmp.unlink(missing_ok=True)
