@@ -53,6 +53,15 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
+def _check_range(value: float | None, option: str, lo: float, hi: float | None = None, whole: bool = True) -> None:
+    """Refuse an option value out of its range, saying what was found and what is expected (exit 2)."""
+    if value is None or (value >= lo and (hi is None or value <= hi)):
+        return
+    noun = "a whole number" if whole else "a number"
+    expected = f"{noun} from {lo:g} to {hi:g}" if hi is not None else f"{noun} ≥ {lo:g}"
+    raise typer.BadParameter(f"found {value:g}; expected {expected}", param_hint=option)
+
+
 def _check_target(target: Path, action: str) -> Path:
     """Refuse an output folder ltsim may not replace, before any work (exit 2)."""
     from ltsim.io.folders import check_run_target
@@ -115,7 +124,6 @@ def run(
         int | None,
         typer.Option(
             "--seed",
-            min=0,
             help="Random seed (default: the scenario's 'seed'). Same scenario + seed → same results.",
         ),
     ] = None,
@@ -123,16 +131,13 @@ def run(
         int,
         typer.Option(
             "--reps",
-            min=1,
             help="Monte Carlo replications of the project programme (delays and cost overruns drawn from the "
             "scenario's distributions). 1 = the plan only.",
         ),
     ] = 1,
     workers: Annotated[
         int | None,
-        typer.Option(
-            "--workers", min=1, help="Processes for Monte Carlo (default: all cores). Results do not depend on it."
-        ),
+        typer.Option("--workers", help="Processes for Monte Carlo (default: all cores). Results do not depend on it."),
     ] = None,
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx (default: yes).")
@@ -164,6 +169,9 @@ def run(
     from ltsim.scenario import load_scenario
 
     _check_lang(lang)
+    _check_range(seed, "--seed", 0, 2**63 - 1)
+    _check_range(reps, "--reps", 1, 1_000_000)
+    _check_range(workers, "--workers", 1, 1024)
     timings: dict[str, float] = {}
     columns = (
         SpinnerColumn(),
@@ -363,9 +371,7 @@ def batch(
         Path | None, typer.Option("--out", "-o", help="Batch folder. Default: results/<batch name>.")
     ] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list the scenarios the batch expands to.")] = False,
-    workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Local processes (default: all cores).")
-    ] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: all cores).")] = None,
     dask: Annotated[
         str | None,
         typer.Option(
@@ -392,6 +398,7 @@ def batch(
 
     from ltsim.batch import load_batch, run_batch
 
+    _check_range(workers, "--workers", 1, 1024)
     try:
         spec = load_batch(batch_file)
     except InputError as exc:
@@ -451,12 +458,8 @@ def optimize(
         typer.Option("--out", "-o", help="Run folder of the optimised plan. Default: results/<name>-optimized."),
     ] = None,
     solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.1, help="Seconds the solver may use.")
-    ] = None,
-    gap: Annotated[
-        float | None, typer.Option("--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at, e.g. 0.01.")
-    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds the solver may use.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap to stop at, e.g. 0.01.")] = None,
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
     ] = True,
@@ -472,18 +475,17 @@ def optimize(
         int,
         typer.Option(
             "--reps",
-            min=1,
             help="Then test the optimised plan with this many Monte Carlo replications (delays and overruns drawn "
             "from the scenario's distributions): how likely is each fiscal rule red? 1 = no test.",
         ),
     ] = 1,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", min=0, help="Random seed of the Monte Carlo test (default: the scenario's 'seed')."),
+        typer.Option("--seed", help="Random seed of the Monte Carlo test (default: the scenario's 'seed')."),
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, help="Processes for the Monte Carlo test (default: all cores)."),
+        typer.Option("--workers", help="Processes for the Monte Carlo test (default: all cores)."),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
 ) -> None:
@@ -505,6 +507,11 @@ def optimize(
     if solver not in opt_module.SOLVERS:
         raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
     _check_lang(lang)
+    _check_range(time_limit, "--time-limit", 0.1, whole=False)
+    _check_range(gap, "--gap", 0.0, 1.0, whole=False)
+    _check_range(seed, "--seed", 0, 2**63 - 1)
+    _check_range(reps, "--reps", 1, 1_000_000)
+    _check_range(workers, "--workers", 1, 1024)
     try:
         sc = load_scenario(scenario)
     except InputError as exc:
