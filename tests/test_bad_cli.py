@@ -260,3 +260,25 @@ def test_long_generated_scenario_names_are_cut_not_failed(tmp_path: Path) -> Non
     result = CliRunner().invoke(app, ["batch", str(tmp_path / "batch.yaml"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert "2 run" in " ".join(result.output.split())
+
+
+def test_full_disk_while_writing_leaves_the_earlier_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OSError while the run folder is staged (a full disk, a read-only file system) is exit 2 naming the folder
+    and the cause; the earlier complete folder is unchanged and no temporary folder is left."""
+    import errno
+
+    import ltsim.results
+
+    scenario = write_tiny(tmp_path / "s")
+    out = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "-q", "--no-report"]).exit_code == 0
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ltsim.results, "_write_tables", full)
+    refused(
+        ["run", str(scenario), "--out", str(out), "-q"],
+        mentions=["--out", "run: No space left on device", "the earlier folder, if any, is unchanged"],
+        watch=tmp_path,
+    )
