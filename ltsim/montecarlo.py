@@ -23,6 +23,7 @@ from ltsim.models import capacity as cap_model
 from ltsim.models import finance as fin_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
+from ltsim.streams import rng_for
 
 PERCENTILES = (10, 50, 90)
 CHUNK = 25
@@ -62,11 +63,6 @@ class _Replication:
     kpi_red: np.ndarray | None = None
 
 
-def rng_for(seed: int, rep: int) -> np.random.Generator:
-    """The random stream of replication ``rep``."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
-
-
 def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tuple[np.ndarray, np.ndarray]:
     """Key figures [K, Y] of one replication and where the scenario's fiscal rules are red."""
     result = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, run))
@@ -84,7 +80,7 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
     data = scenario.projects
     assert data is not None
     if any(data.housing_deps) or pipeline.has_conditions(scenario):
-        run, housing = pipeline.schedule(scenario, rng_for(seed, rep), stochastic=True)
+        run, housing = pipeline.schedule(scenario, rng_for(seed, rep), stochastic=True, cache=base["responses"])
     else:
         delay, cost = draw(data, rng_for(seed, rep))
         run, housing = proj_model.simulate(data.inputs, delay, cost), None
@@ -159,6 +155,7 @@ def run_montecarlo(
         "demand": tuple(s.demand.municipal_places for s in services),
         "population": population,
         "services": services,
+        "responses": pipeline.ResponseCache(scenario.hash),  # filled once per process, reused by its replications
     }
     workers = workers or os.cpu_count() or 1
     chunks = [range(i, min(i + CHUNK, reps)) for i in range(0, reps, CHUNK)]
