@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from ltsim.models import finance
 from ltsim.models.finance import (
-    ASKER_FISCAL_RULES,
     Debt,
     FinanceInputs,
     Financing,
@@ -39,6 +38,15 @@ from ltsim.models.finance import (
     table,
     to_nominal,
 )
+
+ASKER_FISCAL_RULES: tuple[FiscalRule, ...] = (
+    FiscalRule("net_operating_result_pct", "higher_is_better", red=1.75, green=3.0),
+    FiscalRule("debt_ratio_pct", "lower_is_better", red=100.0, green=80.0),
+    FiscalRule("disposition_fund_pct", "higher_is_better", red=5.0, green=10.0),
+    FiscalRule("own_financing_pct", "higher_is_better", red=50.0, green=50.0, green_inclusive=True),
+)
+"""Asker's handlingsregler (facts.yaml: handlingsregel_netto_driftsresultat, _gjeldsgrad, _disposisjonsfond,
+egenfinansiering_target ≥ 50 %), all in percent of brutto driftsinntekter or of investments."""
 
 Y0 = 2024
 
