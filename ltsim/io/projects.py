@@ -16,7 +16,16 @@ from ltsim.errors import InputError, Problem, show
 from ltsim.io.services import ServicesData
 from ltsim.io.tables import Column, Table
 from ltsim.models.projects import PHASES, ProjectInputs, draw_triangular
-from ltsim.schema import ASSET_CATEGORIES, LogNormal, ScenarioConfig, Triangular, Uncertainty
+from ltsim.schema import (
+    ASSET_CATEGORIES,
+    MNOK_MAX,
+    PLACES_MAX,
+    LogNormal,
+    ScenarioConfig,
+    Triangular,
+    Uncertainty,
+    number_text,
+)
 
 Loc = tuple[str | int, ...]
 ReadTable = Callable[[str, Sequence[Column], Sequence[str]], Table]
@@ -116,9 +125,20 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
             expected="a facility in the register that the project extends, or blank for a new facility",
         ),
         Column(
-            "capacity_places", "float", required=False, expected="places added (negative: removed), or blank if none"
+            "capacity_places",
+            "float",
+            -PLACES_MAX,
+            PLACES_MAX,
+            required=False,
+            expected=f"places added (negative: removed), at most {number_text(PLACES_MAX)} in size, or blank if none",
         ),
-        Column("gross_cost_mnok", "float", 0.0, expected="the gross cost in NOK million, ≥ 0"),
+        Column(
+            "gross_cost_mnok",
+            "float",
+            0.0,
+            MNOK_MAX,
+            expected=f"the gross cost in NOK million, ≥ 0 and ≤ {number_text(MNOK_MAX)}",
+        ),
         *months,
         *shares,
         Column("earliest_start", "int", 1900, hi, expected=f"a year up to {hi}"),
@@ -144,14 +164,17 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
             "husbanken_places",
             "float",
             0.0,
+            PLACES_MAX,
             required=False,
-            expected="net new 24-hour places eligible for Husbanken's grant, or blank",
+            expected=f"net new 24-hour places eligible for Husbanken's grant (0 to {number_text(PLACES_MAX)}), or blank",
         ),
         Column(
             "operating_cost_mnok_per_year",
             "float",
+            -MNOK_MAX,
+            MNOK_MAX,
             required=False,
-            expected="yearly operating cost in NOK million, or blank",
+            expected=f"yearly operating cost in NOK million, at most {number_text(MNOK_MAX)} in size, or blank",
         ),
     ]
 
@@ -409,7 +432,13 @@ def load_projects(
             [
                 Column("project", "str", choices=tuple(ids), expected="a project id from the catalogue"),
                 Column("year", "int", base, base + n_years - 1, expected=f"a year from {base} to {base + n_years - 1}"),
-                Column("spend_mnok", "float", 0.0, expected="the year's gross spend in NOK million, ≥ 0"),
+                Column(
+                    "spend_mnok",
+                    "float",
+                    0.0,
+                    MNOK_MAX,
+                    expected=f"the year's gross spend in NOK million, ≥ 0 and ≤ {number_text(MNOK_MAX)}",
+                ),
             ],
             ["project", "year"],
         )

@@ -15,7 +15,7 @@ import numpy as np
 from ltsim.errors import InputError, Problem, show
 from ltsim.io.tables import Column, Table
 from ltsim.models import capacity as cap_model
-from ltsim.schema import BUILTIN_ZONE_SYSTEMS, MUNICIPALITY_ZONE, ScenarioConfig
+from ltsim.schema import BUILTIN_ZONE_SYSTEMS, MUNICIPALITY_ZONE, PLACES_MAX, ScenarioConfig, number_text
 
 SHARE_TOLERANCE = 1e-6
 Loc = tuple[str | int, ...]
@@ -243,7 +243,14 @@ def _facility_columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]
         Column("name", "str", expected="a facility name"),
         Column("service", "str", choices=service_ids),
         Column("zone", "str", expected="a zone of the service's zone system"),
-        Column("capacity_places", "float", 0.0, expected="places > 0", lo_open=True),
+        Column(
+            "capacity_places",
+            "float",
+            0.0,
+            PLACES_MAX,
+            expected=f"places > 0 and ≤ {number_text(PLACES_MAX)}",
+            lo_open=True,
+        ),
         Column(
             "opens", "int", 1800, int(years[-1]), expected=f"the first year with the capacity (up to {int(years[-1])})"
         ),
@@ -273,7 +280,15 @@ def _event_columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
         Column("year", "int", lo, hi, expected=f"a year within the horizon {lo}–{hi}"),
         Column("event", "str", choices=cap_model.EVENT_KINDS),
         Column("facility", "str", expected="a facility id from the register"),
-        Column("places", "float", required=False, expected="a number of places (blank where the event needs none)"),
+        Column(
+            "places",
+            "float",
+            -PLACES_MAX,
+            PLACES_MAX,
+            required=False,
+            expected=f"a number of places from −{number_text(PLACES_MAX)} to {number_text(PLACES_MAX)}"
+            " (blank where the event needs none)",
+        ),
         Column("to_facility", "str", required=False, expected="the facility that receives a merger (blank otherwise)"),
         Column("to_service", "str", required=False, expected="the new service of a change of use (blank otherwise)"),
     ]

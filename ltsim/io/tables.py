@@ -5,23 +5,43 @@ Rules, the same for every table: the header names every required column (``note`
 where a value is required, never a zero; numbers are parsed strictly; keys are unique;
 a table that must cover a grid (every area × sex × age, say) names what is missing.
 Rows are counted as a spreadsheet shows them: the header is row 1.
+
+What a table may be, checked before a cell is read:
+
+- a regular file (not a folder, device or pipe) of at most :data:`MAX_TABLE_BYTES` (50 MB),
+  in UTF-8 (a byte-order mark is allowed); cells of at most 131,072 characters;
+- a number is written in plain decimal (``-12``, ``0.5``, ``1.5e3``; no ``nan``, ``inf``,
+  thousands separators or ``_``) and lies within its column's range; a column without a
+  tighter range takes :data:`MAGNITUDE_MAX` (|x| ≤ 1,000,000,000);
+- a text the model reads has at most :data:`MAX_TEXT` (200) characters and no control
+  characters (tabs, line breaks …).
+
+A message quotes at most 60 printable characters of what a file holds.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ltsim.errors import InputError, Problem, show
+from ltsim.errors import SHOW_LIMIT, InputError, Problem, printable, show
+from ltsim.io.yamlsrc import decode_utf8, read_regular_file
 
 MAX_PROBLEMS = 25
 IGNORED_COLUMNS = frozenset({"note", "notes", "source", "comment"})
+MAX_TABLE_BYTES = 50 * 2**20  # a CSV table of more is refused unread
+MAGNITUDE_MAX = 1e9  # |x| of a number in a column without a tighter range
+MAX_TEXT = 200  # characters of a text cell the model reads
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INT = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +57,14 @@ class Column:
     required: bool = True  # False: a blank cell (or a missing column) means "not given" → None
     pattern: str | None = None  # regular expression a text must match
     lo_open: bool = False  # True: the value must be strictly above ``lo``
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The range a number must lie in: the column's own, or ±:data:`MAGNITUDE_MAX`."""
+        return (
+            -MAGNITUDE_MAX if self.lo is None else self.lo,
+            MAGNITUDE_MAX if self.hi is None else self.hi,
+        )
 
     def describe(self) -> str:
         """What a valid cell looks like, in words."""
@@ -85,7 +113,7 @@ class _Collector:
                     expected,
                     file=str(self.file),
                     line=row,
-                    field=f"column {column!r}" if column else None,
+                    field=f"column {show(column)}" if column else None,
                     found=found,
                     row=True,
                 )
@@ -96,26 +124,47 @@ class _Collector:
             raise InputError(self.problems)
 
 
-def _parse(cell: str, col: Column) -> tuple[object, bool]:
+def _excerpt(text: str, limit: int = SHOW_LIMIT) -> str:
+    """At most ``limit`` printable characters of ``text`` (for a message)."""
+    text = printable(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def _parse(cell: str, col: Column) -> tuple[object, str | None]:
+    """The cell's value and what is wrong with it: None, or a note on what is expected instead."""
     if col.kind == "str":
+        if len(cell) > MAX_TEXT:
+            return cell, f"a text of at most {MAX_TEXT} characters"
+        if _has_control(cell):
+            return cell, "a text without control characters (tabs, line breaks)"
         ok = col.choices is None or cell in col.choices
         if col.pattern is not None and re.fullmatch(col.pattern, cell) is None:
             ok = False
-        return cell, ok
+        return cell, None if ok else ""
+    if (_INT if col.kind == "int" else _FLOAT).fullmatch(cell) is None:
+        return cell, ""
     try:
-        if col.kind == "int":
-            value: float | int = int(cell)
-        else:
-            value = float(cell)
-            if not math.isfinite(value):
-                return value, False
-    except ValueError:
-        return cell, False
+        value: float | int = int(cell) if col.kind == "int" else float(cell)
+    except (ValueError, OverflowError):  # more digits than Python converts
+        return cell, ""
+    if not math.isfinite(value):  # 1e999
+        return cell, ""
     if col.lo is not None and (value < col.lo or (col.lo_open and value == col.lo)):
-        return value, False
+        return value, ""
     if col.hi is not None and value > col.hi:
-        return value, False
-    return value, True
+        return value, f"at most {_number_text(col.hi)}"
+    lo, hi = col.bounds
+    if not lo <= value <= hi:
+        return value, f"at most {_number_text(MAGNITUDE_MAX)} in size"
+    return value, None
+
+
+def _number_text(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
 def _percent_hint(value: object, col: Column) -> str:
@@ -123,6 +172,50 @@ def _percent_hint(value: object, col: Column) -> str:
     if col.kind == "float" and col.lo == 0.0 and col.hi == 1.0 and isinstance(value, float) and 1.0 < value <= 100.0:
         return f" (a fraction, not a percentage: write {value / 100:g} for {value:g} %)"
     return ""
+
+
+class CsvReadError(InputError, csv.Error):
+    """A table the csv module cannot read (a cell over its field limit, say).
+
+    An :class:`InputError` naming the file and row; also a :class:`csv.Error` whose text is the
+    csv module's own reason, for callers that catch that to add their own context.
+    """
+
+    def __init__(self, problem: Problem, reason: str) -> None:
+        super().__init__(problem)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _records(reader: Iterator[list[str]], file: Path) -> Iterator[tuple[int, list[str]]]:
+    """Each record with its row number (the header is row 1); a cell the csv module refuses is an InputError."""
+    rownum = 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            found = (
+                f"a field larger than {csv.field_size_limit():,} characters (a quote that never closes?)"
+                if "field larger" in reason
+                else show(reason)
+            )
+            raise CsvReadError(
+                Problem(
+                    f"a readable CSV table: cells of at most {csv.field_size_limit():,} characters, quotes that close",
+                    file=str(file),
+                    line=rownum,
+                    found=found,
+                    row=True,
+                ),
+                reason,
+            ) from None
+        yield rownum, record
+        rownum += 1
 
 
 def read_table(
@@ -140,7 +233,7 @@ def read_table(
     key : columns whose combination must be unique.
     referenced_by : where the scenario names this file, used when the file is missing.
     """
-    if not file.is_file():
+    if not file.exists():
         ref = referenced_by or Problem("")
         raise InputError(
             Problem(
@@ -151,92 +244,96 @@ def read_table(
                 found=f"{show(str(file), 200)} does not exist",
             )
         )
+    text = decode_utf8(read_regular_file(file, MAX_TABLE_BYTES, "CSV table"), file, "a CSV table", row=True)
     errs = _Collector(file)
-    with file.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
-            errs.add(
-                "a header row naming the columns " + ", ".join(c.name for c in columns),
-                row=1,
-                found="an empty file",
-            )
-            errs.raise_if_any()
-        header = [h.strip() for h in header]
-        wanted = {c.name for c in columns}
-        for name in {c.name for c in columns if c.required} - set(header):
-            errs.add(
-                f"a column named {name!r} in the header",
-                row=1,
-                found="columns " + ", ".join(map(repr, header)),
-            )
-        for name in header:
-            if name not in wanted and name.lower() not in IGNORED_COLUMNS:
-                errs.add(
-                    "only the columns "
-                    + ", ".join(repr(c.name) for c in columns)
-                    + " (plus an optional 'note' or 'source')",
-                    row=1,
-                    column=name,
-                    found="an unknown column",
-                )
-        if len(set(header)) != len(header):
-            errs.add("each column name once", row=1, found="a repeated column name")
+    records = _records(csv.reader(io.StringIO(text, newline="")), file)
+    first = next(records, None)
+    if first is None:
+        errs.add(
+            "a header row naming the columns " + ", ".join(c.name for c in columns),
+            row=1,
+            found="an empty file",
+        )
         errs.raise_if_any()
-        index = [header.index(c.name) if c.name in header else len(header) + 10**6 for c in columns]
-        values: list[list[object]] = [[] for _ in columns]
-        rows: list[int] = []
-        seen: dict[tuple[object, ...], int] = {}
-        key_pos = [next(i for i, c in enumerate(columns) if c.name == k) for k in key]
-        for rownum, record in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in record):
-                continue  # a wholly empty line is not a record
-            if any(cell.strip() for cell in record[len(header) :]):
-                # More cells than columns: a decimal comma (0,5) or a thousands separator (1,000)
-                # would otherwise be read silently as two cells, the second one dropped.
+    assert first is not None
+    header = [h.strip() for h in first[1]]
+    wanted = {c.name for c in columns}
+    for name in sorted({c.name for c in columns if c.required} - set(header)):
+        errs.add(
+            f"a column named {name!r} in the header",
+            row=1,
+            found="columns " + _excerpt(", ".join(map(repr, header))),
+        )
+    for name in header:
+        if name not in wanted and name.lower() not in IGNORED_COLUMNS:
+            errs.add(
+                "only the columns "
+                + ", ".join(repr(c.name) for c in columns)
+                + " (plus an optional 'note' or 'source')",
+                row=1,
+                column=name,
+                found="an unknown column",
+            )
+    if len(set(header)) != len(header):
+        errs.add("each column name once", row=1, found="a repeated column name")
+    errs.raise_if_any()
+    index = [header.index(c.name) if c.name in header else len(header) + 10**6 for c in columns]
+    values: list[list[object]] = [[] for _ in columns]
+    rows: list[int] = []
+    seen: dict[tuple[object, ...], int] = {}
+    key_pos = [next(i for i, c in enumerate(columns) if c.name == k) for k in key]
+    for rownum, record in records:
+        if not any(cell.strip() for cell in record):
+            continue  # a wholly empty line is not a record
+        if any(cell.strip() for cell in record[len(header) :]):
+            # More cells than columns: a decimal comma (0,5) or a thousands separator (1,000)
+            # would otherwise be read silently as two cells, the second one dropped.
+            errs.add(
+                f"{len(header)} cells, one per column of the header (write decimals with '.', no thousands separator)",
+                row=rownum,
+                found=f"{len(record)} cells",
+            )
+            continue
+        parsed: list[object] = []
+        good = True
+        for col, idx in zip(columns, index, strict=True):
+            cell = record[idx].strip() if idx < len(record) else ""
+            if cell == "" and not col.required:
+                parsed.append(None)
+                continue
+            if cell == "":
                 errs.add(
-                    f"{len(header)} cells, one per column of the header (write decimals with '.', no thousands separator)",
+                    f"{col.describe()} (a blank cell is unknown, not zero)",
                     row=rownum,
-                    found=f"{len(record)} cells",
+                    column=col.name,
+                    found="a blank cell",
+                )
+                good = False
+                parsed.append(None)
+                continue
+            value, wrong = _parse(cell, col)
+            if wrong is not None:
+                expected = col.describe() + _percent_hint(value, col)
+                if wrong and wrong.removeprefix("at most ") not in expected:
+                    expected += f" ({wrong})" if col.kind != "str" else f", {wrong}"
+                errs.add(expected, row=rownum, column=col.name, found=show(cell))
+                good = False
+            parsed.append(value)
+        if not good:
+            continue
+        if key_pos:
+            k = tuple(parsed[i] for i in key_pos)
+            if k in seen:
+                errs.add(
+                    f"one row per {', '.join(key)} (the same key is on row {seen[k]})",
+                    row=rownum,
+                    found=_excerpt(", ".join(f"{n}={v}" for n, v in zip(key, k, strict=True))),
                 )
                 continue
-            parsed: list[object] = []
-            good = True
-            for col, idx in zip(columns, index, strict=True):
-                cell = record[idx].strip() if idx < len(record) else ""
-                if cell == "" and not col.required:
-                    parsed.append(None)
-                    continue
-                if cell == "":
-                    errs.add(
-                        f"{col.describe()} (a blank cell is unknown, not zero)",
-                        row=rownum,
-                        column=col.name,
-                        found="a blank cell",
-                    )
-                    good = False
-                    parsed.append(None)
-                    continue
-                value, ok = _parse(cell, col)
-                if not ok:
-                    errs.add(col.describe() + _percent_hint(value, col), row=rownum, column=col.name, found=show(cell))
-                    good = False
-                parsed.append(value)
-            if not good:
-                continue
-            if key_pos:
-                k = tuple(parsed[i] for i in key_pos)
-                if k in seen:
-                    errs.add(
-                        f"one row per {', '.join(key)} (the same key is on row {seen[k]})",
-                        row=rownum,
-                        found=", ".join(f"{n}={v}" for n, v in zip(key, k, strict=True)),
-                    )
-                    continue
-                seen[k] = rownum
-            for store, value in zip(values, parsed, strict=True):
-                store.append(value)
-            rows.append(rownum)
+            seen[k] = rownum
+        for store, value in zip(values, parsed, strict=True):
+            store.append(value)
+        rows.append(rownum)
     errs.raise_if_any()
     out: dict[str, np.ndarray | tuple[str, ...]] = {}
     for col, store in zip(columns, values, strict=True):

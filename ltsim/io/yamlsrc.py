@@ -95,7 +95,7 @@ class _Builder:
                 "more (anchors and aliases that expand without bound?)",
             )
         if len(path) > MAX_DEPTH:
-            raise self.refuse(node, f"lists and mappings nested at most {MAX_DEPTH} deep", "deeper nesting", path)
+            raise self.refuse(node, f"lists and mappings nested at most {MAX_DEPTH} deep", "deeper nesting", path[:2])
         self.smap[path] = (self.file, node.start_mark.line + 1)
         if node.tag not in _PLAIN_TAGS:
             raise self.refuse(
@@ -145,7 +145,7 @@ class _Builder:
         return key
 
 
-def _read_bytes(file: Path, limit: int, what: str) -> bytes:
+def read_regular_file(file: Path, limit: int, what: str) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; :class:`InputError` otherwise.
 
     Folders, devices, pipes and sockets are refused before they are opened (reading a pipe
@@ -204,7 +204,7 @@ def decode_utf8(data: bytes, file: Path, what: str, row: bool = False) -> str:
 
 def load_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Read one YAML file into plain Python values and a map from key path to (file, line)."""
-    text = decode_utf8(_read_bytes(file, MAX_YAML_BYTES, "YAML file"), file, "a YAML file")
+    text = decode_utf8(read_regular_file(file, MAX_YAML_BYTES, "YAML file"), file, "a YAML file")
     loader: _Loader | None = None
     try:
         try:
