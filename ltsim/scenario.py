@@ -3,6 +3,18 @@
 This is the one boundary where input is checked. Every problem names the file, the line
 (YAML) or row (CSV), the field, what was found and what is expected; as many problems as
 can be found in one pass are reported together. After this, models trust their inputs.
+
+Where tables may lie: a path to a table is relative to the YAML file that names it, and the
+table must lie — after ``..`` and symbolic links are resolved — inside the folder of one of
+the scenario's own YAML files (the file that names it, the files it ``extends:``, a batch
+file), or inside a folder listed under the top-level key ``data_roots`` (each relative to the
+YAML file that lists it; absolute paths allowed, but not ``/`` nor a system folder). So
+``data/x.csv`` next to the scenario works, a variant in ``reviews/`` that extends
+``../base.yaml`` keeps the base's tables, and ``/etc/passwd`` or ``/proc/self/environ`` are
+refused unread. Nothing under ``/proc``, ``/sys``, ``/dev``, ``/etc`` or ``/boot`` is ever
+read. A table must be a regular file (no folder, device or pipe), at most 50 MB
+(:data:`ltsim.io.tables.MAX_TABLE_BYTES`). The resolved scenario saved with a run lists the
+folders it used under ``data_roots``, so it runs again from anywhere.
 """
 
 from __future__ import annotations
@@ -25,9 +37,9 @@ from ltsim.io.finance import RecurringData, check_finance_config, load_recurring
 from ltsim.io.projects import ProjectsData, load_projects
 from ltsim.io.services import ServicesData, check_services_config, load_services, zone_system_file_keys
 from ltsim.io.tables import Column, Table, read_table, require_grid
-from ltsim.io.yamlsrc import SourceMap, dotted, load_layered
+from ltsim.io.yamlsrc import SourceMap, dotted, load_layered, resolve_path
 from ltsim.models.population import FERTILE_AGES, SEXES
-from ltsim.schema import ScenarioConfig
+from ltsim.schema import DWELLINGS_MAX, PERSONS_MAX, ScenarioConfig, number_text
 from ltsim.timeseries import YearSeries
 
 Loc = tuple[str | int, ...]
@@ -44,6 +56,7 @@ FILE_FIELDS: tuple[Loc, ...] = (
     ("population", "control_totals"),
 )
 SHARE_TOLERANCE = 1e-6
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"), Path("/etc"), Path("/boot"))
 MAX_YEARS_SINCE_COMPLETION = 30
 
 
@@ -80,6 +93,7 @@ class Scenario:
     projects: ProjectsData | None
     recurring: RecurringData | None
     hash: str
+    data_roots: tuple[Path, ...] = ()  # folders the tables were allowed to lie in
 
     @property
     def name(self) -> str:
@@ -102,6 +116,8 @@ class Scenario:
         data = self.config.model_dump(mode="json", exclude_none=True)
         for key, path in self.files.items():
             _set(data, key.split("."), str(path))
+        if self.data_roots:
+            data["data_roots"] = [str(p) for p in self.data_roots]
         return data
 
 
@@ -126,7 +142,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
     except ValidationError as exc:
         raise InputError(_translate(exc, smap, top)) from None
     _check_config(config, smap, top)
-    files = _resolve_files(config, smap, top)
+    files, roots = _resolve_files(config, smap, top)
     population = _load_population(config, files, smap, top)
     services = _load_services(config, files, smap, top)
     projects = load_projects(
@@ -154,6 +170,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         projects=projects,
         recurring=recurring,
         hash=digest,
+        data_roots=roots,
     )
 
 
@@ -164,6 +181,7 @@ def _sha256(data: bytes) -> str:
 def _scenario_hash(config: ScenarioConfig, file_hashes: dict[str, str]) -> str:
     """sha256 of the resolved scenario: config as merged, each file replaced by its content hash."""
     data = config.model_dump(mode="json", exclude_none=True)
+    data.pop("data_roots", None)  # where the tables may lie is not what they hold
     for key, digest in file_hashes.items():
         _set(data, key.split("."), "sha256:" + digest)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -210,9 +228,45 @@ def _problem(loc: Loc, smap: SourceMap, top: Path, expected: str, found: str | N
     return Problem(expected, file=file, line=line, field=dotted(loc) or None, found=found)
 
 
-def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[str, Path]:
-    """Absolute path of every CSV the scenario names, relative to the YAML file that names it."""
+def _data_roots(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[list[Path], list[Problem]]:
+    """The folders listed under ``data_roots``, resolved against the YAML file that lists them."""
+    roots: list[Path] = []
+    problems: list[Problem] = []
+    for i, value in enumerate(config.data_roots or ()):
+        loc = ("data_roots", i)
+        declared_in = Path(_locate(loc, smap, top)[0])
+        root = resolve_path(declared_in.parent / value)
+        if root is None or not root.is_dir():
+            problems.append(_problem(loc, smap, top, "an existing folder (relative to this file)", show(value)))
+        elif root == Path(root.anchor) or any(root.is_relative_to(s) for s in SYSTEM_FOLDERS):
+            problems.append(
+                _problem(
+                    loc,
+                    smap,
+                    top,
+                    "a folder of data, not / nor a system folder (" + ", ".join(map(str, SYSTEM_FOLDERS)) + ")",
+                    show(value),
+                )
+            )
+        else:
+            roots.append(root)
+    return roots, problems
+
+
+def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[dict[str, Path], tuple[Path, ...]]:
+    """Absolute path of every CSV the scenario names, and the folders they were allowed to lie in.
+
+    Paths are relative to the YAML file that names them. A table must lie inside the folder of the YAML file that names it or a folder under
+    ``data_roots`` (after ``..`` and links are resolved), and be a regular file.
+    """
     out: dict[str, Path] = {}
+    listed, problems = _data_roots(config, smap, top)
+    homes = [
+        home
+        for home in dict.fromkeys(resolve_path(Path(f).parent) for f, _ in [*smap.values(), (top, 0)])
+        if home is not None and home != Path(home.anchor)
+    ]
+    used: list[Path] = []
     for loc in (
         *FILE_FIELDS,
         *zone_system_file_keys(config),
@@ -224,8 +278,34 @@ def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> dict[s
         if value is None:
             continue
         declared_in = Path(_locate(loc, smap, top)[0])
-        out[".".join(map(str, loc))] = (declared_in.parent / value).resolve()
-    return out
+        home = resolve_path(declared_in.parent) or declared_in.parent
+        path = resolve_path(declared_in.parent / value)
+        if path is None:
+            problems.append(_problem(loc, smap, top, "a path to a CSV file (relative to this file)", show(value)))
+            continue
+        root = next((r for r in (home, *homes, *listed) if path.is_relative_to(r)), None)
+        if root is None or any(path.is_relative_to(s) for s in SYSTEM_FOLDERS):
+            problems.append(
+                _problem(
+                    loc,
+                    smap,
+                    top,
+                    f"a table inside {home} (the folder of the YAML file that names it), the folder of a file"
+                    " it extends, or a folder listed under data_roots",
+                    f"{show(value)}, which lies outside",
+                )
+            )
+            continue
+        if path.exists() and not path.is_file():
+            what = "a folder" if path.is_dir() else "a special file (device, pipe or socket)"
+            problems.append(_problem(loc, smap, top, "a CSV file (a regular file)", f"{show(value)}, {what}"))
+            continue
+        if root not in used:
+            used.append(root)
+        out[".".join(map(str, loc))] = path
+    if problems:
+        raise InputError(problems)
+    return out, tuple(used)
 
 
 # --------------------------------------------------------------------------- pydantic errors
@@ -705,7 +785,7 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
             area_col,
             age_col,
             sex_col,
-            Column("persons", "float", 0.0, expected="a number of persons ≥ 0"),
+            Column("persons", "float", 0.0, PERSONS_MAX, expected="a number of persons ≥ 0"),  # and ≤ PERSONS_MAX
         ],
         ["area", "age", "sex"],
     )
@@ -853,7 +933,13 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
                     h.end_year,
                     expected=f"a completion year within the horizon {h.base_year}–{h.end_year}",
                 ),
-                Column("dwellings", "float", 0.0, expected="a number of dwellings ≥ 0"),
+                Column(
+                    "dwellings",
+                    "float",
+                    0.0,
+                    DWELLINGS_MAX,
+                    expected=f"a number of dwellings ≥ 0 and ≤ {number_text(DWELLINGS_MAX)}",
+                ),
                 Column(
                     "dwelling_type",
                     "str",
@@ -904,7 +990,13 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
                     h.end_year,
                     expected=f"a year after the base year, up to {h.end_year}",
                 ),
-                Column("persons", "float", 1.0, expected="a municipal total > 0 persons"),
+                Column(
+                    "persons",
+                    "float",
+                    1.0,
+                    PERSONS_MAX,
+                    expected=f"a municipal total from 1 to {number_text(PERSONS_MAX)} persons",
+                ),
             ],
             ["year"],
         )

@@ -657,8 +657,13 @@ class OptimizeSpec(Strict):
 
 
 class ScenarioConfig(Strict):
-    """A whole scenario as written (after ``extends:`` is merged)."""
+    """A whole scenario as written (after ``extends:`` is merged).
 
+    ``data_roots`` lists folders (relative to the YAML file that names them) where tables may
+    lie besides the folder of the YAML file that names each table (see :mod:`ltsim.scenario`).
+    """
+
+    data_roots: list[CsvPath] | None = None  # not part of the scenario's hash: tables are hashed by content
     name: str = Field(pattern=NAME, max_length=80)
     title: str | None = None
     description: str | None = None
