@@ -209,7 +209,9 @@ def allocate_spend(
     """Spend per project and year [P, Y] and spend after the horizon [P] (see module docstring)."""
     n_years = inputs.n_years
     ends = phase_start + durations
-    share = year_overlap(np.nan_to_num(phase_start), np.nan_to_num(ends), n_years + 200)  # [P, 4, Y+200]
+    # the grid runs to the last phase end, so every krone spent after the horizon is counted in ``after``
+    span = max(n_years, math.ceil(float(np.nanmax(ends, initial=0.0)))) + 1
+    share = year_overlap(np.nan_to_num(phase_start), np.nan_to_num(ends), span)  # [P, 4, span]
     by_phase = share * (inputs.phase_cost_share * cost[:, None])[:, :, None]
     phased = by_phase.sum(axis=1)
     spend = phased[:, :n_years].copy()
