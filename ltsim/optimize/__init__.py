@@ -114,8 +114,6 @@ so finance sees what optimisation buys.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 import itertools
 import os
 import re
@@ -131,105 +129,50 @@ from typing import Any
 import numpy as np
 
 from ltsim import pipeline
-from ltsim.models import finance as fin_model
-from ltsim.models import housing as housing_model
-from ltsim.models import population as pop_model
-from ltsim.models import projects as proj_model
+from ltsim.optimize.coefficients import (
+    Cell,
+    Coefficients,
+    HousingOption,
+    Option,
+    build,
+    candidates_of,
+    movable_developments,
+)
+from ltsim.optimize.coefficients import optimize_spec as _spec
+from ltsim.optimize.evaluation import (
+    BREACH_TOLERANCE,
+    TOLERANCE,
+    Solution,
+    evaluate,
+    predicted,
+    reachable_cells,
+    shortfall_limits,
+)
 from ltsim.scenario import Scenario
+
+__all__ = [
+    "BREACH_TOLERANCE",
+    "TOLERANCE",
+    "Cell",
+    "Coefficients",
+    "HousingOption",
+    "Option",
+    "Solution",
+    "build",
+    "candidates_of",
+    "evaluate",
+    "movable_developments",
+    "predicted",
+    "reachable_cells",
+    "shortfall_limits",
+]
 
 MAX_REPAIRS = 8
 MAX_CONFIDENCE_ROUNDS = 6
-TOLERANCE = 1e-6
-BREACH_TOLERANCE = 1e-3  # a breach smaller than this (NOK million or places) is solver rounding, not reported
 SOLVERS = ("highs", "cbc")
 DEFAULT_SOLVER = "highs"
 FORMULATIONS = ("strengthened", "aggregated", "basic")
 DEFAULT_FORMULATION = "strengthened"
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """One start year of one candidate project and what it does."""
-
-    project: int
-    start_year: int
-    completion_year: int
-    deferral_years: int
-    spend_mnok: np.ndarray  # [Y]
-    debt_mnok: np.ndarray  # [Y] marginal net debt
-    ndr_mnok: np.ndarray  # [Y] marginal netto driftsresultat
-    interest_mnok: float  # marginal interest over the horizon
-    places: dict[int, np.ndarray]  # cell → [U] usable places added
-
-
-@dataclass(frozen=True, slots=True)
-class HousingOption:
-    """One housing development moved by ``shift_years`` (0: as the programme sets it) and what that does.
-
-    Marginal paths against the programme as written: net debt, NDR, gross operating revenue [Y]
-    and, per cell, the change of the gap (places needed − usable capacity) [U].
-    """
-
-    development: int  # index into Coefficients.developments
-    shift_years: int  # years later than as the scenario sets it (negative: earlier)
-    dwelling_years: float  # Σ dwellings × years moved: the measure the penalty applies to
-    debt_mnok: np.ndarray  # [Y]
-    ndr_mnok: np.ndarray  # [Y]
-    revenue_mnok: np.ndarray  # [Y]
-    interest_mnok: float
-    gap: dict[int, np.ndarray]  # cell → [U] change of the gap
-    first_year: int = 0  # first year with completions (under sequencing rules: the year release may start)
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """A (service, zone) whose places can be short, with its base gap [U] and weight."""
-
-    service: str
-    zone: str
-    gap: np.ndarray
-    weight: float
-
-
-@dataclass(frozen=True, slots=True)
-class Coefficients:
-    """Everything the MILP needs, built once from the models."""
-
-    scenario: Scenario
-    years: np.ndarray  # [Y] budget years
-    candidates: tuple[int, ...]
-    options: tuple[Option, ...]
-    revenue_mnok: np.ndarray  # [Y]
-    debt_mnok: np.ndarray  # [Y] base net debt
-    ndr_mnok: np.ndarray  # [Y]
-    spend_mnok: np.ndarray  # [Y] base project spend
-    cells: tuple[Cell, ...]
-    stock_years: np.ndarray  # [U]
-    fixed_under_way: np.ndarray  # [Y] fixed projects under way in each year
-    plan_start: dict[int, int]  # candidate → start year in the plan as simulated (the reference for deferrals)
-    build_s: float
-    developments: tuple[str, ...] = ()  # housing developments the optimiser may move (optimize.housing)
-    housing_options: tuple[HousingOption, ...] = ()
-    housing_waits: dict[int, tuple[int, ...]] = field(default_factory=dict)  # development → candidates it waits for
-
-
-@dataclass(slots=True)
-class Solution:
-    """A schedule and its figures (from the MILP, the greedy rule or the plan)."""
-
-    chosen: dict[int, Option | None]  # candidate → option (None = dropped)
-    objective: float
-    unmet_place_years: float
-    deferral_years: float
-    interest_mnok: float
-    breaches: list[dict[str, Any]] = field(default_factory=list)
-    status: str = "Optimal"
-    gap: float | None = None
-    solve_s: float = 0.0  # the solver call
-    model_s: float = 0.0  # building the PuLP model
-    start_s: float = 0.0  # the warm start (greedy rule, made feasible)
-    housing: dict[int, HousingOption] = field(default_factory=dict)  # development → its move (empty: as planned)
-    moved_dwelling_years: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,326 +195,6 @@ class OptimizeResult:
     overrides: dict[str, Any]
     effects: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # see choice_effects
     confidence: dict[str, Any] | None = None  # with optimize.confidence: the Monte Carlo check (see optimize)
-
-
-# ------------------------------------------------------------------------------------ coefficients
-
-
-def _spec(scenario: Scenario) -> Any:
-    spec = scenario.config.optimize
-    if spec is None:
-        raise ValueError("the scenario has no 'optimize:' section (debt_ratio_ceiling, …)")
-    if scenario.projects is None or scenario.config.finance is None:
-        raise ValueError("optimising needs 'projects:' and 'finance:' sections")
-    return spec
-
-
-def _with(run: proj_model.ProjectRun, p: int, option_run: proj_model.ProjectRun | None) -> proj_model.ProjectRun:
-    """``run`` with project ``p`` taken from ``option_run`` (or left out when None)."""
-    spend = run.spend_mnok.copy()
-    completion = run.completion_year.copy()
-    cost = run.cost_mnok.copy()
-    if option_run is None:
-        spend[p], completion[p], cost[p] = 0.0, proj_model.NOT_BUILT, 0.0
-    else:
-        spend[p], completion[p], cost[p] = (
-            option_run.spend_mnok[p],
-            option_run.completion_year[p],
-            option_run.cost_mnok[p],
-        )
-    return dataclasses.replace(run, spend_mnok=spend, completion_year=completion, cost_mnok=cost)
-
-
-def _single(inputs: proj_model.ProjectInputs, p: int, start: int) -> proj_model.ProjectRun:
-    """Project ``p`` alone, started on 1 January of ``start`` (its plan spend moves with it)."""
-    n = len(inputs.gross_cost_mnok)
-    planned = inputs.planned_start.copy()
-    earliest = inputs.earliest_start.copy()
-    shift = np.zeros(n) if inputs.plan_shift_years is None else inputs.plan_shift_years.copy()
-    offset = start - inputs.base_year
-    shift[p] += offset - planned[p]
-    planned[p] = offset
-    earliest[p] = min(earliest[p], offset)
-    one = dataclasses.replace(
-        inputs,
-        included=np.arange(n) == p,
-        planned_start=planned,
-        earliest_start=earliest,
-        depends_on=tuple(() for _ in range(n)),
-        delivery_capacity=0,
-        plan_shift_years=shift,
-    )
-    return proj_model.simulate(one)
-
-
-def candidates_of(scenario: Scenario) -> list[int]:
-    """Projects the optimiser may move: not mandatory (unless shift_mandatory), not started before the base year."""
-    spec = _spec(scenario)
-    data = scenario.projects
-    assert data is not None
-    base = scenario.config.horizon.base_year
-    groups = {g for g in data.exclusive_group if g is not None}
-    out = []
-    for p in range(len(data.ids)):
-        if data.planned_start_year[p] < base:
-            continue
-        if data.mandatory[p] and not spec.shift_mandatory:
-            continue
-        if not data.inputs.included[p] and data.exclusive_group[p] not in groups:
-            continue
-        out.append(p)
-    return out
-
-
-def build(scenario: Scenario) -> Coefficients:
-    """Simulate the base and every option with the pipeline's models (see the module docstring)."""
-    tick = time.perf_counter()
-    spec = _spec(scenario)
-    data = scenario.projects
-    assert data is not None
-    horizon = scenario.config.horizon
-    years = np.arange(horizon.base_year, horizon.end_year)
-    cand = candidates_of(scenario)
-
-    plan_run = proj_model.simulate(data.inputs)  # the plan (a stochastic scenario is optimised on its plan)
-    base_start = plan_run.start
-    base_run = plan_run
-    for p in cand:
-        base_run = _with(base_run, p, None)
-    # Housing under sequencing rules is released as the plan's projects allow (the optimiser's
-    # population does not follow a deferred school's housing: the full-pipeline check does).
-    programme = pipeline.completed_dwellings(scenario)
-    released = np.zeros_like(programme)
-    if pipeline.has_conditions(scenario):
-        rel = pipeline.release_housing(scenario, plan_run.completion_year)
-        released = pipeline.dwellings_by_area(scenario, rel.areas, rel.released - rel.planned)
-    population = pop_model.project(pipeline.population_inputs(scenario, programme + released))
-    services = pipeline.demand_and_capacity(scenario, population.persons, base_run.completion_year)
-    base_fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, base_run))
-
-    cells: list[Cell] = []
-    cell_of: dict[tuple[str, str], int] = {}
-    default_util = {s.id: s.target_utilisation for s in scenario.services.services}
-    cap = scenario.services.capacity
-    fac_util = {} if cap is None else dict(zip(cap.facility_ids, cap.register.utilisation, strict=True))
-    for svc in services:
-        if svc.gap is None:
-            continue
-        weight = spec.unmet_weight.get(svc.service.id, 1.0)
-        for z, zone in enumerate(svc.zone_ids):
-            cell_of[(svc.service.id, zone)] = len(cells)
-            cells.append(Cell(svc.service.id, zone, svc.gap[:, z].copy(), weight))
-
-    stock_years = scenario.years
-    # The plan's own start of each project (after waiting for predecessors and delivery slots) is
-    # the reference for deferrals; a fixed predecessor bounds the earliest start.
-    plan_start = {
-        p: int(np.floor(base_start[p] + 1e-9)) + horizon.base_year
-        if base_start[p] == base_start[p]
-        else int(data.planned_start_year[p])
-        for p in cand
-    }
-    fixed = set(range(len(data.ids))) - set(cand)
-    options: list[Option] = []
-    for p in cand:
-        planned = plan_start[p]
-        earliest = int(data.earliest_start_year[p])
-        ready = [int(base_run.completion_year[a]) for a in data.inputs.depends_on[p] if a in fixed]
-        if any(r == proj_model.NOT_BUILT for r in ready):
-            continue  # waits for a project that is never built: no option (the loader rejects this for the plan)
-        earliest = max([earliest, *ready])
-        latest = data.latest_completion_year[p]
-        for start in range(max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years + 1):
-            one = _single(data.inputs, p, start)
-            completion = int(one.completion_year[p])
-            if latest == latest and completion > latest:
-                continue
-            fin = fin_model.simulate(pipeline.finance_inputs(scenario, population, services, _with(base_run, p, one)))
-            places: dict[int, np.ndarray] = {}
-            if data.services[p] is not None and not np.isnan(data.capacity_places[p]):
-                util = (
-                    fac_util.get(data.facilities[p], default_util[data.services[p]])
-                    if data.facilities[p]
-                    else default_util[data.services[p]]
-                )
-                places[cell_of[(data.services[p], data.zones[p])]] = np.where(
-                    stock_years >= completion, data.capacity_places[p] * util, 0.0
-                )
-            options.append(
-                Option(
-                    project=p,
-                    start_year=start,
-                    completion_year=completion,
-                    deferral_years=start - planned,
-                    spend_mnok=one.spend_mnok[p],
-                    debt_mnok=fin.net_debt_mnok - base_fin.net_debt_mnok,
-                    ndr_mnok=fin.ndr_mnok - base_fin.ndr_mnok,
-                    interest_mnok=float((fin.interest_mnok - base_fin.interest_mnok).sum()),
-                    places=places,
-                )
-            )
-    developments, housing_options, housing_waits = _housing_options(
-        scenario, services, (plan_run, base_run), base_fin, cell_of, (programme, released), set(cand)
-    )
-    under_way = np.zeros(len(years))
-    for p in range(len(data.ids)):
-        if p in cand or base_run.completion_year[p] == proj_model.NOT_BUILT:
-            continue
-        start = int(np.floor(base_run.start[p] + 1e-9)) + horizon.base_year
-        under_way += (years >= start) & (years < base_run.completion_year[p])
-    return Coefficients(
-        scenario=scenario,
-        years=years,
-        candidates=tuple(cand),
-        options=tuple(options),
-        revenue_mnok=base_fin.revenue_mnok,
-        debt_mnok=base_fin.net_debt_mnok,
-        ndr_mnok=base_fin.ndr_mnok,
-        spend_mnok=base_run.spend_mnok.sum(axis=0),
-        cells=tuple(cells),
-        stock_years=stock_years,
-        fixed_under_way=under_way,
-        plan_start=plan_start,
-        build_s=time.perf_counter() - tick,
-        developments=developments,
-        housing_options=housing_options,
-        housing_waits=housing_waits,
-    )
-
-
-def movable_developments(scenario: Scenario) -> list[str]:
-    """Developments whose completion years the optimiser decides (``optimize.housing``; none without it).
-
-    Default: every development that no project waits for and whose release does not hang on a
-    gap condition (``max_gap``: its counterpart in the optimiser is ``max_shortfall_places``).
-    """
-    moves = _spec(scenario).housing
-    if moves is None or scenario.config.population.housing is None:
-        return []
-    if moves.developments is not None:
-        return list(moves.developments)
-    conditions = scenario.config.population.housing.conditions
-    waited_for = scenario.projects.waited_for
-    names = dict.fromkeys(d[0] for d in scenario.population.developments)
-    return [d for d in names if d not in waited_for and not (d in conditions and conditions[d].max_gap)]
-
-
-def _release_pattern(planned: np.ndarray, max_per_year: float, start: int) -> np.ndarray:
-    """[T, Y] dwellings a queue releases from year index ``start`` at ``max_per_year`` (the rule engine)."""
-    out = housing_model.release(planned[None], np.array([max_per_year]), np.array([0]), (), np.array([start]))
-    return out.released[0]
-
-
-def _housing_options(
-    scenario: Scenario,
-    services: tuple[pipeline.ServiceResult, ...],
-    runs: tuple[proj_model.ProjectRun, proj_model.ProjectRun],
-    base_fin: fin_model.FinanceResult,
-    cell_of: dict[tuple[str, str], int],
-    dwellings: tuple[np.ndarray, np.ndarray],
-    candidates: set[int],
-) -> tuple[tuple[str, ...], tuple[HousingOption, ...], dict[int, tuple[int, ...]]]:
-    """Each movable development at each move, run through population, demand/capacity and finance.
-
-    Without sequencing rules a development moves as a block (all completions ``k`` years later).
-    Under ``after_projects`` / ``not_before`` / ``max_dwellings_per_year`` rules the move is the
-    year its release may start: the queue is then released at the yearly pace as the rule engine
-    does, and the development waits for its projects by constraint (``housing_waits``: the
-    candidates; a fixed project bounds the start years offered). ``dwellings``: the programme's
-    completions and what the rules change in it under the plan's projects ([T, A, Y] each; their
-    sum is the base). The marginal paths are
-    against that base (the option as the scenario sets it is all zeros); the projects are the
-    base's (candidates left out): the gap is demand − capacity, so a housing move and a project's
-    places add up exactly. ``runs``: the plan's project run and the base's.
-    """
-    names = movable_developments(scenario)
-    if not names:
-        return (), (), {}
-    plan_run, base_run = runs
-    programme, released = dwellings
-    moves = _spec(scenario).housing
-    conditions = scenario.config.population.housing.conditions
-    base_year = scenario.config.horizon.base_year
-    n_years = len(scenario.years) - 1
-    data = scenario.projects
-    all_names, all_areas, planned = pipeline.planned_housing(scenario)
-    extended = np.concatenate([planned, np.zeros((*planned.shape[:2], 4 * n_years))], axis=2)
-    base_gap = {
-        cell_of[(svc.service.id, z)]: svc.gap[:, k]
-        for svc in services
-        if svc.gap is not None
-        for k, z in enumerate(svc.zone_ids)
-    }
-
-    def moved_paths(dwellings: np.ndarray) -> dict[str, Any]:
-        pop = pop_model.project(pipeline.population_inputs(scenario, dwellings))
-        svcs = pipeline.demand_and_capacity(scenario, pop.persons, base_run.completion_year)
-        fin = fin_model.simulate(pipeline.finance_inputs(scenario, pop, svcs, base_run))
-        gap: dict[int, np.ndarray] = {}
-        for svc in svcs:
-            if svc.gap is None:
-                continue
-            for k, z in enumerate(svc.zone_ids):
-                c = cell_of[(svc.service.id, z)]
-                delta = svc.gap[:, k] - base_gap[c]
-                if np.abs(delta).max() > 1e-9:
-                    gap[c] = delta
-        return {
-            "debt_mnok": fin.net_debt_mnok - base_fin.net_debt_mnok,
-            "ndr_mnok": fin.ndr_mnok - base_fin.ndr_mnok,
-            "revenue_mnok": fin.revenue_mnok - base_fin.revenue_mnok,
-            "interest_mnok": float((fin.interest_mnok - base_fin.interest_mnok).sum()),
-            "gap": gap,
-        }
-
-    zero = np.zeros(n_years)
-    kept: list[str] = []
-    options: list[HousingOption] = []
-    waits: dict[int, tuple[int, ...]] = {}
-    for dev in names:
-        d = len(kept)
-        rows = [r for r in scenario.population.developments if r[0] == dev]
-        first = min(r[2] for r in rows)
-        cond = conditions.get(dev)
-        if cond is None:  # a block move: every completion ``shift`` years later
-            start0, earliest = first, base_year
-        else:  # the year release may start; the projects it waits for by constraint
-            pids = [data.ids.index(pid) for pid in cond.after_projects]
-            in_plan = [int(plan_run.completion_year[p]) for p in pids]
-            if any(y == proj_model.NOT_BUILT for y in in_plan):
-                continue  # waits for a project the plan does not build: stays as the rules leave it
-            fixed = [int(plan_run.completion_year[p]) for p in pids if p not in candidates]
-            start0 = max([first, cond.not_before or base_year, *in_plan])
-            earliest = max([first, cond.not_before or base_year, *fixed])  # never before these allow
-            pace = np.inf if cond.max_dwellings_per_year is None else cond.max_dwellings_per_year
-            k = all_names.index(dev)
-            reference = _release_pattern(extended[k], pace, start0 - base_year)
-        found = []
-        for shift in range(-moves.max_advance_years, moves.max_deferral_years + 1):
-            start = start0 + shift
-            if start < earliest:
-                continue
-            if shift == 0:
-                found.append(HousingOption(d, 0, 0.0, zero, zero, zero, 0.0, {}, start))
-                continue
-            if cond is None:
-                moved_dwellings = pipeline.completed_dwellings(scenario, {dev: shift}) + released
-                moved = float(sum(n * abs(shift) for _, _, _, n, _ in rows))
-            else:
-                pattern = _release_pattern(extended[k], pace, start - base_year)
-                change = (pattern - reference)[:, :n_years]
-                moved_dwellings = (
-                    programme + released + pipeline.dwellings_by_area(scenario, (all_areas[k],), change[None])
-                )
-                moved = float(np.abs(np.cumsum(reference.sum(axis=0) - pattern.sum(axis=0))).sum())
-            found.append(HousingOption(d, shift, moved, first_year=start, **moved_paths(moved_dwellings)))
-        if not found:
-            continue
-        kept.append(dev)
-        options += found
-        if cond is not None and any(p in candidates for p in pids):
-            waits[d] = tuple(p for p in pids if p in candidates)
-    return tuple(kept), tuple(options), waits
 
 
 # ------------------------------------------------------------------------------------------- MILP
@@ -1015,162 +638,6 @@ def _quiet_stdout() -> Iterator[None]:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
-
-
-_PER_COEFFICIENTS: dict[tuple[str, int], tuple[Coefficients, Any]] = {}
-
-
-def _per_coefficients(fn: Any) -> Any:
-    """Compute ``fn(co)`` once per Coefficients object (the MILP, ``evaluate`` and brute force ask often)."""
-
-    @functools.wraps(fn)
-    def cached(co: Coefficients) -> Any:
-        key = (fn.__name__, id(co))
-        hit = _PER_COEFFICIENTS.get(key)
-        if hit is not None and hit[0] is co:
-            return hit[1]
-        if len(_PER_COEFFICIENTS) > 16:
-            _PER_COEFFICIENTS.clear()
-        value = fn(co)
-        _PER_COEFFICIENTS[key] = (co, value)
-        return value
-
-    return cached
-
-
-@_per_coefficients
-def reachable_cells(co: Coefficients) -> dict[tuple[int, int], tuple[list[int], list[int], float, bool]]:
-    """The (cell, stock year) pairs a decision can change and that can be short.
-
-    Value: the project options adding (or removing) places there, the housing options changing
-    the gap there, the worst gap any housing choice can make, and whether an option removes places.
-    Elsewhere the places short are a constant of the scenario.
-    """
-    reach: dict[int, list[int]] = {}
-    for i, o in enumerate(co.options):
-        for c in o.places:
-            reach.setdefault(c, []).append(i)
-    hreach: dict[int, list[int]] = {}
-    for j, h in enumerate(co.housing_options):
-        for c in h.gap:
-            hreach.setdefault(c, []).append(j)
-    out: dict[tuple[int, int], tuple[list[int], list[int], float, bool]] = {}
-    for c, cell in enumerate(co.cells):
-        for u in range(len(co.stock_years)):
-            options = [i for i in reach.get(c, []) if co.options[i].places[c][u] != 0]
-            negative = any(co.options[i].places[c][u] < 0 for i in options)
-            moves = [j for j in hreach.get(c, []) if co.housing_options[j].gap[c][u] != 0]
-            rise: dict[int, float] = {}
-            for j in moves:
-                h = co.housing_options[j]
-                rise[h.development] = max(rise.get(h.development, 0.0), float(h.gap[c][u]))
-            worst = float(cell.gap[u]) + sum(rise.values())
-            if (worst <= TOLERANCE and not negative) or (not options and not moves):
-                continue
-            out[(c, u)] = (options, moves, worst, negative)
-    return out
-
-
-@_per_coefficients
-def shortfall_limits(co: Coefficients) -> dict[tuple[int, int], float]:
-    """``optimize.max_shortfall_places`` per (cell, stock year) that a decision can change.
-
-    The limit is the service's places, or — where no choice could get below it — the lower bound
-    max(0, gap + Σ_developments least housing effect − Σ_projects most places added): a shortfall
-    nothing can avoid is not a breach. Cells no decision reaches are left alone (constants).
-    """
-    spec = co.scenario.config.optimize
-    if not spec.max_shortfall_places:
-        return {}
-    out = {}
-    for (c, u), (options, moves, _, _) in reachable_cells(co).items():
-        cell = co.cells[c]
-        if cell.service not in spec.max_shortfall_places:
-            continue
-        most: dict[int, float] = {}
-        for i in options:
-            o = co.options[i]
-            most[o.project] = max(most.get(o.project, 0.0), float(o.places[c][u]))
-        least: dict[int, float] = {}
-        for j in moves:
-            h = co.housing_options[j]
-            least[h.development] = min(least.get(h.development, 0.0), float(h.gap[c][u]))
-        floor = max(0.0, float(cell.gap[u]) + sum(least.values()) - sum(most.values()))
-        out[(c, u)] = max(spec.max_shortfall_places[cell.service], floor)
-    return out
-
-
-def predicted(
-    co: Coefficients, solution: Solution, ceilings: np.ndarray, ceiling_ratio: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Net debt [Y] of a schedule by superposition, and the ceiling [Y] its revenue allows."""
-    ratio = co.scenario.config.optimize.debt_ratio_ceiling if ceiling_ratio is None else ceiling_ratio
-    zeros = np.zeros(len(co.years))
-    moves = list(solution.housing.values())
-    debt = co.debt_mnok + sum((o.debt_mnok for o in solution.chosen.values() if o is not None), zeros)
-    debt = debt + sum((h.debt_mnok for h in moves), zeros)
-    return debt, ceilings + ratio * sum((h.revenue_mnok for h in moves), zeros)
-
-
-def evaluate(
-    co: Coefficients,
-    chosen: dict[int, Option | None],
-    ceilings: np.ndarray,
-    housing: dict[int, HousingOption] | None = None,
-    ceiling_ratio: float | None = None,
-) -> Solution:
-    """The objective of a schedule on the same coefficients (the plan, the greedy rule, brute force).
-
-    ``housing``: the move of each movable development (default: the programme as written).
-    """
-    spec = co.scenario.config.optimize
-    data = co.scenario.projects
-    picked = [o for o in chosen.values() if o is not None]
-    moves = list((housing or {}).values())
-    unmet = 0.0
-    weighted = 0.0
-    short = np.zeros((len(co.cells), len(co.stock_years)))
-    for c, cell in enumerate(co.cells):
-        added = sum((o.places[c] for o in picked if c in o.places), np.zeros(len(co.stock_years)))
-        need = cell.gap + sum((h.gap[c] for h in moves if c in h.gap), np.zeros(len(co.stock_years)))
-        short[c] = np.clip(need - added, 0.0, None)
-        unmet += float(short[c].sum())
-        weighted += cell.weight * float(short[c].sum())
-    deferral = float(sum(abs(o.deferral_years) for o in picked))
-    interest = float(sum(o.interest_mnok for o in picked) + sum(h.interest_mnok for h in moves))
-    moved = float(sum(h.dwelling_years for h in moves))
-    end = int(co.years[-1]) + 1
-    dropped = sum(end - co.plan_start[p] for p, o in chosen.items() if o is None and data.exclusive_group[p] is None)
-    solution = Solution(chosen, 0.0, unmet, deferral, interest, housing=dict(housing or {}), moved_dwelling_years=moved)
-    debt, ceiling = predicted(co, solution, ceilings, ceiling_ratio)
-    excess = np.clip(debt - ceiling, 0.0, None)
-    breaches = [
-        {"rule": "debt_ratio", "year": int(y), "excess_mnok": float(e)}
-        for y, e in zip(co.years, excess, strict=True)
-        if e > BREACH_TOLERANCE
-    ]
-    over = 0.0
-    for (c, u), limit in shortfall_limits(co).items():
-        value = max(0.0, float(short[c, u] - limit))
-        over += value
-        if value > BREACH_TOLERANCE:
-            cell = co.cells[c]
-            year = int(co.stock_years[u])
-            breaches.append(
-                {"rule": "shortfall", "year": year, "service": cell.service, "zone": cell.zone, "excess": value}
-            )
-    housing_penalty = spec.housing.penalty_per_dwelling_year if spec.housing is not None else 0.0
-    solution.objective = (
-        weighted
-        + spec.deferral_penalty * (deferral + dropped)
-        + spec.cost_weight * interest
-        + housing_penalty * moved
-        + spec.breach_penalty * float(excess.sum())
-        + spec.shortfall_penalty * over
-    )
-    solution.breaches = breaches
-    solution.status = "Feasible" if not breaches else "Breaches"
-    return solution
 
 
 def solve_milp(
