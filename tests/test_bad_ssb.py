@@ -165,7 +165,7 @@ CSV_CASES: dict[str, tuple[str, bytes, list[str]]] = {
     "areas_huge_field": (
         "--areas",
         b"area,share\n" + b"a" * 200_000 + b",1\n",
-        ["--areas", "field larger", "a readable CSV"],
+        ["field larger"],
     ),
     "codes_latin1": (
         "--codes",

@@ -9,10 +9,15 @@ results contract, ``manifest.json`` and ``scenario.resolved.yaml``) and writes `
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ltsim.errors import InputError, Problem, show
 
 CONTRACT_TABLES: tuple[str, ...] = (
     "population",
@@ -33,25 +38,426 @@ CONTRACT_TABLES: tuple[str, ...] = (
 """Tables of the results contract, in the order the workbook shows them (others follow alphabetically)."""
 
 
+# Column kinds: "key" text that must not be blank, "text" anything, "int" a whole number that must not be
+# blank, "num!" a number that must not be blank, "num" a number or blank.
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "population": {"year": "int", "area": "key", "age": "int", "sex": "key", "persons": "num!"},
+    "population_change": {
+        "year": "int",
+        "area": "key",
+        **dict.fromkeys(
+            [
+                "population_start",
+                "births",
+                "deaths",
+                "migration_in",
+                "migration_out",
+                "housing_in",
+                "control_adjustment",
+                "population_end",
+            ],
+            "num",
+        ),
+    },
+    "demand": {
+        "year": "int",
+        "zone": "key",
+        "service": "key",
+        "users": "num",
+        "demand": "num",
+        "demand_municipal": "num",
+    },
+    "capacity": {
+        "year": "int",
+        "zone": "key",
+        "service": "key",
+        **dict.fromkeys(("capacity", "usable_capacity", "demand", "gap", "utilisation"), "num"),
+    },
+    "capacity_summary": {
+        "service": "key",
+        "zone": "key",
+        **dict.fromkeys(
+            [
+                "place_years_short",
+                "peak_shortfall",
+                "peak_year",
+                "idle_place_years",
+                "idle_places_first_year",
+                "idle_places_last_year",
+            ],
+            "num",
+        ),
+    },
+    "projects": {
+        "project": "key",
+        "name": "text",
+        "service": "text",
+        "zone": "text",
+        **dict.fromkeys(
+            [
+                "capacity_places",
+                "planned_start",
+                "start_year",
+                "planned_completion_year",
+                "completion_year",
+                "delay_years",
+                "cost_mnok",
+            ],
+            "num",
+        ),
+        "built": "text",
+    },
+    "project_spend": {"project": "key", "year": "int", "spend_mnok": "num!"},
+    "schedule": {
+        "project": "key",
+        "name": "text",
+        "planned_start": "num",
+        "chosen_start": "num",
+        "deferred_years": "num",
+    },
+    "shortfall_probability": {
+        "year": "int",
+        "zone": "key",
+        "service": "key",
+        **dict.fromkeys(("probability_short", "expected_short_places", "short_places_p90"), "num"),
+    },
+    "replications": {"rep": "int", "total_cost_mnok": "num", "spend_in_horizon_mnok": "num"},
+    "replication_projects": {"rep": "int", "project": "key", "completion_year": "num", "cost_mnok": "num"},
+    "finance": {"year": "int", "item": "key", "value": "num"},
+    "finance_nominal": {"year": "int", "item": "key", "value": "num"},
+    "kpi": {"year": "int", "kpi": "key", "value": "num", "unit": "text", "status": "text"},
+    "kpi_probability": {"year": "int", "kpi": "key", "probability_red": "num"},
+    "housing": {
+        "development": "key",
+        "area": "key",
+        "year": "int",
+        **dict.fromkeys(("planned", "released", "held_back"), "num"),
+        "binding_condition": "text",
+    },
+    "housing_schedule": {
+        "development": "key",
+        "area": "text",
+        **dict.fromkeys(
+            [
+                "dwellings",
+                "planned_first_completion",
+                "chosen_first_completion",
+                "shift_years",
+                "dwelling_years_moved",
+                "revenue_change_mnok",
+            ],
+            "num",
+        ),
+    },
+    "housing_release": {"development": "key", "probability_never": "num"},
+    "housing_held_back": {"development": "key", "year": "int", "held_back_mean": "num", "held_back_p90": "num"},
+}
+"""The columns the report reads from each table of the results contract (``ltsim/results.py`` writes them);
+other columns may follow. Every CSV of a run folder is checked against this before a report is built."""
+
+MAX_PROBLEMS_PER_FILE = 5
+MAX_TABLE_BYTES = 1024 * 1024 * 1024
+MAX_YAML_BYTES = 20 * 1024 * 1024
+MAX_YAML_NODES = 1_000_000
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def read_json(file: Path, what: str) -> tuple[Any, Problem | None]:
+    """A JSON file of a run or batch folder, or the problem that stops it being read."""
+    name = str(file)
+    expected = f"{what} as JSON (as ltsim writes it; rerun ltsim to write it again)"
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, Problem(expected, file=name, found=f"a byte 0x{exc.object[exc.start]:02x} that is not UTF-8")
+    except OSError as exc:
+        return None, Problem(expected, file=name, found=exc.strerror or type(exc).__name__)
+    if not text.strip():
+        return None, Problem(expected, file=name, found="an empty file")
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, Problem(expected, file=name, line=exc.lineno, found=f"invalid JSON: {exc.msg}")
+    except (RecursionError, ValueError) as exc:
+        return None, Problem(expected, file=name, found=f"unreadable JSON ({type(exc).__name__})")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_manifest(file: Path, man: Any) -> list[Problem]:
+    """``manifest.json`` is an object and the parts the report shows have the shapes ltsim writes."""
+    name = str(file)
+    if not isinstance(man, dict):
+        kind = "a list" if isinstance(man, list) else f"a JSON {type(man).__name__}"
+        return [Problem("a JSON object (the run's manifest, written by ltsim run)", file=name, found=kind)]
+    problems = []
+    shapes = {
+        "scenario": (dict, "an object (name, title, file, hash)"),
+        "horizon": (dict, "an object with base_year and end_year"),
+        "created_utc": (str, "a time stamp text"),
+        "ltsim_version": (str, "a version text"),
+        "git_revision": (str, "a revision text or null"),
+        "outputs": ((dict, list), "an object or list of the files written"),
+    }
+    for key, (kind, expected) in shapes.items():
+        value = man.get(key)
+        if value is not None and not isinstance(value, kind):
+            problems.append(Problem(expected, file=name, field=key, found=show(value)))
+    for key in ("seed", "replications"):
+        value = man.get(key)
+        if value is not None and not _is_number(value):
+            problems.append(Problem("a whole number or null", file=name, field=key, found=show(value)))
+    scenario = man.get("scenario")
+    if isinstance(scenario, dict):
+        for key in ("name", "title", "file", "hash"):
+            value = scenario.get(key)
+            if value is not None and not isinstance(value, str):
+                problems.append(Problem("a text", file=name, field=f"scenario.{key}", found=show(value)))
+    horizon = man.get("horizon")
+    if isinstance(horizon, dict):
+        for key in ("base_year", "end_year"):
+            value = horizon.get(key)
+            if value is not None and not (_is_number(value) and float(value).is_integer()):
+                problems.append(Problem("a year", file=name, field=f"horizon.{key}", found=show(value)))
+    return problems
+
+
+def _count_nodes(value: Any, limit: int) -> int:
+    """Nodes of a parsed YAML document (aliases counted each time they are used), stopping past ``limit``."""
+    n, stack = 0, [value]
+    while stack and n <= limit:
+        v = stack.pop()
+        n += 1
+        if isinstance(v, dict):
+            stack.extend(v.values())
+            stack.extend(v.keys())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return n
+
+
+def _check_resolved(file: Path, doc: Any) -> list[Problem]:
+    """``scenario.resolved.yaml`` is a mapping and the fiscal rules the report applies are numbers."""
+    name = str(file)
+    if not isinstance(doc, dict):
+        return [Problem("a YAML mapping (the resolved scenario)", file=name, found=f"a {type(doc).__name__}")]
+    if _count_nodes(doc, MAX_YAML_NODES) > MAX_YAML_NODES:
+        return [
+            Problem(
+                f"a scenario of at most {MAX_YAML_NODES:,} values (aliases expanded)",
+                file=name,
+                found="more (an alias bomb?)",
+            )
+        ]
+    problems = []
+    finance = doc.get("finance")
+    rules = finance.get("fiscal_rules") if isinstance(finance, dict) else None
+    if rules is not None and not isinstance(rules, list):
+        problems.append(Problem("a list of rules", file=name, field="finance.fiscal_rules", found=show(rules)))
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        if not isinstance(rule, dict):
+            continue
+        for key in ("red", "green"):
+            if key in rule and not _is_number(rule[key]):
+                problems.append(
+                    Problem(
+                        "a number (a fraction of the key figure)",
+                        file=name,
+                        field=f"finance.fiscal_rules[{i}].{key}",
+                        found=show(rule[key]),
+                    )
+                )
+    for key in ("services", "areas"):
+        value = doc.get(key)
+        if value is not None and not isinstance(value, list):
+            problems.append(Problem("a list", file=name, field=key, found=show(value)))
+    return problems
+
+
+def _check_optimize(file: Path, o: Any) -> list[Problem]:
+    """``optimize.json``: the figures the report states about the optimisation."""
+    name = str(file)
+    if not isinstance(o, dict):
+        return [Problem("a JSON object (written by ltsim optimize)", file=name, found=f"a {type(o).__name__}")]
+    problems = []
+    if not _is_number(o.get("debt_ratio_ceiling")):
+        problems.append(
+            Problem("a number", file=name, field="debt_ratio_ceiling", found=show(o.get("debt_ratio_ceiling")))
+        )
+    for key in ("solver", "status"):
+        if key not in o:
+            problems.append(Problem("a text", file=name, field=key, found="nothing"))
+    for key in ("optimal", "plan"):
+        part = o.get(key)
+        if not isinstance(part, dict) or not (
+            part.get("unmet_place_years") is None or _is_number(part["unmet_place_years"])
+        ):
+            problems.append(
+                Problem("an object with unmet_place_years (a number)", file=name, field=key, found=show(part))
+            )
+    conf = o.get("confidence")
+    if conf is not None and not (
+        isinstance(conf, dict)
+        and isinstance(conf.get("years"), list)
+        and isinstance(conf.get("probability_within_ceiling"), list)
+        and len(conf["years"]) == len(conf["probability_within_ceiling"])
+        and all(_is_number(v) for v in conf["years"] + conf["probability_within_ceiling"])
+        and "target" in conf
+        and "reps" in conf
+    ):
+        problems.append(
+            Problem(
+                "an object with target, reps and lists years and probability_within_ceiling of one length",
+                file=name,
+                field="confidence",
+                found=show(conf),
+            )
+        )
+    binding = o.get("binding_constraints", [])
+    if not (isinstance(binding, list) and all(isinstance(b, dict) and "year" in b for b in binding)):
+        problems.append(
+            Problem("a list of objects with a year", file=name, field="binding_constraints", found=show(binding))
+        )
+    return problems
+
+
+def check_csv(file: Path, columns: dict[str, str] | None) -> tuple[str | None, list[Problem]]:
+    """The text of a CSV table of a run or batch folder, checked; or the problems found (at most a few).
+
+    Checks that the file is UTF-8 text without control characters, has a header naming ``columns``, and
+    that every row has one cell per header column (a row cut short says the file was truncated), key
+    columns are filled and number columns hold numbers. Rows are numbered as a spreadsheet shows them.
+    """
+    name = str(file)
+    problems: list[Problem] = []
+
+    def add(expected: str, row: int | None = None, field: str | None = None, found: str | None = None) -> bool:
+        problems.append(Problem(expected, file=name, line=row, field=field, found=found, row=row is not None))
+        return len(problems) >= MAX_PROBLEMS_PER_FILE
+
+    expected_header = "a header row naming the columns " + ", ".join(columns or ["of the table"])
+    size = file.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        add(f"a table of at most {MAX_TABLE_BYTES // 2**30} GB", found=f"{size / 2**30:,.1f} GB")
+        return None, problems
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        add(
+            "a CSV file in UTF-8 (as ltsim writes it)",
+            raw.count(b"\n", 0, exc.start) + 1,
+            None,
+            f"byte 0x{raw[exc.start]:02x} that is not UTF-8",
+        )
+        return None, problems
+    bad = ILLEGAL_XML.search(text)
+    if bad:
+        add(
+            "text without control characters",
+            text.count("\n", 0, bad.start()) + 1,
+            None,
+            f"the control character {bad.group()!r}",
+        )
+        return None, problems
+    if not text.strip():
+        add(expected_header, 1, None, "an empty file")
+        return None, problems
+    try:
+        records = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(records)]
+        missing = [c for c in (columns or {}) if c not in header]
+        if missing:
+            add(
+                f"the columns {', '.join(columns or {})} (the results contract)",
+                1,
+                None,
+                f"no column {', '.join(map(repr, missing))} in the header " + ", ".join(map(repr, header)),
+            )
+            return None, problems
+        if len(set(header)) != len(header):
+            add("each column name once", 1, None, "a repeated column name")
+            return None, problems
+        checks = [(header.index(c), c, kind) for c, kind in (columns or {}).items()]
+        n = len(header)
+        for rownum, record in enumerate(records, start=2):
+            if not record:
+                continue  # a blank line
+            if len(record) != n:
+                what = "the row is cut short: the file may be truncated" if len(record) < n else "too many cells"
+                if add(f"{n} cells, one per column of the header", rownum, None, f"{len(record)} cells ({what})"):
+                    break
+                continue
+            for j, col, kind in checks:
+                cell = record[j].strip()
+                if not cell:
+                    if kind in ("key", "int", "num!") and add(
+                        "a value (the table is written complete by ltsim)", rownum, f"column {col!r}", "a blank cell"
+                    ):
+                        return None, problems
+                    continue
+                if kind in ("int", "num", "num!"):
+                    try:
+                        number = float(cell)
+                    except ValueError:
+                        number = None
+                    if number is None or (kind == "int" and not number.is_integer()):
+                        expected = "a whole number" if kind == "int" else "a number"
+                        if add(expected, rownum, f"column {col!r}", show(cell)):
+                            return None, problems
+    except csv.Error as exc:
+        add("a well-formed CSV file", None, None, show(str(exc), 100))
+    return (None, problems) if problems else (text, problems)
+
+
 @dataclass
 class RunFolder:
-    """The files of one run folder, read lazily and cached. ``table(name)`` is None when the file is absent."""
+    """The files of one run folder, read lazily and cached. ``table(name)`` is None when the file is absent.
+
+    Every file the report reads is checked when it is first read (see :func:`check_csv`, ``TABLE_COLUMNS``);
+    :meth:`check` reads them all and raises one InputError listing the problems of every file.
+    """
 
     path: Path
     _tables: dict[str, Any] = field(default_factory=dict, repr=False)
     _manifest: dict[str, Any] | None = field(default=None, repr=False)
     _resolved: dict[str, Any] | None = field(default=None, repr=False)
+    _optimize: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         if not self.path.is_dir():
-            raise FileNotFoundError(f"run folder {self.path} does not exist")
+            raise InputError(Problem("a run folder written by ltsim run", file=str(self.path), found="no such folder"))
         if not (self.path / "manifest.json").is_file():
-            raise FileNotFoundError(f"{self.path} is not a run folder: manifest.json is missing")
+            raise InputError(
+                Problem(
+                    "a run folder written by ltsim run (with manifest.json)",
+                    file=str(self.path),
+                    found="no manifest.json",
+                )
+            )
+
+    def check(self) -> None:
+        """Read and check every file the report uses; one InputError naming every problem found."""
+        problems: list[Problem] = []
+        for read in (
+            lambda: self.manifest,
+            lambda: self.resolved,
+            lambda: self.optimize,
+            *[(lambda n=n: self.table(n)) for n in self.table_names()],
+        ):
+            try:
+                read()
+            except InputError as exc:
+                problems += exc.problems
+        if problems:
+            raise InputError(problems)
 
     def table_names(self) -> list[str]:
         """Every CSV table in the folder: contract tables first, in contract order, then the rest."""
-        present = {p.stem for p in self.path.glob("*.csv")}
+        present = {p.stem for p in self.path.glob("*.csv") if p.is_file()}
         ordered = [n for n in CONTRACT_TABLES if n in present]
         return ordered + sorted(present - set(ordered))
 
@@ -60,30 +466,82 @@ class RunFolder:
         return (self.path / f"{name}.csv").is_file()
 
     def table(self, name: str) -> Any:
-        """``name.csv`` as a DataFrame (cached), or None when the file is absent."""
+        """``name.csv`` as a DataFrame (checked, cached), or None when the file is absent."""
         if name not in self._tables:
             import pandas as pd
 
             file = self.path / f"{name}.csv"
-            self._tables[name] = pd.read_csv(file) if file.is_file() else None
+            if not file.is_file():
+                self._tables[name] = None
+            else:
+                text, problems = check_csv(file, TABLE_COLUMNS.get(name))
+                if text is None:
+                    raise InputError(problems)
+                self._tables[name] = pd.read_csv(io.StringIO(text))
         return self._tables[name]
 
     @property
     def manifest(self) -> dict[str, Any]:
-        """``manifest.json``."""
+        """``manifest.json`` (checked)."""
         if self._manifest is None:
-            self._manifest = json.loads((self.path / "manifest.json").read_text(encoding="utf-8"))
+            file = self.path / "manifest.json"
+            man, problem = read_json(file, "the run's manifest")
+            problems = [problem] if problem else _check_manifest(file, man)
+            if problems:
+                raise InputError(problems)
+            self._manifest = man
         return self._manifest
 
     @property
     def resolved(self) -> dict[str, Any]:
-        """``scenario.resolved.yaml`` (empty when absent)."""
+        """``scenario.resolved.yaml`` (checked; empty when absent)."""
         if self._resolved is None:
             import yaml
 
             file = self.path / "scenario.resolved.yaml"
-            self._resolved = (yaml.safe_load(file.read_text(encoding="utf-8")) or {}) if file.is_file() else {}
+            if not file.is_file():
+                self._resolved = {}
+                return self._resolved
+            expected = "the resolved scenario as YAML (as ltsim run writes it)"
+            size = file.stat().st_size
+            if size > MAX_YAML_BYTES:
+                raise InputError(Problem(expected, file=str(file), found=f"{size / 2**20:,.0f} MB"))
+            try:
+                doc = yaml.safe_load(file.read_bytes().decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    Problem(expected, file=str(file), found=f"a byte 0x{exc.object[exc.start]:02x} that is not UTF-8")
+                ) from None
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                raise InputError(
+                    Problem(
+                        expected,
+                        file=str(file),
+                        line=mark.line + 1 if mark is not None else None,
+                        found=f"invalid YAML: {show(str(getattr(exc, 'problem', None) or exc), 80)}",
+                    )
+                ) from None
+            except RecursionError:
+                raise InputError(Problem(expected, file=str(file), found="YAML nested too deeply")) from None
+            doc = {} if doc is None else doc
+            problems = _check_resolved(file, doc)
+            if problems:
+                raise InputError(problems)
+            self._resolved = doc
         return self._resolved
+
+    @property
+    def optimize(self) -> dict[str, Any] | None:
+        """``optimize.json`` of an optimised plan (checked), or None."""
+        file = self.path / "optimize.json"
+        if self._optimize is None and file.is_file():
+            o, problem = read_json(file, "the optimisation's summary")
+            problems = [problem] if problem else _check_optimize(file, o)
+            if problems:
+                raise InputError(problems)
+            self._optimize = o
+        return self._optimize
 
     @property
     def name(self) -> str:
@@ -106,15 +564,18 @@ def build_report(run_dir: Path, lang: str = "nb") -> tuple[Path, Path]:
     lang
         ``nb`` (bokmål, Norwegian number format) or ``en``.
     """
-    from ltsim.report.excel import write_workbook
-    from ltsim.report.html import write_html
+    from ltsim.io.ssb import write_files
+    from ltsim.report.excel import workbook_bytes
+    from ltsim.report.html import render, run_context
     from ltsim.report.i18n import check_lang
 
     check_lang(lang)
     run = RunFolder(Path(run_dir))
-    html = write_html(run, run.path / "report.html", lang)
-    xlsx = write_workbook(run, run.path / "workbook.xlsx", lang)
-    return html, xlsx
+    run.check()  # every file the report reads, before anything is built
+    html = render("run.html.j2", lang, **run_context(run, lang))
+    xlsx = workbook_bytes(run, lang)
+    html_path, xlsx_path = write_files({"report.html": html, "workbook.xlsx": xlsx}, run.path, "run folder")
+    return html_path, xlsx_path
 
 
 def compare_report(run_dirs: list[Path], out: Path, lang: str = "nb") -> Path:

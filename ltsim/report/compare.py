@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ltsim.report import RunFolder
+from ltsim.errors import InputError, Problem, show
+from ltsim.io.ssb import write_files
+from ltsim.report import RunFolder, check_csv, read_json
 from ltsim.report.html import PALETTE, Figures, clean, kpi_series, project_figures, render, service_names
 from ltsim.report.i18n import check_lang, fmt_num, fmt_pct, fmt_share, kpi_name, t
 
@@ -17,24 +20,71 @@ KEY_COLUMNS = ("kpi", "metric", "item", "key", "figure")
 
 
 def expand(paths: list[Path]) -> tuple[list[RunFolder], list[Path]]:
-    """Run folders and summary CSV files named by ``paths`` (a batch folder expands to its run folders)."""
+    """Run folders and summary CSV files named by ``paths`` (a batch folder expands to its run folders).
+
+    A batch folder's ``batch.json`` and every run folder are checked (see :meth:`RunFolder.check`); all
+    problems found are raised together as one InputError.
+    """
     runs: list[RunFolder] = []
     summaries: list[Path] = []
+    problems: list[Problem] = []
     for p in map(Path, paths):
         if p.is_file() and p.suffix == ".csv":
             summaries.append(p)
         elif (p / "manifest.json").is_file():
             runs.append(RunFolder(p))
         elif p.is_dir():
+            if (p / "batch.json").is_file():
+                problems += check_batch(p / "batch.json")
             subs = sorted(d for d in p.iterdir() if (d / "manifest.json").is_file())
             if not subs and not (p / "summary.csv").is_file():
-                raise FileNotFoundError(f"{p} holds no run folders (no */manifest.json) and no summary.csv")
+                problems.append(
+                    Problem(
+                        "a batch folder with run folders (*/manifest.json) or a summary.csv",
+                        file=str(p),
+                        found="neither",
+                    )
+                )
             runs += [RunFolder(d) for d in subs]
             if (p / "summary.csv").is_file():
                 summaries.append(p / "summary.csv")
         else:
-            raise FileNotFoundError(f"{p} is neither a run folder, a batch folder nor a summary.csv")
+            problems.append(
+                Problem("a run folder, a batch folder or a summary.csv", file=str(p), found="none of these")
+            )
+    for run in runs:
+        try:
+            run.check()
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
     return runs, summaries
+
+
+def check_batch(file: Path) -> list[Problem]:
+    """``batch.json`` is an object whose ``scenarios`` list the scenarios with their status (as ltsim batch writes)."""
+    doc, problem = read_json(file, "the batch's record")
+    if problem is not None:
+        return [problem]
+    if not isinstance(doc, dict):
+        return [Problem("a JSON object (written by ltsim batch)", file=str(file), found=f"a {type(doc).__name__}")]
+    scenarios = doc.get("scenarios")
+    if not isinstance(scenarios, list):
+        return [Problem("a list of scenarios", file=str(file), field="scenarios", found=show(scenarios))]
+    for i, item in enumerate(scenarios):
+        if not (
+            isinstance(item, dict) and isinstance(item.get("scenario"), str) and isinstance(item.get("status"), str)
+        ):
+            return [
+                Problem(
+                    "an object with scenario and status (texts)",
+                    file=str(file),
+                    field=f"scenarios[{i}]",
+                    found=show(item),
+                )
+            ]
+    return []
 
 
 def run_key_figures(run: RunFolder, lang: str) -> dict[str, Any]:
@@ -74,12 +124,36 @@ def summary_rows(path: Path) -> list[dict[str, Any]]:
     """Rows of a batch ``summary.csv``: long (scenario × key figure [× year]: last year kept) or wide."""
     import pandas as pd
 
-    frame = pd.read_csv(path)
+    text, problems = check_csv(path, None)
+    if text is None:
+        raise InputError(problems)
+    frame = pd.read_csv(io.StringIO(text))
     scol = next((c for c in SCENARIO_COLUMNS if c in frame), None)
     if scol is None:
-        raise ValueError(f"{path}: expected a column named one of {', '.join(SCENARIO_COLUMNS)}")
+        raise InputError(
+            Problem(
+                f"a column named one of {', '.join(SCENARIO_COLUMNS)}",
+                file=str(path),
+                line=1,
+                found="columns " + ", ".join(map(repr, frame.columns)),
+                row=True,
+            )
+        )
     kcol = next((c for c in KEY_COLUMNS if c in frame), None)
     if kcol is not None and "value" in frame:
+        if not pd.api.types.is_numeric_dtype(frame["value"]):
+            bad = pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
+            i = int(bad.to_numpy().argmax())
+            raise InputError(
+                Problem(
+                    "a number",
+                    file=str(path),
+                    line=i + 2,
+                    field="column 'value'",
+                    found=show(str(frame["value"].iloc[i])),
+                    row=True,
+                )
+            )
         if "year" in frame:
             frame = frame.sort_values("year").groupby([scol, kcol], sort=False).tail(1)
         wide = frame.pivot_table(index=scol, columns=kcol, values="value", aggfunc="last")
@@ -142,7 +216,7 @@ def compare_report(run_dirs: list[Path], out: Path, lang: str = "nb") -> Path:
     check_lang(lang)
     runs, summaries = expand(list(run_dirs))
     if not runs and not summaries:
-        raise ValueError("nothing to compare: give run folders, a batch folder or a summary.csv")
+        raise InputError(Problem("run folders, a batch folder or a summary.csv to compare", found="nothing"))
     rows = [run_key_figures(r, lang) for r in runs]
     labels = [r["scenario"] for r in rows]
     for i, r in enumerate(rows):  # two runs of one scenario: tell them apart by their folder
@@ -248,8 +322,4 @@ def compare_report(run_dirs: list[Path], out: Path, lang: str = "nb") -> Path:
         figures_json=figs.json(),
     )
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(out)
-    return out
+    return write_files({out.name: html}, out.parent, "comparison")[0]

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from ltsim.io.excel import set_value
 from ltsim.report import RunFolder
 from ltsim.report.i18n import COLUMN_INFO, item_name, kpi_name, t
 
@@ -54,6 +55,11 @@ def column_format(name: str, dtype: Any) -> str | None:
     if dtype.kind in "iu":
         return FMT_INT
     return FMT_ONE
+
+
+def _put(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Put a value into a cell of ``ws``: a text is stored as text, never as a formula (see ``set_value``)."""
+    return set_value(ws.cell(row=row, column=column), value)
 
 
 def _column_letter(i: int) -> str:
@@ -185,7 +191,7 @@ def _header(ws: Any, names: list[str], row: int = 1) -> None:
     fill = PatternFill("solid", fgColor=HEADER_FILL)
     bottom = Border(bottom=Side(style="thin", color="7F7F7F"))
     for j, name in enumerate(names, start=1):
-        cell = ws.cell(row=row, column=j, value=name)
+        cell = _put(ws, row, j, name)
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.border = bottom
@@ -213,7 +219,7 @@ def _table_sheet(wb: Any, title: str, frame: Any, lang: str) -> None:
                 v = v.item()
             if v is not None and not isinstance(v, (bool, int, float, str)):
                 v = None if str(v) in ("<NA>", "nan") else str(v)
-            cell = ws.cell(row=2, column=j, value=v)
+            cell = _put(ws, 2, j, v)
             fmt = column_format(name, frame[name].dtype)
             if fmt:
                 cell.number_format = fmt
@@ -235,12 +241,13 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     ws = wb.create_sheet(PLAN_SHEET)
     bold = Font(bold=True)
     top = Border(top=Side(style="thin", color="000000"))
-    ws["A1"] = (
-        f"{t('economic_plan', lang)}: {t('investments', lang).lower()} {'og' if lang == 'nb' else 'and'} {t('financing', lang).lower()}"
+    set_value(
+        ws["A1"],
+        f"{t('economic_plan', lang)}: {t('investments', lang).lower()} {'og' if lang == 'nb' else 'and'} {t('financing', lang).lower()}",
     )
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"{run.title} ({run.name})"
-    ws["A3"] = f"{t('mnok_fixed', lang).capitalize()}"
+    set_value(ws["A2"], f"{run.title} ({run.name})")
+    set_value(ws["A3"], f"{t('mnok_fixed', lang).capitalize()}")
     ws["A3"].font = Font(italic=True)
     spend, projects, fin, kpi = (
         run.table("project_spend"),
@@ -257,7 +264,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     elif year_set:
         years = list(range(min(year_set), max(year_set) + 1))
     else:
-        ws["A5"] = t("projects_missing", lang)
+        set_value(ws["A5"], t("projects_missing", lang))
         ws.column_dimensions["A"].width = 60
         return
     plan = years[:PLAN_YEARS]
@@ -266,10 +273,10 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     sum_plan_col = first_col + len(years)
     sum_all_col = sum_plan_col + 1
     # group header (row 5) and header (row 6)
-    ws.cell(row=5, column=first_col, value=t("plan_period", lang)).font = bold
+    _put(ws, 5, first_col, t("plan_period", lang)).font = bold
     ws.merge_cells(start_row=5, start_column=first_col, end_row=5, end_column=first_col + len(plan) - 1)
     if len(years) > len(plan):
-        ws.cell(row=5, column=first_col + len(plan), value=t("long_term", lang)).font = bold
+        _put(ws, 5, first_col + len(plan), t("long_term", lang)).font = bold
         ws.merge_cells(
             start_row=5, start_column=first_col + len(plan), end_row=5, end_column=first_col + len(years) - 1
         )
@@ -279,7 +286,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     for j in range(first_col, sum_all_col + 1):
         ws.cell(row=6, column=j).alignment = Alignment(horizontal="right")
     row = 7
-    ws.cell(row=row, column=1, value=t("investments", lang)).font = bold
+    _put(ws, row, 1, t("investments", lang)).font = bold
     row += 1
     totals = np.zeros(len(years))
     if spend is not None and len(spend):
@@ -296,16 +303,16 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
             name = meta.loc[pid, "name"] if meta is not None and pid in meta.index else pid
             service = meta.loc[pid, "service"] if meta is not None and pid in meta.index else ""
             zone = meta.loc[pid, "zone"] if meta is not None and pid in meta.index else ""
-            ws.cell(row=row, column=1, value=str(name))
-            ws.cell(row=row, column=2, value=service if isinstance(service, str) else None)
-            ws.cell(row=row, column=3, value=zone if isinstance(zone, str) else None)
+            _put(ws, row, 1, str(name))
+            _put(ws, row, 2, service if isinstance(service, str) else None)
+            _put(ws, row, 3, zone if isinstance(zone, str) else None)
             _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
             totals += vals
             row += 1
-    ws.cell(row=row, column=1, value=t("sum_investments", lang)).font = bold
+    _put(ws, row, 1, t("sum_investments", lang)).font = bold
     _numbers(ws, row, ycol, years, totals, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
     row += 2
-    ws.cell(row=row, column=1, value=t("financing", lang)).font = bold
+    _put(ws, row, 1, t("financing", lang)).font = bold
     row += 1
     wide_fin = (
         fin.pivot_table(index="year", columns="item", values="value", aggfunc="sum")
@@ -313,7 +320,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         else None
     )
     if wide_fin is None:
-        ws.cell(row=row, column=1, value=t("finance_missing", lang)).font = Font(italic=True)
+        _put(ws, row, 1, t("finance_missing", lang)).font = Font(italic=True)
         row += 1
     else:
         items = [
@@ -322,11 +329,11 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         fin_total = np.zeros(len(years))
         for item in items:
             vals = wide_fin[item].reindex(years).fillna(0.0).to_numpy(float)
-            ws.cell(row=row, column=1, value=item_name(item, lang))
+            _put(ws, row, 1, item_name(item, lang))
             _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
             fin_total += vals
             row += 1
-        ws.cell(row=row, column=1, value=t("sum_financing", lang)).font = bold
+        _put(ws, row, 1, t("sum_financing", lang)).font = bold
         _numbers(ws, row, ycol, years, fin_total, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
         row += 2
         other = [
@@ -335,27 +342,27 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
             if i in wide_fin
         ]
         if other:
-            ws.cell(row=row, column=1, value=t("finance", lang)).font = bold
+            _put(ws, row, 1, t("finance", lang)).font = bold
             row += 1
             for item in other:
                 vals = wide_fin[item].reindex(years).to_numpy(float)
-                ws.cell(row=row, column=1, value=item_name(item, lang))
+                _put(ws, row, 1, item_name(item, lang))
                 for y, v in zip(years, vals, strict=True):
                     if v == v:
-                        c = ws.cell(row=row, column=ycol[y], value=float(v))
+                        c = _put(ws, row, ycol[y], float(v))
                         c.number_format = FMT_ONE
                 row += 1
             row += 1
     if kpi is not None and len(kpi):
-        ws.cell(row=row, column=1, value=f"{t('traffic_lights', lang)} (%)").font = bold
+        _put(ws, row, 1, f"{t('traffic_lights', lang)} (%)").font = bold
         row += 1
         for name in dict.fromkeys(kpi.kpi):
             sel = kpi[kpi.kpi == name].set_index("year")
-            ws.cell(row=row, column=1, value=kpi_name(name, lang))
+            _put(ws, row, 1, kpi_name(name, lang))
             for y in years:
                 if y in sel.index:
                     r = sel.loc[y]
-                    c = ws.cell(row=row, column=ycol[y], value=float(r.value) if r.value == r.value else None)
+                    c = _put(ws, row, ycol[y], float(r.value) if r.value == r.value else None)
                     c.number_format = "0.0"
                     fill = STATUS_FILL.get(str(r.get("status", "")))
                     if fill:
@@ -390,14 +397,14 @@ def _numbers(
 
     font = Font(bold=True) if bold else None
     for y, v in zip(years, vals, strict=True):
-        c = ws.cell(row=row, column=ycol[y], value=round(float(v), 6))
+        c = _put(ws, row, ycol[y], round(float(v), 6))
         c.number_format = FMT_ONE
         if font:
             c.font = font
         if border is not None:
             c.border = border
     for col, v in ((c_plan, float(np.sum(vals[:n_plan]))), (c_all, float(np.sum(vals)))):
-        c = ws.cell(row=row, column=col, value=round(v, 6))
+        c = _put(ws, row, col, round(v, 6))
         c.number_format = FMT_ONE
         c.font = Font(bold=True)
         if border is not None:
@@ -411,7 +418,7 @@ def _contents_sheet(wb: Any, run: RunFolder, lang: str, tables: dict[str, Any]) 
     from openpyxl.styles import Font
 
     ws = wb.create_sheet(CONTENTS_SHEET[lang], 0)
-    ws["A1"] = f"{run.title}"
+    set_value(ws["A1"], f"{run.title}")
     ws["A1"].font = Font(bold=True, size=14)
     man = run.manifest
     facts = [
@@ -424,21 +431,19 @@ def _contents_sheet(wb: Any, run: RunFolder, lang: str, tables: dict[str, Any]) 
     ]
     row = 3
     for k, v in facts:
-        ws.cell(row=row, column=1, value=k).font = Font(bold=True)
-        ws.cell(row=row, column=2, value=v)
+        _put(ws, row, 1, k).font = Font(bold=True)
+        _put(ws, row, 2, v)
         row += 1
     row += 1
     _header(ws, [t("sheet", lang), t("file", lang), t("rows", lang), t("meaning", lang)], row=row)
     row += 1
-    ws.cell(row=row, column=1, value=PLAN_SHEET)
-    ws.cell(
-        row=row, column=4, value=f"{t('investments', lang)}, {t('financing', lang).lower()} ({t('mnok_fixed', lang)})"
-    )
+    _put(ws, row, 1, PLAN_SHEET)
+    _put(ws, row, 4, f"{t('investments', lang)}, {t('financing', lang).lower()} ({t('mnok_fixed', lang)})")
     row += 1
     for name, frame in tables.items():
-        ws.cell(row=row, column=1, value=name)
-        ws.cell(row=row, column=2, value=f"{name}.csv")
-        ws.cell(row=row, column=3, value=len(frame)).number_format = FMT_INT
+        _put(ws, row, 1, name)
+        _put(ws, row, 2, f"{name}.csv")
+        _put(ws, row, 3, len(frame)).number_format = FMT_INT
         row += 1
     row += 1
     _header(ws, [t("sheet", lang), t("column", lang), t("unit", lang), t("meaning", lang)], row=row)
@@ -446,18 +451,18 @@ def _contents_sheet(wb: Any, run: RunFolder, lang: str, tables: dict[str, Any]) 
     for name, frame in tables.items():
         for col in frame.columns:
             info = COLUMN_INFO.get(str(col))
-            ws.cell(row=row, column=1, value=name)
-            ws.cell(row=row, column=2, value=str(col))
+            _put(ws, row, 1, name)
+            _put(ws, row, 2, str(col))
             if info:
-                ws.cell(row=row, column=3, value=info[0][lang])
-                ws.cell(row=row, column=4, value=info[1][lang])
+                _put(ws, row, 3, info[0][lang])
+                _put(ws, row, 4, info[1][lang])
             row += 1
     for col, width in zip("ABCD", (26, 30, 14, 70), strict=True):
         ws.column_dimensions[col].width = width
 
 
-def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
-    """Write ``workbook.xlsx`` for the run folder (to a temporary file, then renamed)."""
+def workbook_bytes(run: RunFolder, lang: str = "nb") -> bytes:
+    """The workbook of the run folder as the bytes of an .xlsx file."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -470,9 +475,12 @@ def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
     _contents_sheet(wb, run, lang, tables)
     buf = io.BytesIO()
     wb.save(buf)
-    data = _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})
+    return _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})
+
+
+def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
+    """Write ``workbook.xlsx`` for the run folder (to a temporary file, then renamed)."""
+    from ltsim.io.ssb import write_files
+
     out = Path(out)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-    return out
+    return write_files({out.name: workbook_bytes(run, lang)}, out.parent, "workbook")[0]
