@@ -1,8 +1,9 @@
 """Import population figures saved from Statistics Norway (SSB) as JSON-stat 2.0.
 
 Reads a file saved from SSB's PxWebApi (table 07459: population by municipality, sex and
-single year of age; table 13600: projections by variant) with :mod:`pyjstat`, never the
-network, and turns it into the tidy CSV tables a scenario uses:
+single year of age; table 13600: projections by variant), never the network. Its shape is
+checked first (``id``, ``size``, ``dimension`` and ``value`` agree, every value is a number or null);
+then it is turned into the tidy CSV tables a scenario uses:
 
 * ``population_<year>.csv`` — ``area, age, sex, persons`` (the layout of
   ``scenarios/asker/data/population_2024.csv``: 3 decimals, rows by area, sex, age);
