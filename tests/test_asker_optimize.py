@@ -82,8 +82,9 @@ def test_the_debt_breaches_reported_are_the_finance_models(monkeypatch):
     schedule breaks the ceiling in some years the MILP thought it held, and the result names exactly the
     years the finance model finds over the ceiling."""
     import ltsim.optimize as opt
+    import ltsim.optimize.driver
 
-    monkeypatch.setattr(opt, "MAX_REPAIRS", 0)
+    monkeypatch.setattr(ltsim.optimize.driver, "MAX_REPAIRS", 0)
     result = opt.optimize(load_scenario(ASKER / "rekkefolge-optimize.yaml"))
     flagged = {b["year"] for b in result.solution.breaches if b["rule"] == "debt_ratio"}
     fin = result.optimized.finance
