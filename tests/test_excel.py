@@ -17,7 +17,7 @@ from conftest import PROJECT_HEADER, PROJECT_ROWS, write_tiny_projects
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from ltsim.cli_data import export_app, import_app
+from ltsim.cli.data import export_app, import_app
 from ltsim.errors import InputError
 from ltsim.io.excel import CATALOGUE_COLUMNS, export_projects, import_projects, read_workbook
 from ltsim.io.projects import _columns

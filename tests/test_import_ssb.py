@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ltsim.cli_data import export_app, import_app
+from ltsim.cli.data import export_app, import_app
 from ltsim.errors import InputError
 from ltsim.io.ssb import CODE_TABLE, import_ssb, load_code_table, slug
 

@@ -1,7 +1,6 @@
 """Command line for bringing your own data: ``ltsim import ssb|projects``, ``ltsim export projects``.
 
-Registered in :mod:`ltsim.cli` with ``app.add_typer(import_app, name="import")`` and
-``app.add_typer(export_app, name="export")``. Exit 0 on success, 2 on bad input (with
+Registered in :mod:`ltsim.cli` as the ``import`` and ``export`` groups. Exit 0 on success, 2 on bad input (with
 every problem printed and nothing written).
 """
 
@@ -12,8 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from ltsim.cli.common import fail, out
 from ltsim.errors import InputError, Problem
 
 import_app = typer.Typer(
@@ -28,18 +27,6 @@ export_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _fail(exc: InputError, action: str) -> typer.Exit:
-    from ltsim.cli import _fail as fail  # imported late: ltsim.cli imports this module
-
-    return fail(exc, action)
-
-
-def _consoles() -> tuple[Console, Console]:
-    from ltsim.cli import err, out
-
-    return out, err
 
 
 @import_app.command("ssb")
@@ -106,7 +93,6 @@ def import_ssb(
     from ltsim.io.ssb import check_output, write_files
     from ltsim.io.ssb import import_ssb as run_import
 
-    out, _ = _consoles()
     try:
         check_output(out_dir, "--out", folder=True)
         if area is not None and re.fullmatch(r"[a-z0-9][a-z0-9_]*", area) is None:
@@ -131,7 +117,7 @@ def import_ssb(
         )
         paths = write_files(result.files, out_dir)
     except InputError as exc:
-        raise _fail(exc, f"import {file}") from None
+        raise fail(exc, f"import {file}") from None
     codes_note = f" (from {', '.join(result.codes)})" if result.codes and result.codes != (result.municipality,) else ""
     if result.year is not None:
         what = f"{result.persons:,.0f} persons on 1 January {result.year}"
@@ -157,12 +143,11 @@ def import_projects(
     from ltsim.io.excel import import_projects as run_import
     from ltsim.io.ssb import check_output
 
-    out, _ = _consoles()
     try:
         check_output(out_file, "--out")
         catalogue = run_import(workbook, out_file, sheet)
     except InputError as exc:
-        raise _fail(exc, f"import {workbook}") from None
+        raise fail(exc, f"import {workbook}") from None
     out.print(
         f"[green]✓[/] {len(catalogue.rows)} projects, {len(catalogue.columns)} columns → {out_file}",
         soft_wrap=True,
@@ -187,12 +172,11 @@ def export_projects(
     from ltsim.io.excel import export_projects as run_export
     from ltsim.io.ssb import check_output
 
-    out, _ = _consoles()
     try:
         if lang not in ("nb", "en"):
             raise InputError(Problem("nb or en", file="command line", field="--lang", found=repr(lang)))
         check_output(out_file, "--out")
         result = run_export(catalogue, out_file, lang, all_columns)
     except InputError as exc:
-        raise _fail(exc, f"export {catalogue}") from None
+        raise fail(exc, f"export {catalogue}") from None
     out.print(f"[green]✓[/] {len(result.rows)} projects → {out_file}", soft_wrap=True)

@@ -1,0 +1,97 @@
+"""``ltsim batch``: every combination of a batch's axes, side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ltsim.cli.common import check_range, err, fail, out
+from ltsim.errors import InputError
+
+
+def batch(
+    batch_file: Annotated[Path, typer.Argument(help="Batch YAML: a base scenario and axes of variation (see README).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Batch folder. Default: results/<batch name>.")
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="Only list the scenarios the batch expands to.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: all cores).")] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask", help="Run on an existing Dask cluster: scheduler address (tcp://host:8786) or scheduler file."
+        ),
+    ] = None,
+) -> None:
+    """Run every combination of a batch's axes and compare them.
+
+    Each scenario gets its own run folder (as `ltsim run` writes it) under the batch folder, which
+    also holds summary.csv (scenario × key figure × year), comparison.csv (one row per scenario,
+    sorted, with differences from the base combination) and batch.json (status and errors).
+    Rerunning skips scenarios already completed with the same resolved scenario; a failing scenario
+    is recorded and the rest go on (exit code 1 if any failed).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from ltsim.batch import load_batch, run_batch
+
+    check_range(workers, "--workers", 1, 1024)
+    try:
+        spec = load_batch(batch_file)
+    except InputError as exc:
+        raise fail(exc, f"load batch {batch_file}") from None
+    if list_only:
+        table = Table(title=f"Batch {spec.spec.name}: {len(spec.scenarios)} scenarios", title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("scenario")
+        for axis in spec.axis_names:
+            table.add_column(axis)
+        for i, item in enumerate(spec.scenarios, 1):
+            table.add_row(str(i), item.key, *(item.values[a] for a in spec.axis_names))
+        out.print(table)
+        return
+    from ltsim.io.folders import check_batch_target
+
+    try:
+        target = check_batch_target(out_dir if out_dir is not None else Path("results") / spec.spec.name)
+    except InputError as exc:
+        raise fail(exc, f"run batch {batch_file}") from None
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    counts = {"ok": 0, "skipped": 0, "failed": 0}
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(f"batch {spec.spec.name}", total=len(spec.scenarios))
+
+        def advance(outcome: object) -> None:
+            counts[outcome.status] += 1  # type: ignore[attr-defined]
+            progress.advance(task)
+
+        result = run_batch(spec, target, workers=workers, dask=dask, progress=advance)
+    if counts["ok"] + counts["skipped"]:
+        from ltsim.report import compare_report
+
+        compare_report([result.out_dir], result.out_dir / "comparison.html")
+    out.print(
+        f"Batch [bold]{spec.spec.name}[/]: {counts['ok']} run, {counts['skipped']} already complete, "
+        f"{counts['failed']} failed → [bold]{result.out_dir}[/]"
+    )
+    for outcome in result.outcomes:
+        if outcome.status == "failed":
+            err.print(f"  • {outcome.key}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
+    if counts["failed"]:
+        raise typer.Exit(code=1)

@@ -1,0 +1,66 @@
+"""What every command shares: the consoles, how bad input is reported (exit 2), option checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ltsim.errors import InputError
+
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[
+    Path,
+    typer.Argument(help="Scenario YAML file, e.g. scenarios/asker/base.yaml. It may 'extends:' another file."),
+]
+
+
+def fail(exc: InputError, action: str) -> typer.Exit:
+    """Print every problem of ``exc`` (file, line or row, field, found, expected); return the exit-2 to raise."""
+    n = len(exc.problems)
+    err.print(f"[bold red]Cannot {action}:[/] {n} problem{'s' if n != 1 else ''} in the input")
+    for problem in exc.problems:
+        err.print(f"  • {problem}", markup=False, highlight=False, soft_wrap=True)
+    err.print("Nothing was written.", style="dim")
+    return typer.Exit(code=2)
+
+
+def check_lang(lang: str) -> str:
+    """Refuse an unknown report language before any work (exit 2)."""
+    if lang not in ("nb", "en"):
+        raise typer.BadParameter(f"found {lang!r}; expected nb (bokmål) or en", param_hint="--lang")
+    return lang
+
+
+def check_range(value: float | None, option: str, lo: float, hi: float | None = None, whole: bool = True) -> None:
+    """Refuse an option value out of its range, saying what was found and what is expected (exit 2)."""
+    if value is None or (value >= lo and (hi is None or value <= hi)):
+        return
+    noun = "a whole number" if whole else "a number"
+    expected = f"{noun} from {lo:g} to {hi:g}" if hi is not None else f"{noun} ≥ {lo:g}"
+    raise typer.BadParameter(f"found {value:g}; expected {expected}", param_hint=option)
+
+
+def check_target(target: Path, action: str) -> Path:
+    """Refuse an output folder ltsim may not replace, before any work (exit 2)."""
+    from ltsim.io.folders import check_run_target
+
+    try:
+        return check_run_target(target)
+    except InputError as exc:
+        raise fail(exc, action) from None
+
+
+def years_text(years: list[int]) -> str:
+    """2025, 2027–2030, 2044: consecutive years as ranges."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)

@@ -1,0 +1,261 @@
+"""``ltsim optimize``: sequence the deferrable projects (and housing) under the debt ceiling."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ltsim.cli.common import ScenarioArg, check_lang, check_range, check_target, err, fail, out, years_text
+from ltsim.cli.run import print_montecarlo
+from ltsim.errors import InputError, Problem
+
+
+def optimize(
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Run folder of the optimised plan. Default: results/<name>-optimized."),
+    ] = None,
+    solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds the solver may use.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap to stop at, e.g. 0.01.")] = None,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
+    ] = True,
+    move_housing: Annotated[
+        bool,
+        typer.Option(
+            "--move-housing",
+            help="Let the optimiser move housing developments' completion years too (optimize.housing with its "
+            "defaults when the scenario has none).",
+        ),
+    ] = False,
+    reps: Annotated[
+        int,
+        typer.Option(
+            "--reps",
+            help="Then test the optimised plan with this many Monte Carlo replications (delays and overruns drawn "
+            "from the scenario's distributions): how likely is each fiscal rule red? 1 = no test.",
+        ),
+    ] = 1,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Random seed of the Monte Carlo test (default: the scenario's 'seed')."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes for the Monte Carlo test (default: all cores)."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
+) -> None:
+    """Choose the start year of each deferrable project so the debt ratio stays under its ceiling.
+
+    Needs the scenario's 'optimize:' section (debt_ratio_ceiling, max_deferral_years, weights …).
+    Writes a normal run folder of the optimised plan plus schedule.csv (planned vs chosen start of
+    every candidate, and the greedy rule's start), optimize.json (solver, status, objective, gap,
+    build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
+    plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
+    With housing moves (optimize.housing or --move-housing) also housing_schedule.csv. With
+    --reps N the optimised plan is then run N times with drawn delays and overruns, as
+    `ltsim run scenario.optimized.yaml --reps N` would (the same numbers for the same seed).
+    """
+    import ltsim.optimize as opt_module
+    from ltsim.results import optimize_files, write_run
+    from ltsim.scenario import load_scenario
+
+    if solver not in opt_module.SOLVERS:
+        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
+    check_lang(lang)
+    check_range(time_limit, "--time-limit", 0.1, whole=False)
+    check_range(gap, "--gap", 0.0, 1.0, whole=False)
+    check_range(seed, "--seed", 0, 2**63 - 1)
+    check_range(reps, "--reps", 1, 1_000_000)
+    check_range(workers, "--workers", 1, 1024)
+    try:
+        sc = load_scenario(scenario)
+    except InputError as exc:
+        raise fail(exc, f"optimise {scenario}") from None
+    target = check_target(
+        out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized", f"optimise {scenario}"
+    )
+    if sc.config.optimize is None or sc.projects is None or sc.config.finance is None:
+        missing = [
+            k
+            for k, v in (("optimize", sc.config.optimize), ("projects", sc.projects), ("finance", sc.config.finance))
+            if v is None
+        ]
+        raise fail(
+            InputError(
+                Problem(
+                    "the sections 'optimize:', 'projects:' and 'finance:'",
+                    file=str(scenario),
+                    field=", ".join(missing),
+                    found="missing",
+                )
+            ),
+            f"optimise {scenario}",
+        )
+    if move_housing:
+        try:
+            sc = opt_module.with_housing_moves(sc)
+        except InputError as exc:
+            raise fail(exc, f"optimise {scenario}") from None
+    with err.status("building the model from the pipeline and solving …"):
+        result = opt_module.optimize(sc, solver=solver, time_limit=time_limit, gap=gap)
+    used_seed = sc.config.seed if seed is None else seed
+    mc = None
+    timings: dict[str, float] = {}
+    if reps > 1:
+        from ltsim.montecarlo import run_montecarlo
+
+        tick = time.perf_counter()
+        with err.status(f"testing the optimised plan: {reps} Monte Carlo replications …"):
+            optimized = result.optimized
+            mc = run_montecarlo(optimized.scenario, optimized.population.persons, reps, used_seed, workers)
+        timings["montecarlo"] = time.perf_counter() - tick
+    try:
+        folder = write_run(
+            result.optimized,
+            target,
+            used_seed,
+            timings,
+            extras=optimize_files(result),
+            montecarlo=mc,
+            report_lang=lang if report else None,
+        )
+    except InputError as exc:
+        raise fail(exc, f"optimise {scenario}") from None
+    _print_optimisation(result)
+    if mc is not None:
+        print_montecarlo(result.optimized, mc)
+    out.print(f"\nRun folder of the optimised plan: [bold]{folder}[/] (schedule.csv, optimize.json, report.html)")
+
+
+def _print_optimisation(result: object) -> None:
+    from ltsim.results import housing_schedule
+
+    r = result  # an OptimizeResult
+    co = r.coefficients  # type: ignore[attr-defined]
+    data = co.scenario.projects
+    sol = r.solution  # type: ignore[attr-defined]
+    effects = r.effects  # type: ignore[attr-defined]
+    table = Table(
+        title="Deferrals (candidates that move). Each move alone, all else as optimised: the place-years short it "
+        "adds, and the most headroom under the debt ceiling it frees (+) and uses up (−), NOK million (year)",
+        title_justify="left",
+    )
+    for col in ("project", "planned start", "chosen start", "years", "greedy start", "place-years", "headroom"):
+        table.add_column(col, justify="left" if col == "project" else "right")
+    for p in co.candidates:
+        o = sol.chosen.get(p)
+        g = r.greedy.chosen.get(p) if r.greedy else None  # type: ignore[attr-defined]
+        planned = co.plan_start[p]
+        if o is not None and o.deferral_years == 0 and (g is None or g.start_year == planned):
+            continue
+        if o is None and g is None and not data.inputs.included[p]:
+            continue  # a variant that neither the plan nor the optimiser chose
+        none = "other variant" if data.exclusive_group[p] is not None else "dropped"
+        table.add_row(
+            data.names[p],
+            str(planned),
+            str(o.start_year) if o else none,
+            f"{o.deferral_years:+d}" if o else "–",
+            str(g.start_year) if g else none,
+            *_effect_cells(effects.get(("project", p))),
+        )
+    out.print(table)
+    if co.developments:
+        moved = Table(title="Housing developments (completion years moved)", title_justify="left")
+        for col in ("development", "dwellings", "first completion", "chosen", "years", "place-years", "headroom"):
+            moved.add_column(col, justify="left" if col == "development" else "right")
+        for d, row in enumerate(housing_schedule(co, sol)):
+            if row["shift_years"]:
+                moved.add_row(
+                    row["development"],
+                    f"{row['dwellings']:,.0f}",
+                    str(row["planned_first_completion"]),
+                    str(row["chosen_first_completion"]),
+                    f"{row['shift_years']:+d}",
+                    *_effect_cells(effects.get(("housing", d))),
+                )
+        if moved.row_count:
+            out.print(moved)
+        else:
+            out.print("Housing: every development as the programme sets it")
+    summary = Table(title=f"Objective ({r.solver}, {sol.status}, solved in {sol.solve_s:.2f} s)", title_justify="left")  # type: ignore[attr-defined]
+    columns = ["", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"]
+    if co.developments:
+        columns.insert(4, "dwelling-years moved")
+    for col in columns:
+        summary.add_column(col, justify="left" if not col else "right")
+    for label, s in (("plan as written", r.plan), ("greedy rule", r.greedy), ("optimal", sol)):  # type: ignore[attr-defined]
+        if s is None:
+            continue
+        breach = sum(1 for b in s.breaches if b["rule"] == "debt_ratio")
+        cells = [label, f"{s.objective:,.1f}", f"{s.unmet_place_years:,.0f}", f"{s.deferral_years:,.0f}", str(breach)]
+        if co.developments:
+            cells.insert(4, f"{s.moved_dwelling_years:,.0f}")
+        summary.add_row(*cells)
+    out.print(summary)
+    binding = ", ".join(map(str, r.binding_years)) or "none"  # type: ignore[attr-defined]
+    lowered = " (as lowered by the repairs and the confidence check)" if r.confidence else ""  # type: ignore[attr-defined]
+    out.print(f"Debt ceiling{lowered} binds in: {binding}")
+    if r.value_of_one_point_place_years is not None:  # type: ignore[attr-defined]
+        out.print(
+            f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
+            f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
+        )
+    c = r.confidence  # type: ignore[attr-defined]
+    if c is not None:
+        within = dict(zip(c["years"], c["probability_within_ceiling"], strict=True))
+        short = c["short_of_target_years"]
+        worst = min(within, key=lambda y: (within[y], y))
+        out.print(
+            f"Debt ratio within the ceiling in {c['reps']} Monte Carlo replications (target {c['target']:.0%}, "
+            f"{c['rounds']} round(s) of tightening): lowest {within[worst]:.0%} in {worst}; "
+            + (f"below target in {years_text(short)}" if short else "at or above target every year")
+        )
+    if sol.breaches:
+        err.print(breach_table(sol.breaches))
+
+
+def _effect_cells(effect: dict | None) -> tuple[str, str]:
+    """Place-years short a move adds, and the most headroom under the ceiling it frees and uses up (NOK million, year)."""
+    if effect is None:
+        return "–", "–"
+    parts = []
+    if effect["headroom_gained_mnok"] > 0.5:
+        parts.append(f"+{effect['headroom_gained_mnok']:,.0f} ({effect['headroom_year']})")
+    if effect["headroom_lost_mnok"] > 0.5:
+        parts.append(f"−{effect['headroom_lost_mnok']:,.0f} ({effect['headroom_lost_year']})")
+    return f"{effect['place_years_short']:+,.0f}", " / ".join(parts) or "0"
+
+
+def breach_table(breaches: list[dict]) -> Table:
+    """Rules the optimum does not meet (elastic mode), one row per rule and zone: years, total, largest."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for b in breaches:
+        where = f"{b['service']} / {b['zone']}" if "zone" in b else ""
+        groups.setdefault((b["rule"], where), []).append(b)
+    table = Table(
+        title="Rules not met by the optimum (elastic: the least costly breach under the penalties)",
+        title_justify="left",
+    )
+    for col in ("rule", "where", "years", "total", "largest", "unit"):
+        table.add_column(col, justify="right" if col in ("total", "largest") else "left")
+    for (rule, where), rows in groups.items():
+        values = [r["excess"] for r in rows]
+        unit = "places" if rule == "shortfall" else ("projects" if rule == "concurrent" else "NOK million")
+        table.add_row(
+            rule,
+            where,
+            years_text([r["year"] for r in rows]),
+            f"{sum(values):,.1f}",
+            f"{max(values):,.1f}",
+            unit,
+        )
+    return table
