@@ -652,7 +652,7 @@ def _write_staged(
             from ltsim.report import build_report
 
             started = time.perf_counter()
-            build_report(tmp, lang=report_lang)
+            build_report(tmp, lang=report_lang, check=False)  # written just now by the code above
             manifest["timings_s"]["report"] = round(time.perf_counter() - started, 6)
             _write_manifest(tmp, manifest)
     return out_dir

@@ -554,7 +554,7 @@ class RunFolder:
         return str(self.manifest.get("scenario", {}).get("title") or self.resolved.get("title") or self.name)
 
 
-def build_report(run_dir: Path, lang: str = "nb") -> tuple[Path, Path]:
+def build_report(run_dir: Path, lang: str = "nb", check: bool = True) -> tuple[Path, Path]:
     """Write ``report.html`` and ``workbook.xlsx`` into the run folder ``run_dir``; return both paths.
 
     Parameters
@@ -563,6 +563,9 @@ def build_report(run_dir: Path, lang: str = "nb") -> tuple[Path, Path]:
         A run folder written by ``ltsim run`` (must hold ``manifest.json``).
     lang
         ``nb`` (bokmål, Norwegian number format) or ``en``.
+    check
+        Validate every file the report reads first (:meth:`RunFolder.check`). ``False`` only for a
+        folder this process has just written (``ltsim run`` builds its report in the staged folder).
     """
     from ltsim.io.ssb import write_files
     from ltsim.report.excel import workbook_bytes
@@ -571,7 +574,8 @@ def build_report(run_dir: Path, lang: str = "nb") -> tuple[Path, Path]:
 
     check_lang(lang)
     run = RunFolder(Path(run_dir))
-    run.check()  # every file the report reads, before anything is built
+    if check:
+        run.check()  # every file the report reads, before anything is built
     html = render("run.html.j2", lang, **run_context(run, lang))
     xlsx = workbook_bytes(run, lang)
     html_path, xlsx_path = write_files({"report.html": html, "workbook.xlsx": xlsx}, run.path, "run folder")
