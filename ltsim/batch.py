@@ -311,7 +311,7 @@ def run_one(
         }
         if optimize:
             from ltsim.optimize import optimize as run_optimizer
-            from ltsim.results import optimize_files
+            from ltsim.optimize.files import optimize_files
 
             opt = run_optimizer(scenario, workers=1)  # the batch already runs scenarios in parallel
             extras.update(optimize_files(opt))

@@ -64,7 +64,8 @@ def optimize(
     `ltsim run scenario.optimized.yaml --reps N` would (the same numbers for the same seed).
     """
     import ltsim.optimize as opt_module
-    from ltsim.results import optimize_files, write_run
+    from ltsim.optimize.files import optimize_files
+    from ltsim.results import write_run
     from ltsim.scenario import load_scenario
 
     if solver not in opt_module.SOLVERS:
@@ -136,11 +137,11 @@ def optimize(
 
 
 def _print_optimisation(result: object) -> None:
-    from ltsim.results import housing_schedule
+    from ltsim.optimize.files import housing_schedule
 
     r = result  # an OptimizeResult
-    co = r.coefficients  # type: ignore[attr-defined]
-    data = co.scenario.projects
+    coefficients = r.coefficients  # type: ignore[attr-defined]
+    data = coefficients.scenario.projects
     sol = r.solution  # type: ignore[attr-defined]
     effects = r.effects  # type: ignore[attr-defined]
     table = Table(
@@ -150,10 +151,10 @@ def _print_optimisation(result: object) -> None:
     )
     for col in ("project", "planned start", "chosen start", "years", "greedy start", "place-years", "headroom"):
         table.add_column(col, justify="left" if col == "project" else "right")
-    for p in co.candidates:
+    for p in coefficients.candidates:
         o = sol.chosen.get(p)
         g = r.greedy.chosen.get(p) if r.greedy else None  # type: ignore[attr-defined]
-        planned = co.plan_start[p]
+        planned = coefficients.plan_start[p]
         if o is not None and o.deferral_years == 0 and (g is None or g.start_year == planned):
             continue
         if o is None and g is None and not data.inputs.included[p]:
@@ -168,11 +169,11 @@ def _print_optimisation(result: object) -> None:
             *_effect_cells(effects.get(("project", p))),
         )
     out.print(table)
-    if co.developments:
+    if coefficients.developments:
         moved = Table(title="Housing developments (completion years moved)", title_justify="left")
         for col in ("development", "dwellings", "first completion", "chosen", "years", "place-years", "headroom"):
             moved.add_column(col, justify="left" if col == "development" else "right")
-        for d, row in enumerate(housing_schedule(co, sol)):
+        for d, row in enumerate(housing_schedule(coefficients, sol)):
             if row["shift_years"]:
                 moved.add_row(
                     row["development"],
@@ -188,7 +189,7 @@ def _print_optimisation(result: object) -> None:
             out.print("Housing: every development as the programme sets it")
     summary = Table(title=f"Objective ({r.solver}, {sol.status}, solved in {sol.solve_s:.2f} s)", title_justify="left")  # type: ignore[attr-defined]
     columns = ["", "objective", "unmet place-years", "deferral years", "debt-ceiling breaches"]
-    if co.developments:
+    if coefficients.developments:
         columns.insert(4, "dwelling-years moved")
     for col in columns:
         summary.add_column(col, justify="left" if not col else "right")
@@ -197,7 +198,7 @@ def _print_optimisation(result: object) -> None:
             continue
         breach = sum(1 for b in s.breaches if b["rule"] == "debt_ratio")
         cells = [label, f"{s.objective:,.1f}", f"{s.unmet_place_years:,.0f}", f"{s.deferral_years:,.0f}", str(breach)]
-        if co.developments:
+        if coefficients.developments:
             cells.insert(4, f"{s.moved_dwelling_years:,.0f}")
         summary.add_row(*cells)
     out.print(summary)
