@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import stat
 import types
 import typing
 from collections.abc import Iterator, Sequence
@@ -253,6 +254,19 @@ def _data_roots(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[lis
     return roots, problems
 
 
+def _file_kind(path: Path) -> str:
+    """'file', 'missing', or what else ``path`` is, in words."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, ValueError) as exc:
+        return "a path the system refuses" + (f" ({exc.strerror.lower()})" if getattr(exc, "strerror", None) else "")
+    if stat.S_ISREG(info.st_mode):
+        return "file"
+    return "a folder" if stat.S_ISDIR(info.st_mode) else "a special file (device, pipe or socket)"
+
+
 def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[dict[str, Path], tuple[Path, ...]]:
     """Absolute path of every CSV the scenario names, and the folders they were allowed to lie in.
 
@@ -296,9 +310,9 @@ def _resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[
                 )
             )
             continue
-        if path.exists() and not path.is_file():
-            what = "a folder" if path.is_dir() else "a special file (device, pipe or socket)"
-            problems.append(_problem(loc, smap, top, "a CSV file (a regular file)", f"{show(value)}, {what}"))
+        kind = _file_kind(path)
+        if kind not in ("file", "missing"):
+            problems.append(_problem(loc, smap, top, "a CSV file (a regular file)", f"{show(value)}, {kind}"))
             continue
         if root not in used:
             used.append(root)
@@ -898,6 +912,16 @@ def _load_population(config: ScenarioConfig, files: dict[str, Path], smap: Sourc
             ],
             ["dwelling_type", "years_since_completion", "age", "sex"],
         )
+        if len(occ) == 0:
+            raise InputError(
+                Problem(
+                    "at least one row: the persons a new dwelling of each type brings",
+                    file=str(occ.file),
+                    line=2,
+                    found="a header and no rows",
+                    row=True,
+                )
+            )
         dwelling_types = tuple(dict.fromkeys(occ.columns["dwelling_type"]))
         n_lags = int(occ.columns["years_since_completion"].max()) + 1
         for t in dwelling_types:

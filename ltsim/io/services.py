@@ -395,6 +395,20 @@ def _load_capacity(
             n = t.columns["places"][r]
             to_f = t.columns["to_facility"][r]
             to_s = t.columns["to_service"][r]
+            if to_f is not None and kind != "merger":
+                problems.append(
+                    row_problem(
+                        where, "to_facility", f"a blank cell (only a merger names one, not {kind!r})", show(to_f)
+                    )
+                )
+                continue
+            if to_s is not None and kind != "change_of_use":
+                problems.append(
+                    row_problem(
+                        where, "to_service", f"a blank cell (only a change_of_use names one, not {kind!r})", show(to_s)
+                    )
+                )
+                continue
             if fid not in present:
                 problems.append(
                     row_problem(

@@ -233,7 +233,11 @@ def read_table(
     key : columns whose combination must be unique.
     referenced_by : where the scenario names this file, used when the file is missing.
     """
-    if not file.exists():
+    try:
+        missing = not file.exists()
+    except (OSError, ValueError):
+        missing = False  # read_regular_file names what is wrong
+    if missing:
         ref = referenced_by or Problem("")
         raise InputError(
             Problem(
