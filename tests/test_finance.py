@@ -7,7 +7,9 @@ invariant checked under hypothesis.
 from __future__ import annotations
 
 import doctest
+import importlib
 import math
+import pkgutil
 from dataclasses import replace
 from typing import Any
 
@@ -125,9 +127,14 @@ def one_project(n_years: int, spend: list[float], completion: int, life: int, va
 
 
 def test_module_doctests():
-    """Doctests in finance.py (edge cases: 0 % rate, 1-year life, Molde, deflator) run with the suite."""
-    res = doctest.testmod(finance, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0 and res.attempted > 10
+    """Doctests in the finance package (edge cases: 0 % rate, 1-year life, Molde, deflator) run with the suite."""
+    results = [
+        doctest.testmod(
+            importlib.import_module(f"ltsim.models.finance.{info.name}"), optionflags=doctest.NORMALIZE_WHITESPACE
+        )
+        for info in pkgutil.iter_modules(finance.__path__)
+    ]
+    assert sum(r.failed for r in results) == 0 and sum(r.attempted for r in results) > 10
 
 
 # ------------------------------------------------------------------------------------------- one loan

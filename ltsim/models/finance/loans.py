@@ -1,0 +1,375 @@
+"""Loans: schedules, investment debt by cohort with the § 14-18 minimum, start loans, net debt.
+
+Each year's borrowing is split over loan-term groups in proportion to the year's capitalised spend
+(gross − VAT compensation) and becomes one cohort per group and year; the opening debt stock is one more
+cohort with its remaining life. Conventions (chosen, tested):
+
+- **Timing.** Loans are drawn at the end of the borrowing year: interest and instalments start the year
+  after. Interest = rate_t × debt on 1 January (``debt_opening_mnok``); no interest on this year's
+  draw-downs. Hence ``debt_closing = debt_opening + borrowing − instalments`` and an instalment can never
+  exceed the debt outstanding on 1 January.
+- **Schedules.** ``serial``: instalment = balance ÷ remaining instalments; ``annuity``: the principal part
+  of the annuity on the balance over the remaining term at this year's rate,
+  ``balance · r / ((1 + r)^n − 1)`` (``1/n`` at r = 0). Both re-amortise the balance every year, so a
+  constant rate gives the textbook schedules and an extra instalment lowers later ones. ``minimum``: pay
+  exactly the § 14-18 minimum (the usual budget practice), spread pro rata to balances.
+- **§ 14-18 minimum** (kommuneloven 2018 § 14-18 (1)): ``minimum_t = debt_opening_t × depreciation_t ÷
+  book_value_opening_t`` where book value is that of the depreciable fixed assets on 1 January and
+  depreciation that of the year. Opening figures avoid circularity (instalments change year-end debt);
+  for one straight-line asset fully financed by one serial loan over its life the minimum equals the
+  serial instalment every year. Molde kommune's note used year-end figures (see norwegian_rules.md).
+  If the planned instalments fall short, the difference is charged pro rata to the cohorts' balances
+  after their planned instalment (never beyond a cohort's balance, since depreciation ≤ book value).
+  If the book value is 0 while debt is outstanding the formula does not apply and the minimum must not
+  be taken as 0 (regjeringen.no interpretations 8 Apr 2022, 31 Jan 2024): policy ``"planned"`` (default)
+  charges the cohort plan (serial where the method is ``minimum``), reports that as the year's minimum
+  and flags the year (``minimum_not_applicable``; the run warns); ``"raise"`` raises ValueError.
+- **Land.** Assets with life 0 are not depreciated and stay out of the book value, but their debt stays
+  in the debt (ministry interpretation); their loans run over ``land_loan_term_years``.
+
+The rate path is applied as given to fixed-price debt (Asker's plan uses its budget rate, 4.0–4.2 %, in
+fixed 2024 prices); pass a real rate to model the erosion of debt by inflation instead.
+
+Housing start loans (startlån, relending) are a separate stock: each year's loan from Husbanken is lent
+on the same year; borrowers repay over their term from the next year (receivable) and the municipality
+repays Husbanken over its term, with instalments at least equal to those received when
+``repay_as_received`` (Asker's plan: paid = received). Their instalments go through the investment
+statement, not the operating result; their interest is paid and received in the operating statement.
+
+Net debt (KOSTRA "netto lånegjeld", SSB): long-term debt excluding pension liabilities, less total
+lending (utlån: relending receivables + other lending) and unused borrowed funds::
+
+    net_debt = investment debt + startlån debt − relending receivables − other lending − unused loans
+
+(SSB's gross indicator "langsiktig gjeld ekskl. pensjonsforpliktelser i prosent av brutto
+driftsinntekter", KOSKG320000, includes relending loans in the debt; the net indicator deducts lending.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ltsim.models.finance.inputs import Debt, StartLoans, year_vector
+
+# --------------------------------------------------------------------------------------------- one loan
+
+
+def _instalment_factor(remaining_instalments: np.ndarray, rate: float, method: str) -> np.ndarray:
+    """Share of the balance repaid this year with ``remaining_instalments`` left (≥ 1 means all of it)."""
+    n = np.maximum(remaining_instalments, 1).astype(np.float64)
+    if method == "annuity" and rate != 0.0:
+        return rate / np.expm1(n * math.log1p(rate))
+    return 1.0 / n
+
+
+def annuity_payment(principal_mnok: float, rate: float, term_years: int) -> float:
+    """Yearly annuity payment (interest + instalment): ``K · r / (1 − (1 + r)^−n)``; ``K / n`` at r = 0.
+
+    >>> round(annuity_payment(100.0, 0.05, 4), 6)
+    28.201183
+    >>> annuity_payment(100.0, 0.0, 4)
+    25.0
+    >>> round(annuity_payment(100.0, 0.05, 1), 12)
+    105.0
+    """
+    if term_years < 1:
+        raise ValueError(f"term_years must be ≥ 1, got {term_years}")
+    if rate == 0.0:
+        return principal_mnok / term_years
+    return principal_mnok * rate / -math.expm1(-term_years * math.log1p(rate))
+
+
+@dataclass(frozen=True, slots=True)
+class LoanSchedule:
+    """One loan year by year: ``instalments_mnok`` and ``interest_mnok`` are [n], ``balance_mnok`` [n+1]."""
+
+    instalments_mnok: np.ndarray
+    interest_mnok: np.ndarray
+    balance_mnok: np.ndarray
+
+
+def loan_schedule(principal_mnok: float, rate: float | np.ndarray, term_years: int, method: str) -> LoanSchedule:
+    """Repayment of one loan drawn at the end of year 0, paid in years 1..n (same rules as :func:`investment_debt`).
+
+    Interest is on the balance at the start of each year; ``rate`` is a number or one rate per year.
+
+    >>> s = loan_schedule(100.0, 0.05, 4, "serial")
+    >>> s.instalments_mnok.tolist(), s.interest_mnok.tolist()
+    ([25.0, 25.0, 25.0, 25.0], [5.0, 3.75, 2.5, 1.25])
+    >>> a = loan_schedule(100.0, 0.05, 4, "annuity")
+    >>> np.round(a.instalments_mnok + a.interest_mnok, 6).tolist()
+    [28.201183, 28.201183, 28.201183, 28.201183]
+    >>> loan_schedule(100.0, 0.0, 4, "annuity").instalments_mnok.tolist()
+    [25.0, 25.0, 25.0, 25.0]
+    >>> loan_schedule(100.0, 0.05, 1, "annuity").instalments_mnok.tolist()
+    [100.0]
+    """
+    if method not in ("serial", "annuity"):
+        raise ValueError(f"method must be 'serial' or 'annuity', got {method!r}")
+    if term_years < 1:
+        raise ValueError(f"term_years must be ≥ 1, got {term_years}")
+    rates = np.broadcast_to(np.asarray(rate, dtype=np.float64), (term_years,))
+    balance = np.empty(term_years + 1)
+    balance[0] = principal_mnok
+    instalments = np.empty(term_years)
+    interest = np.empty(term_years)
+    for k in range(term_years):
+        interest[k] = rates[k] * balance[k]
+        factor = float(_instalment_factor(np.array([term_years - k]), float(rates[k]), method)[0])
+        instalments[k] = balance[k] * factor
+        balance[k + 1] = balance[k] - instalments[k]
+    return LoanSchedule(instalments_mnok=instalments, interest_mnok=interest, balance_mnok=balance)
+
+
+def minimum_instalment(debt_mnok: float, depreciation_mnok: float, book_value_mnok: float) -> float:
+    """Kommuneloven § 14-18 (1) minimum: ``debt × depreciation ÷ book value of depreciable fixed assets``.
+
+    Raises ValueError when the book value is 0 and debt is outstanding: the formula does not apply and
+    the minimum must not be taken as 0 (ministry interpretations, regjeringen.no 2022 and 2024).
+
+    Molde kommune, accounts 2020, note 7 [NOK thousand]:
+
+    >>> round(minimum_instalment(4_047_013, 174_015, 4_521_698), 2)
+    155747.02
+    >>> minimum_instalment(0.0, 0.0, 0.0)
+    0.0
+    """
+    if debt_mnok <= 0.0:
+        return 0.0
+    if book_value_mnok <= 0.0:
+        raise ValueError(
+            "§ 14-18 minimum instalment: the book value of depreciable fixed assets is 0 while debt is "
+            "outstanding; the formula does not apply and the minimum must not be taken as 0"
+        )
+    return debt_mnok * depreciation_mnok / book_value_mnok
+
+
+# --------------------------------------------------------------------------------------------- investment debt
+
+
+@dataclass(frozen=True, slots=True)
+class InvestmentDebt:
+    """Investment debt per year [Y]: interest, the § 14-18 minimum, the instalments charged.
+
+    ``minimum_not_applicable`` [Y] (bool) flags the years with debt outstanding and no book value.
+    """
+
+    debt_opening_mnok: np.ndarray
+    interest_mnok: np.ndarray
+    planned_instalments_mnok: np.ndarray
+    minimum_instalment_mnok: np.ndarray
+    minimum_not_applicable: np.ndarray
+    instalments_mnok: np.ndarray
+    debt_closing_mnok: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class _Cohorts:
+    """Loan cohorts ``c``: 0 = the opening stock, ``1 + g·Y + y`` = term group ``g`` borrowed in year ``y``.
+
+    ``first_year_index`` [C] is the index of the year a cohort's repayment starts; ``new_loans_mnok`` [G, Y]
+    the borrowing of each group and year; ``first_new_cohort`` [G] the cohort of group ``g``'s first year.
+    """
+
+    term_years: np.ndarray
+    first_year_index: np.ndarray
+    new_loans_mnok: np.ndarray
+    first_new_cohort: np.ndarray
+
+
+def _cohorts(
+    debt: Debt,
+    borrowing_mnok: np.ndarray,
+    capitalised_by_project_mnok: np.ndarray,
+    asset_life_years: np.ndarray,
+    n_years: int,
+) -> _Cohorts:
+    """Split each year's borrowing over the loan terms in proportion to the capitalised spend."""
+    project_term_years = np.where(asset_life_years > 0, asset_life_years, debt.land_loan_term_years)
+    terms = np.unique(project_term_years) if project_term_years.size else np.array([debt.land_loan_term_years])
+    n_groups = terms.size
+    capitalised_by_group = np.zeros((n_groups, n_years))
+    if project_term_years.size:
+        np.add.at(capitalised_by_group, np.searchsorted(terms, project_term_years), capitalised_by_project_mnok)
+    capitalised_total = capitalised_by_group.sum(axis=0)
+    split = np.divide(
+        capitalised_by_group,
+        capitalised_total,
+        out=np.zeros_like(capitalised_by_group),
+        where=capitalised_total > 0,
+    )
+    return _Cohorts(
+        term_years=np.concatenate(([debt.opening_debt_remaining_life_years], np.repeat(terms, n_years))),
+        first_year_index=np.concatenate(([0], np.tile(np.arange(1, n_years + 1), n_groups))),
+        new_loans_mnok=split * borrowing_mnok,
+        first_new_cohort=1 + np.arange(n_groups) * n_years,
+    )
+
+
+def _minimum_mnok(
+    debt_opening_mnok: float, depreciation_mnok: float, book_value_opening_mnok: float, policy: str, year: int
+) -> float:
+    """The year's § 14-18 minimum (module docstring); NaN where it does not apply and ``policy`` is ``planned``."""
+    if debt_opening_mnok <= 0.0:
+        return 0.0
+    if book_value_opening_mnok > 0.0:
+        # depreciation ≤ book value, so the minimum never exceeds the debt; the cap only guards
+        # against float rounding when the book value is tiny.
+        return min(debt_opening_mnok, debt_opening_mnok * (depreciation_mnok / book_value_opening_mnok))
+    if policy == "raise":
+        raise ValueError(
+            f"{year}: § 14-18 minimum instalment: the book value of depreciable fixed assets is 0 while "
+            f"debt is {debt_opening_mnok:.3f} mill; the formula does not apply and the minimum must not be taken as 0"
+        )
+    return math.nan  # not applicable: the loans' own schedule is charged and reported as the minimum
+
+
+def investment_debt(
+    debt: Debt,
+    borrowing_mnok: np.ndarray,
+    capitalised_by_project_mnok: np.ndarray,
+    asset_life_years: np.ndarray,
+    book_value_opening_mnok: np.ndarray,
+    depreciation_mnok: np.ndarray,
+    years: np.ndarray,
+) -> InvestmentDebt:
+    """Carry the loan cohorts through the years: interest, planned instalments, the § 14-18 minimum.
+
+    One loop over years (the minimum depends on the debt left by earlier years), vectorised over cohorts.
+    ``capitalised_by_project_mnok`` [P, Y] and ``asset_life_years`` [P] split the borrowing over loan terms.
+    """
+    n_years = len(years)
+    cohorts = _cohorts(
+        debt, borrowing_mnok, capitalised_by_project_mnok, np.asarray(asset_life_years, dtype=np.int64), n_years
+    )
+    rate = year_vector(debt.interest_rate, n_years, "debt.interest_rate")
+    method = debt.instalment_method
+    schedule_method = "serial" if method == "minimum" else method
+
+    balance = np.zeros(cohorts.term_years.size)
+    balance[0] = debt.opening_debt_mnok
+    debt_opening = np.zeros(n_years)
+    interest = np.zeros(n_years)
+    planned_total = np.zeros(n_years)
+    minimum_total = np.zeros(n_years)
+    not_applicable = np.zeros(n_years, dtype=bool)
+    instalments_total = np.zeros(n_years)
+    debt_closing = np.zeros(n_years)
+    for t in range(n_years):
+        opening_mnok = balance.sum()
+        debt_opening[t] = opening_mnok
+        interest[t] = rate[t] * opening_mnok
+        remaining_instalments = cohorts.term_years - (t - cohorts.first_year_index)
+        minimum_mnok = _minimum_mnok(
+            opening_mnok, depreciation_mnok[t], book_value_opening_mnok[t], debt.on_zero_book_value, years[t]
+        )
+        applicable = not math.isnan(minimum_mnok)
+        not_applicable[t] = not applicable
+        if method == "minimum" and applicable:
+            planned = np.zeros_like(balance)
+        else:
+            planned = balance * _instalment_factor(remaining_instalments, rate[t], schedule_method)
+        planned_mnok = planned.sum()
+        instalments = planned
+        rest = balance - planned
+        rest_mnok = rest.sum()
+        if applicable and minimum_mnok > planned_mnok and rest_mnok > 0.0:
+            # the shortfall is charged pro rata to the balances left after the planned instalments
+            instalments = np.minimum(planned + min(minimum_mnok - planned_mnok, rest_mnok) * rest / rest_mnok, balance)
+        balance -= instalments
+        balance[cohorts.first_new_cohort + t] += cohorts.new_loans_mnok[:, t]
+        planned_total[t] = planned_mnok
+        minimum_total[t] = minimum_mnok if applicable else planned_mnok
+        instalments_total[t] = instalments.sum()
+        debt_closing[t] = balance.sum()
+    return InvestmentDebt(
+        debt_opening_mnok=debt_opening,
+        interest_mnok=interest,
+        planned_instalments_mnok=planned_total,
+        minimum_instalment_mnok=minimum_total,
+        minimum_not_applicable=not_applicable,
+        instalments_mnok=instalments_total,
+        debt_closing_mnok=debt_closing,
+    )
+
+
+# --------------------------------------------------------------------------------------------- start loans
+
+
+@dataclass(frozen=True, slots=True)
+class Relending:
+    """Start loans per year [Y]: Husbanken debt and the receivables from households (31 December)."""
+
+    startlan_borrowing_mnok: np.ndarray
+    startlan_instalments_mnok: np.ndarray
+    startlan_received_instalments_mnok: np.ndarray
+    startlan_interest_mnok: np.ndarray
+    startlan_interest_income_mnok: np.ndarray
+    startlan_debt_mnok: np.ndarray
+    relending_receivables_mnok: np.ndarray
+
+
+def relending(start_loans: StartLoans, n_years: int) -> Relending:
+    """Start-loan debt and receivables by cohort (opening stock + one cohort per year; module docstring)."""
+    new_loans = year_vector(start_loans.borrowing_mnok, n_years, "start_loans.borrowing_mnok")
+    rate = year_vector(start_loans.interest_rate, n_years, "start_loans.interest_rate")
+    method = start_loans.method
+    first_year_index = np.concatenate(([0], np.arange(1, n_years + 1)))
+    husbanken_terms = np.concatenate(
+        ([start_loans.opening_debt_remaining_life_years], np.full(n_years, start_loans.husbanken_term_years))
+    )
+    borrower_terms = np.concatenate(
+        ([start_loans.opening_receivables_remaining_life_years], np.full(n_years, start_loans.borrower_term_years))
+    )
+    debt = np.zeros(n_years + 1)
+    receivables = np.zeros(n_years + 1)
+    debt[0] = start_loans.opening_debt_mnok
+    receivables[0] = start_loans.opening_receivables_mnok
+    paid_total = np.zeros(n_years)
+    received_total = np.zeros(n_years)
+    interest = np.zeros(n_years)
+    interest_income = np.zeros(n_years)
+    debt_total = np.zeros(n_years)
+    receivables_total = np.zeros(n_years)
+    for t in range(n_years):
+        borrower_rate = rate[t] + start_loans.margin_rate
+        received = receivables * _instalment_factor(borrower_terms - (t - first_year_index), borrower_rate, method)
+        paid = debt * _instalment_factor(husbanken_terms - (t - first_year_index), rate[t], method)
+        interest[t] = rate[t] * debt.sum()
+        interest_income[t] = borrower_rate * receivables.sum()
+        shortfall_mnok = received.sum() - paid.sum()
+        if start_loans.repay_as_received and shortfall_mnok > 0.0:
+            rest = debt - paid
+            paid = np.minimum(paid + shortfall_mnok * rest / max(rest.sum(), shortfall_mnok), debt)
+        receivables -= received
+        debt -= paid
+        receivables[t + 1] += new_loans[t]
+        debt[t + 1] += new_loans[t]
+        paid_total[t] = paid.sum()
+        received_total[t] = received.sum()
+        debt_total[t] = debt.sum()
+        receivables_total[t] = receivables.sum()
+    return Relending(
+        startlan_borrowing_mnok=new_loans,
+        startlan_instalments_mnok=paid_total,
+        startlan_received_instalments_mnok=received_total,
+        startlan_interest_mnok=interest,
+        startlan_interest_income_mnok=interest_income,
+        startlan_debt_mnok=debt_total,
+        relending_receivables_mnok=receivables_total,
+    )
+
+
+def net_debt_mnok(investment_debt_mnok: np.ndarray, start_loans: Relending, debt: Debt) -> np.ndarray:
+    """KOSTRA netto lånegjeld on 31 December [Y] (module docstring)."""
+    n_years = len(investment_debt_mnok)
+    return (
+        investment_debt_mnok
+        + start_loans.startlan_debt_mnok
+        - start_loans.relending_receivables_mnok
+        - year_vector(debt.other_lending_mnok, n_years, "debt.other_lending_mnok")
+        - year_vector(debt.unused_borrowed_funds_mnok, n_years, "debt.unused_borrowed_funds_mnok")
+    )
