@@ -356,6 +356,7 @@ _FRIENDLY = {
     "int_parsing": "a whole number",
     "int_type": "a whole number",
     "int_from_float": "a whole number",
+    "int_parsing_size": "a whole number (of a sensible size)",
     "float_parsing": "a number",
     "float_type": "a number",
     "string_type": "a text",

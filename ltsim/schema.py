@@ -416,17 +416,18 @@ class Projects(Strict):
     exclude: list[str] = Field(default_factory=list)
     source: str | None = None
 
-    @model_validator(mode="after")
-    def _profile(self) -> Projects:
-        missing = [p for p in PHASE_NAMES if p not in self.cost_profile]
+    @field_validator("cost_profile")
+    @classmethod
+    def _profile(cls, profile: dict[str, float]) -> dict[str, float]:
+        missing = [p for p in PHASE_NAMES if p not in profile]
         if missing:
             raise ValueError(
                 f"found no share for {', '.join(missing)}; expected a share for each of {', '.join(PHASE_NAMES)}"
             )
-        total = sum(self.cost_profile.values())
+        total = sum(profile.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"found cost_profile shares summing to {total:g}; expected shares that sum to 1")
-        return self
+        return profile
 
 
 # --------------------------------------------------------------------------- finance

@@ -186,14 +186,15 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def decode_utf8(data: bytes, file: Path, what: str, row: bool = False) -> str:
-    """``data`` as UTF-8 text (a leading byte-order mark dropped); the line of the first bad byte otherwise."""
+    """``data`` as UTF-8 text (a leading byte-order mark dropped); the line (``row``: row) of the first bad byte otherwise."""
+    hint = "; in Excel: 'CSV UTF-8'" if row else ""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
             Problem(
-                f"{what} in UTF-8 (save it as UTF-8; Excel: 'CSV UTF-8')",
+                f"{what} in UTF-8 (save it as UTF-8{hint})",
                 file=str(file),
                 line=line,
                 found=f"the byte 0x{data[exc.start]:02x}, which is not UTF-8",
