@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ltsim.models.finance import FiscalRule
 from ltsim.report import RunFolder
 from ltsim.report.i18n import (
     PLOTLY_SEPARATORS,
@@ -166,28 +167,40 @@ def is_school(service_id: str) -> bool:
 # ------------------------------------------------------------------------------------------- fiscal rules
 
 
-def fiscal_rules(run: RunFolder) -> tuple[dict[str, dict[str, Any]], bool]:
-    """Thresholds per key figure [percent] from the scenario's ``finance.fiscal_rules``.
+def fiscal_rules(run: RunFolder) -> tuple[dict[str, FiscalRule], bool]:
+    """The scenario's fiscal rules as the finance model holds them, by kpi name; and whether there are any.
 
-    The scenario writes thresholds as fractions of the key figure (``red: 0.0175``) under kpi
-    names without the ``_pct`` suffix (see ``ltsim.schema.FiscalRuleSpec``); the report works in
-    percent, as kpi.csv does. Returns the rules and whether the scenario has any (no rules are
-    invented for a municipality that states none).
+    The scenario writes thresholds as fractions of the key figure (``red: 0.0175``) under kpi names
+    without the ``_pct`` suffix (see ``ltsim.schema.FiscalRuleSpec``); they become
+    :class:`~ltsim.models.finance.FiscalRule` objects with thresholds [percent], as ``ltsim.stages``
+    builds them for the run. A rule the model refuses (thresholds out of order, an unknown key figure:
+    only in a hand-edited folder) is left out. No rules are invented for a municipality that states none.
     """
     fin = run.resolved.get("finance") if isinstance(run.resolved.get("finance"), dict) else {}
-    rules: dict[str, dict[str, Any]] = {}
+    rules: dict[str, FiscalRule] = {}
     for r in fin.get("fiscal_rules") or []:
         if isinstance(r, dict) and r.get("kpi") and "red" in r and "green" in r:
-            rules[f"{r['kpi']}_pct"] = {
-                "direction": r.get("direction", "higher_is_better"),
-                "red": 100.0 * float(r["red"]),
-                "green": 100.0 * float(r["green"]),
-            }
+            try:
+                rule = FiscalRule(
+                    f"{r['kpi']}_pct",
+                    r.get("direction", "higher_is_better"),
+                    100.0 * float(r["red"]),
+                    100.0 * float(r["green"]),
+                    bool(r.get("green_inclusive", False)),
+                )
+            except ValueError:
+                continue
+            rules[rule.kpi] = rule
     return rules, bool(rules)
 
 
 def kpi_series(run: RunFolder, kpi: str) -> Any:
-    """Frame ``year, value, status`` of one key figure, from kpi.csv or derived from finance.csv."""
+    """Frame ``year, value [percent], status`` of one key figure, or None.
+
+    From kpi.csv (value and status as the run wrote them). Only when kpi.csv lacks the key figure is it
+    derived from finance.csv (100 · numerator ÷ revenue), its status then from the fiscal rule's
+    :meth:`~ltsim.models.finance.FiscalRule.status`, the finance model's one derivation.
+    """
     import pandas as pd
 
     k = run.table("kpi")
@@ -209,16 +222,8 @@ def kpi_series(run: RunFolder, kpi: str) -> Any:
     value = 100.0 * wide[num[kpi]] / wide["revenue_mnok"].replace(0, np.nan)
     rules, _ = fiscal_rules(run)
     rule = rules.get(kpi)
-    status = [_status(v, rule) for v in value]
+    status = [rule.status(float(v)) if rule is not None else "n/a" for v in value]
     return pd.DataFrame({"year": wide.index.to_numpy(), "value": value.to_numpy(), "status": status})
-
-
-def _status(value: float, rule: dict[str, Any] | None) -> str:
-    if rule is None or value != value:
-        return "n/a"
-    if rule["direction"] == "higher_is_better":
-        return "red" if value < rule["red"] else ("green" if value > rule["green"] else "yellow")
-    return "red" if value > rule["red"] else ("green" if value < rule["green"] else "yellow")
 
 
 def finance_items(run: RunFolder) -> Any:
@@ -329,9 +334,9 @@ def traffic_lights(run: RunFolder, lang: str) -> dict[str, Any] | None:
         rule = rules.get(kp)
         rule_text = ""
         if rule:
-            sign_red = "<" if rule["direction"] == "higher_is_better" else ">"
+            sign_red = "<" if rule.direction == "higher_is_better" else ">"
             rule_text = (
-                f"% · {STATUS_NAMES['red'][lang]} {sign_red} {fmt_pct(rule['red'], 2 if rule['red'] % 1 else 0, lang)}"
+                f"% · {STATUS_NAMES['red'][lang]} {sign_red} {fmt_pct(rule.red, 2 if rule.red % 1 else 0, lang)}"
             )
         cells = []
         for y in years:
@@ -379,9 +384,9 @@ def fig_debt_ratio(figs: Figures, run: RunFolder, lang: str, fig_id: str = "fig-
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{t('ceiling', lang)}: {fmt_pct(rule['red'], 0, lang)}",
+                "name": f"{t('ceiling', lang)}: {fmt_pct(rule.red, 0, lang)}",
                 "x": years,
-                "y": [rule["red"]] * len(years),
+                "y": [rule.red] * len(years),
                 "line": {"color": RED, "width": 2, "dash": "dash"},
                 "hoverinfo": "skip",
             }
@@ -390,14 +395,14 @@ def fig_debt_ratio(figs: Figures, run: RunFolder, lang: str, fig_id: str = "fig-
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": f"{t('target', lang)}: {fmt_pct(rule['green'], 0, lang)}",
+                "name": f"{t('target', lang)}: {fmt_pct(rule.green, 0, lang)}",
                 "x": years,
-                "y": [rule["green"]] * len(years),
+                "y": [rule.green] * len(years),
                 "line": {"color": GREEN, "width": 1.5, "dash": "dot"},
                 "hoverinfo": "skip",
             }
         )
-        ymax = max(ymax, rule["red"])
+        ymax = max(ymax, rule.red)
     layout = figs.layout(
         360,
         title={
@@ -1145,15 +1150,15 @@ def finance_figures(figs: Figures, run: RunFolder, lang: str) -> list[str]:
                     {
                         "type": "scatter",
                         "mode": "lines",
-                        "name": f"{t('ceiling', lang)}: {fmt_pct(rule['red'], 0, lang)}",
+                        "name": f"{t('ceiling', lang)}: {fmt_pct(rule.red, 0, lang)}",
                         "x": clean(ratio.year),
-                        "y": [rule["red"]] * len(ratio),
+                        "y": [rule.red] * len(ratio),
                         "yaxis": axis,
                         "line": {"color": RED, "dash": "dash", "width": 2},
                         "hoverinfo": "skip",
                     }
                 )
-                top = max(top, rule["red"])
+                top = max(top, rule.red)
             spec = {"ticksuffix": " %", "range": [0, top * 1.12], "tickformat": ","}
             if debt_col is not None:
                 layout["yaxis2"] = {
@@ -1187,9 +1192,9 @@ def finance_figures(figs: Figures, run: RunFolder, lang: str) -> list[str]:
                 {
                     "type": "scatter",
                     "mode": "lines",
-                    "name": f"{t('floor', lang)}: {fmt_pct(rule['red'], 2, lang)}",
+                    "name": f"{t('floor', lang)}: {fmt_pct(rule.red, 2, lang)}",
                     "x": clean(ndr.year),
-                    "y": [rule["red"]] * len(ndr),
+                    "y": [rule.red] * len(ndr),
                     "line": {"color": RED, "dash": "dash"},
                     "hoverinfo": "skip",
                 }
@@ -1198,9 +1203,9 @@ def finance_figures(figs: Figures, run: RunFolder, lang: str) -> list[str]:
                 {
                     "type": "scatter",
                     "mode": "lines",
-                    "name": f"{t('target_above', lang)}: {fmt_pct(rule['green'], 1, lang)}",
+                    "name": f"{t('target_above', lang)}: {fmt_pct(rule.green, 1, lang)}",
                     "x": clean(ndr.year),
-                    "y": [rule["green"]] * len(ndr),
+                    "y": [rule.green] * len(ndr),
                     "line": {"color": GREEN, "dash": "dot"},
                     "hoverinfo": "skip",
                 }
@@ -1265,16 +1270,16 @@ def finance_figures(figs: Figures, run: RunFolder, lang: str) -> list[str]:
                     {
                         "type": "scatter",
                         "mode": "lines",
-                        "name": f"{t('floor', lang)}: {fmt_pct(rule['red'], 0, lang)}",
+                        "name": f"{t('floor', lang)}: {fmt_pct(rule.red, 0, lang)}",
                         "x": clean(fund_pct.year),
-                        "y": [rule["red"]] * len(fund_pct),
+                        "y": [rule.red] * len(fund_pct),
                         "yaxis": axis,
                         "line": {"color": RED, "dash": "dash"},
                         "hoverinfo": "skip",
                     }
                 )
             if axis == "y2":
-                top2 = max(float(np.nanmax(fund_pct.value.to_numpy(float))), (rule or {}).get("red", 0.0)) * 1.15
+                top2 = max(float(np.nanmax(fund_pct.value.to_numpy(float))), rule.red if rule else 0.0) * 1.15
                 layout["yaxis2"] = {
                     "overlaying": "y",
                     "side": "right",
@@ -1532,7 +1537,7 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
             "max": float(debt.value.iloc[i]),
             "year": int(debt.year.iloc[i]),
             "status": str(debt.status.iloc[i]),
-            "ceiling": rules.get("debt_ratio_pct", {}).get("red"),
+            "ceiling": rules["debt_ratio_pct"].red if "debt_ratio_pct" in rules else None,
             "years_red": int((debt.status == "red").sum()),
         }
     ctx["lights"] = traffic_lights(run, lang)
