@@ -46,6 +46,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.files import resolve_path
 from ltsim.io.yamlsrc import SourceMap, deep_merge, load_layered, load_yaml
 
 AXIS_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -141,7 +142,7 @@ def load_batch(path: str | Path) -> Batch:
             )
         raise InputError(problems) from None
 
-    base_raw, base_smap = load_layered((file.parent / spec.base).resolve())
+    base_raw, base_smap = load_layered(resolve_path(file.parent / spec.base) or file.parent / spec.base)
     problems: list[Problem] = []
     layers: dict[str, list[tuple[str, dict[str, Any], SourceMap]]] = {}
     for axis, values in spec.axes.items():
@@ -175,7 +176,7 @@ def load_batch(path: str | Path) -> Batch:
                 )
                 continue
             if isinstance(override, str):
-                variant = (file.parent / override).resolve()
+                variant = resolve_path(file.parent / override) or file.parent / override
                 if not variant.is_file():
                     problems.append(
                         Problem(

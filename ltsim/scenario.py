@@ -34,11 +34,12 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.files import resolve_path
 from ltsim.io.finance import RecurringData, check_finance_config, load_recurring
 from ltsim.io.projects import ProjectsData, load_projects
 from ltsim.io.services import ServicesData, check_services_config, load_services, zone_system_file_keys
 from ltsim.io.tables import Column, Table, read_table, require_grid
-from ltsim.io.yamlsrc import SourceMap, dotted, load_layered, resolve_path
+from ltsim.io.yamlsrc import SourceMap, dotted, load_layered
 from ltsim.models.population import FERTILE_AGES, SEXES
 from ltsim.schema import DWELLINGS_MAX, PERSONS_MAX, ScenarioConfig, number_text
 from ltsim.timeseries import YearSeries

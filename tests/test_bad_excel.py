@@ -250,14 +250,18 @@ HOSTILE = {
     "ods": (_ods, [], ["OpenDocument spreadsheet", ".xlsx format"]),
     "zip_not_workbook": (_zip_not_workbook, [], ["not a workbook"]),
     "folder": (_folder, [], ["found a folder", "an Excel workbook"]),
-    "chart_sheet_first": (_chart_sheet, [], ["AttributeError", ".xlsx format"]),
+    "chart_sheet_first": (_chart_sheet, [], ["cannot be opened as a workbook", ".xlsx format"]),
     "missing_sheet": (lambda t: book(t / "b.xlsx"), ["--sheet", "Budsjett"], ["--sheet 'Budsjett'", "'Prosjekter'"]),
     "formula_without_value": (_formula_without_value, [], ["row 2", "column D", "=SUM(E2:H2)", "stored result"]),
     "dependency_cycle": (_cycle2, [], ["row 2", "depends_on", "skole_a (row 2) → vei (row 3) → skole_a", "cycle"]),
     "dependency_cycle_3": (_cycle3, [], ["a (row 2) → b (row 3) → c (row 4) → a", "without a cycle"]),
     "depends_on_itself": (_self, [], ["row 2", "depends_on", "'skole_a'", "cannot wait for itself"]),
     "unknown_dependency": (_unknown_dep, [], ["row 2", "depends_on", "'skole_b'", "projects in the list"]),
-    "invalid_xml_character": (_control_char, [], ["sheet 'Prosjekter'", "invalid character", "Excel can open"]),
+    "invalid_xml_character": (
+        _control_char,
+        [],
+        ["sheet 'Prosjekter'", "an invalid character or tag", "Excel can open"],
+    ),
     "blank_header": (_blank_header, [], ["row 1", "an empty row", "header row"]),
 }
 
@@ -368,7 +372,7 @@ def test_bad_catalogue_is_refused_by_export(tmp_path: Path, case: str):
 def test_catalogue_that_is_a_folder_is_refused(tmp_path: Path):
     (tmp_path / "projects.csv").mkdir()
     args = ["export", "projects", str(tmp_path / "projects.csv"), "--out", str(tmp_path / "book.xlsx")]
-    refused(args, mentions=["projects.csv", "a folder", "expected an existing catalogue CSV"], watch=tmp_path)
+    refused(args, mentions=["projects.csv", "a folder", "expected a catalogue CSV file, not a folder"], watch=tmp_path)
 
 
 # ----------------------------------------------------------------------------- what is accepted

@@ -130,7 +130,7 @@ JSON_CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
     "blank_file": (raw(b" \n\n\t "), ["an empty file"]),
     "truncated_json": (raw(json.dumps(BASE)[:300]), ["line 1", "invalid JSON"]),
     "binary_file": (raw(bytes(range(256)) * 4), ["not UTF-8"]),
-    "absurd_file_size": (_sparse, ["201.0 MB", "at most 200 MB"]),
+    "absurd_file_size": (_sparse, ["210,763,776 bytes", "at most 200 MB"]),
     "folder": (_folder, ["a folder", "a JSON-stat file"]),
 }
 

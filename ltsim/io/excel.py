@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.files import decode_utf8, read_regular_file
 from ltsim.io.projects import BOOL
 from ltsim.schema import ASSET_CATEGORIES
 
@@ -688,8 +689,8 @@ def read_workbook(path: Path, sheet: str | None = None) -> Catalogue:
     archive = _open_zip(file, data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and openpyxl errors
-        raise InputError(_not_a_workbook(file, f"{type(exc).__name__}: {show(str(exc), 100)}")) from None
+    except Exception:  # zipfile, XML and openpyxl errors
+        raise InputError(_not_a_workbook(file, "a file that cannot be opened as a workbook")) from None
     try:
         names = book.sheetnames
         if not names:
@@ -714,12 +715,12 @@ def read_workbook(path: Path, sheet: str | None = None) -> Catalogue:
                 if n_rows
                 else []
             )
-        except Exception as exc:  # a damaged sheet: bad shared-string index, bad date, …
+        except Exception:  # a damaged sheet: bad shared-string index, bad date, …
             raise InputError(
                 Problem(
                     "a worksheet Excel can open (open the workbook in Excel and save it again)",
                     file=where.file,
-                    found=f"{type(exc).__name__}: {show(str(exc), 100)}",
+                    found="a damaged sheet (a cell that cannot be read)",
                 )
             ) from None
     finally:
@@ -909,11 +910,13 @@ def _scan_sheet(archive: Any, member: str, where: _Where) -> tuple[int, int, lis
     except InputError:
         raise
     except Exception as exc:  # ParseError, zlib.error, BadZipFile (bad CRC), …
+        position = getattr(exc, "position", None)  # ParseError: (line, column) in the sheet's XML
         raise InputError(
             Problem(
                 "a worksheet Excel can open (open the workbook in Excel and save it again)",
                 file=where.file,
-                found=f"damaged sheet XML ({type(exc).__name__}: {show(str(exc), 80)})",
+                found="damaged sheet XML"
+                + (f" (an invalid character or tag at XML line {position[0]})" if position else ""),
             )
         ) from None
     return max_row, max_col, formulas
@@ -922,29 +925,7 @@ def _scan_sheet(archive: Any, member: str, where: _Where) -> tuple[int, int, lis
 def read_catalogue_csv(path: Path) -> Catalogue:
     """Read and check a catalogue CSV (the scenario's ``projects.catalogue``) with the same rules."""
     file = str(path)
-    if not path.is_file():
-        found = "a folder" if path.is_dir() else "no such file"
-        raise InputError(Problem("an existing catalogue CSV file", file=file, found=found))
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            Problem(
-                f"a catalogue CSV of at most {MAX_FILE_BYTES // 2**20} MB", file=file, found=f"{size / 2**20:,.1f} MB"
-            )
-        )
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Problem(
-                "a CSV file in UTF-8 (save it as 'CSV UTF-8')",
-                file=file,
-                line=raw.count(b"\n", 0, exc.start) + 1,
-                found=f"byte 0x{raw[exc.start]:02x} that is not UTF-8",
-                row=True,
-            )
-        ) from None
+    text = decode_utf8(read_regular_file(path, MAX_FILE_BYTES, "catalogue CSV file"), path, "a CSV file", row=True)
     if "\0" in text:
         raise InputError(Problem("a CSV text file", file=file, found="a binary file (NUL bytes)"))
     try:

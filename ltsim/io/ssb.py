@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.io.files import decode_utf8, read_regular_file
 from ltsim.io.tables import Column, read_table
 
 CODE_TABLE = Path(__file__).resolve().parents[1] / "data" / "municipality_codes.csv"
@@ -205,33 +206,10 @@ def read_jsonstat(path: Path) -> JsonStat:
     is a number or null), so a damaged or hostile file is named with what is wrong in it.
     """
     file = str(path)
-    if path.is_dir():
-        raise InputError(_problem(file, "a JSON-stat file saved from SSB", "a folder"))
-    if not path.is_file():
-        raise InputError(_problem(file, "an existing JSON-stat file saved from SSB", "no such file"))
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        raise InputError(
-            _problem(
-                file,
-                f"a JSON-stat file of at most {MAX_JSON_BYTES // 2**20} MB (select fewer regions or years in the query)",
-                _size(size),
-            )
-        )
-    data = path.read_bytes()
+    data = read_regular_file(path, MAX_JSON_BYTES, "JSON-stat file")
     if not data.strip():
         raise InputError(_problem(file, "a JSON-stat 2.0 document saved from SSB", "an empty file"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Problem(
-                "a JSON-stat document in UTF-8 (save the response of the query as it comes)",
-                file=file,
-                line=data.count(b"\n", 0, exc.start) + 1,
-                found=f"byte 0x{data[exc.start]:02x} at offset {exc.start} that is not UTF-8",
-            )
-        ) from None
+    text = decode_utf8(data, path, "a JSON-stat document")
     try:
         raw = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:

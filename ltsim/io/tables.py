@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ltsim.errors import SHOW_LIMIT, InputError, Problem, printable, show
-from ltsim.io.yamlsrc import decode_utf8, read_regular_file
+from ltsim.io.files import decode_utf8, read_regular_file
 
 MAX_PROBLEMS = 25
 IGNORED_COLUMNS = frozenset({"note", "notes", "source", "comment"})
