@@ -12,7 +12,9 @@ import numpy as np
 from ltsim.errors import InputError, Problem, show
 from ltsim.io.ssb import write_files
 from ltsim.report import RunFolder, check_csv, read_json
-from ltsim.report.html import PALETTE, Figures, clean, kpi_series, project_figures, render, service_names
+from ltsim.report.data import kpi_series, project_numbers, service_names
+from ltsim.report.figures.common import PALETTE, Figures, clean
+from ltsim.report.html import render
 from ltsim.report.i18n import check_lang, fmt_num, fmt_pct, fmt_share, kpi_name, t
 
 SCENARIO_COLUMNS = ("scenario", "name", "run")
@@ -107,7 +109,7 @@ def run_key_figures(run: RunFolder, lang: str) -> dict[str, Any]:
     if cs is not None:
         for sid, sel in cs.groupby("service", sort=False):
             row[f"short_{sid}"] = float(sel.place_years_short.sum())
-    pf = project_figures(run)
+    pf = project_numbers(run)
     if pf is not None:
         row.update(investment_mnok=pf["investment"], projects_built=pf["n_built"], projects_delayed=pf["n_delayed"])
     debt = kpi_series(run, "debt_ratio_pct")
