@@ -1,0 +1,162 @@
+"""Load a scenario: YAML (with ``extends:``) → validated config → validated tables → :class:`Scenario`.
+
+This is the one boundary where input is checked. Every problem names the file, the line
+(YAML) or row (CSV), the field, what was found and what is expected; as many problems as
+can be found in one pass are reported together. After this, models trust their inputs.
+
+Where tables may lie: inside the folder of one of the scenario's own YAML files (the file that
+names the table, the files it ``extends:``, a batch file) or a folder under ``data_roots``; a
+table is a regular file of at most 50 MB, and nothing under ``/proc``, ``/sys``, ``/dev``,
+``/etc`` or ``/boot`` is ever read (see :mod:`ltsim.scenario.paths`). The resolved scenario
+saved with a run lists the folders it used under ``data_roots``, so it runs again from anywhere.
+
+Modules, one job each:
+
+- ``errors``: key path → file and line; pydantic errors → problems;
+- ``paths``: where each table lies, and whether it may be read;
+- ``consistency``: the checks between sections, one function each;
+- ``tables``: the population tables on the model grid, and the table reader for the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from ltsim.errors import InputError
+from ltsim.io.finance import RecurringData, load_recurring
+from ltsim.io.projects import ProjectsData, load_projects
+from ltsim.io.services import ServicesData, load_services
+from ltsim.io.yamlsrc import SourceMap, load_layered
+from ltsim.scenario.consistency import check_config, check_housing
+from ltsim.scenario.errors import key_loc, problem_maker, translate
+from ltsim.scenario.paths import resolve_files
+from ltsim.scenario.tables import PopulationData, load_population, table_reader
+from ltsim.schema import ScenarioConfig
+
+__all__ = ["PopulationData", "Scenario", "load_scenario", "scenario_from_data"]
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated, immutable scenario: the config as written, its tables, and its hash."""
+
+    config: ScenarioConfig
+    file: Path
+    files: dict[str, Path]
+    file_hashes: dict[str, str]
+    population: PopulationData
+    services: ServicesData
+    projects: ProjectsData | None
+    recurring: RecurringData | None
+    hash: str
+    data_roots: tuple[Path, ...] = ()  # folders the tables were allowed to lie in
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (used for its run folder)."""
+        return self.config.name
+
+    @property
+    def years(self) -> np.ndarray:
+        """Years with a population stock: base_year … end_year."""
+        h = self.config.horizon
+        return np.arange(h.base_year, h.end_year + 1)
+
+    @property
+    def area_ids(self) -> tuple[str, ...]:
+        """Planning-area ids in scenario order."""
+        return tuple(a.id for a in self.config.areas)
+
+    def resolved(self) -> dict[str, Any]:
+        """The merged scenario as plain data, file paths made absolute (saved with every run)."""
+        data = self.config.model_dump(mode="json", exclude_none=True)
+        for key, path in self.files.items():
+            _set(data, key.split("."), str(path))
+        if self.data_roots:
+            data["data_roots"] = [str(p) for p in self.data_roots]
+        return data
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge, validate and load a scenario file; raise :class:`InputError` on bad input."""
+    top = Path(path)
+    raw, smap = load_layered(top)
+    return scenario_from_data(raw, smap, top)
+
+
+def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scenario:
+    """Validate and load a merged scenario held in memory (as batches compose them).
+
+    ``smap`` maps each key path to the file and line it came from (paths to tables are
+    resolved against that file); ``top`` names the scenario in messages and the manifest.
+    """
+    try:
+        config = ScenarioConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(translate(exc, smap, top)) from None
+    check_config(config, smap, top)
+    files, roots = resolve_files(config, smap, top)
+    h = config.horizon
+    population = load_population(config, files, smap, top)
+    services = load_services(
+        config,
+        np.arange(h.base_year, h.end_year + 1),
+        config.population.max_age,
+        table_reader(files, smap, top),
+        problem_maker(smap, top),
+    )
+    projects = load_projects(
+        config,
+        np.arange(h.base_year, h.end_year + 1),
+        services,
+        table_reader(files, smap, top),
+        problem_maker(smap, top),
+        tuple(dict.fromkeys(d[0] for d in population.developments)),
+    )
+    check_housing(config, population, services, projects, smap, top)
+    recurring = load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top))
+    hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
+    digest = _scenario_hash(config, hashes)
+    return Scenario(
+        config=config,
+        file=top.resolve(),
+        files=files,
+        file_hashes=hashes,
+        population=population,
+        services=services,
+        projects=projects,
+        recurring=recurring,
+        hash=digest,
+        data_roots=roots,
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _scenario_hash(config: ScenarioConfig, file_hashes: dict[str, str]) -> str:
+    """sha256 of the resolved scenario: config as merged, each file replaced by its content hash."""
+    data = config.model_dump(mode="json", exclude_none=True)
+    data.pop("data_roots", None)  # where the tables may lie is not what they hold
+    for key, digest in file_hashes.items():
+        _set(data, key.split("."), "sha256:" + digest)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _sha256(canonical.encode("utf-8"))
+
+
+def _set(data: Any, keys: list[str], value: Any) -> None:
+    path = key_loc(".".join(keys))
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
