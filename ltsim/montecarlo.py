@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from ltsim import pipeline
-from ltsim.io.projects import draw
 from ltsim.models import capacity as cap_model
 from ltsim.models import finance as fin_model
 from ltsim.models import projects as proj_model
@@ -82,7 +81,7 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
     if any(data.housing_deps) or pipeline.has_conditions(scenario):
         run, housing = pipeline.schedule(scenario, rng_for(seed, rep), stochastic=True, cache=base["responses"])
     else:
-        delay, cost = draw(data, rng_for(seed, rep))
+        delay, cost = proj_model.draw(data.distributions, data.inputs.phase_years, rng_for(seed, rep))
         run, housing = proj_model.simulate(data.inputs, delay, cost), None
     population, services = base["population"], base["services"]
     released = held = None

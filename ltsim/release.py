@@ -87,12 +87,10 @@ def schedule(
     :class:`ResponseCache`).
     """
     cache = ResponseCache.of(scenario, cache)
-    from ltsim.io.projects import draw
-
     data = scenario.projects
     assert data is not None
     drawn = data.stochastic if stochastic is None else stochastic
-    delay, cost = draw(data, rng) if drawn else (None, None)
+    delay, cost = proj_model.draw(data.distributions, data.inputs.phase_years, rng) if drawn else (None, None)
     run = proj_model.simulate(data.inputs, delay, cost)
     housing = release_housing(scenario, run.completion_year, cache) if has_conditions(scenario) else None
     if not any(data.housing_deps):

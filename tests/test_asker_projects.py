@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 import yaml
 
-from ltsim.io.projects import draw
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario, load_scenario
 
@@ -134,7 +133,7 @@ def test_stochastic_variant_loads_and_runs(scenario_yaml: Path, tmp_path: Path) 
     data = sc.projects
     assert data is not None and data.stochastic
     rng = np.random.default_rng(7)
-    delay, cost = draw(data, rng)
+    delay, cost = proj_model.draw(data.distributions, data.inputs.phase_years, rng)
     run = proj_model.simulate(data.inputs, delay, cost)
     plan = proj_model.simulate(data.inputs).completion_year
     finished = plan <= 2024

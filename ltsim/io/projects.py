@@ -1,7 +1,9 @@
 """Load the project catalogue (one row per project) and the plan's yearly spend.
 
 Called from :func:`ltsim.scenario.load_scenario` with the same table reader and problem
-locator as the other sections.
+locator as the other sections. The uncertainty of each project (by its category) is laid out
+as the arrays of :class:`ltsim.models.projects.Distributions`; drawing from them is the model's
+job (:func:`ltsim.models.projects.draw`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 from ltsim.errors import InputError, Problem, show
 from ltsim.io.services import ServicesData
 from ltsim.io.tables import Column, Table
-from ltsim.models.projects import PHASES, ProjectInputs, draw_triangular
+from ltsim.models.projects import LOGNORMAL, NO_DRAW, PHASES, TRIANGULAR, Distributions, ProjectInputs
 from ltsim.schema import (
     ASSET_CATEGORIES,
     MNOK_MAX,
@@ -30,7 +32,6 @@ from ltsim.schema import (
 Loc = tuple[str | int, ...]
 ReadTable = Callable[[str, Sequence[Column], Sequence[str]], Table]
 MakeProblem = Callable[[Loc, str, str | None], Problem]
-NONE, TRIANGULAR, LOGNORMAL = 0, 1, 2
 CATEGORY_COLUMN = Column(
     "category",
     "str",
@@ -38,25 +39,6 @@ CATEGORY_COLUMN = Column(
     expected="an asset category (" + ", ".join(ASSET_CATEGORIES) + ")",
 )
 BOOL = {"true": True, "false": False, "yes": True, "no": False, "ja": True, "nei": False}
-
-
-@dataclass(frozen=True, slots=True)
-class Draws:
-    """Distribution of each project's phase delays ([P, 4]) and cost factor ([P]).
-
-    ``kind`` is 0 (none), 1 (triangular: extra months low/mode/high) or 2 (log-normal factor
-    on the duration: median, sigma in ``a``, ``b``). For the cost, triangular gives the factor
-    itself and log-normal ``median · exp(sigma · Z)``.
-    """
-
-    phase_kind: np.ndarray
-    phase_a: np.ndarray
-    phase_b: np.ndarray
-    phase_c: np.ndarray
-    cost_kind: np.ndarray
-    cost_a: np.ndarray
-    cost_b: np.ndarray
-    cost_c: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +61,7 @@ class ProjectsData:
     husbanken_places: np.ndarray  # [P] net new 24-hour places eligible for the investment grant (0 if none)
     operating_cost_mnok_per_year: np.ndarray  # [P] NaN = not given
     inputs: ProjectInputs
-    draws: Draws
+    distributions: Distributions  # of the delays and overruns (drawn by :func:`ltsim.models.projects.draw`)
     stochastic: bool
     housing_deps: tuple[tuple[str, ...], ...] = ()  # per project: developments it waits for
 
@@ -180,8 +162,9 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
 
 
 def _distribution(dist: Triangular | LogNormal | None) -> tuple[int, float, float, float]:
+    """A distribution as (kind, a, b, c), one entry of :class:`Distributions`."""
     if dist is None:
-        return NONE, 0.0, 0.0, 0.0
+        return NO_DRAW, 0.0, 0.0, 0.0
     if isinstance(dist, Triangular):
         return TRIANGULAR, dist.low, dist.mode, dist.high
     return LOGNORMAL, dist.median, dist.sigma, 0.0
@@ -479,7 +462,7 @@ def load_projects(
         -1, len(PHASES), 4
     )
     cost = np.array([_distribution(spec(row["category"]).cost) for row in rows]).reshape(-1, 4)
-    draws = Draws(
+    distributions = Distributions(
         phase_kind=phase[:, :, 0].astype(np.int64),
         phase_a=phase[:, :, 1],
         phase_b=phase[:, :, 2],
@@ -510,34 +493,7 @@ def load_projects(
         husbanken_places=column("husbanken_places", 0.0),
         operating_cost_mnok_per_year=column("operating_cost_mnok_per_year"),
         inputs=inputs,
-        draws=draws,
+        distributions=distributions,
         stochastic=cfg.mode == "stochastic",
         housing_deps=tuple(tuple(housing_deps.get(i, ())) for i in ids),
     )
-
-
-def draw(data: ProjectsData, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One replication's phase delays [P, 4] (years) and cost factors [P] from the scenario's distributions.
-
-    Phases with no planned duration get no delay: they are skipped or were done before the base year.
-    """
-    d = data.draws
-    base = data.inputs.phase_years
-    n = base.shape[0]
-    tri = d.phase_kind == TRIANGULAR
-    logn = d.phase_kind == LOGNORMAL
-    delay = np.zeros_like(base)
-    if tri.any():
-        delay[tri] = draw_triangular(rng, d.phase_a[tri], d.phase_b[tri], d.phase_c[tri]) / 12
-    if logn.any():
-        factor = d.phase_a[logn] * np.exp(d.phase_b[logn] * rng.standard_normal(int(logn.sum())))
-        delay[logn] = base[logn] * (factor - 1.0)
-    delay[base <= 0.0] = 0.0  # a phase that takes no time (skipped, or done before the base year) cannot slip
-    cost = np.ones(n)
-    ctri = d.cost_kind == TRIANGULAR
-    clog = d.cost_kind == LOGNORMAL
-    if ctri.any():
-        cost[ctri] = draw_triangular(rng, d.cost_a[ctri], d.cost_b[ctri], d.cost_c[ctri])
-    if clog.any():
-        cost[clog] = d.cost_a[clog] * np.exp(d.cost_b[clog] * rng.standard_normal(int(clog.sum())))
-    return delay, cost

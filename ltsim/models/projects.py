@@ -30,6 +30,7 @@ import simpy
 
 PHASES: tuple[str, ...] = ("planning", "regulation", "procurement", "construction")
 NOT_BUILT = -1
+NO_DRAW, TRIANGULAR, LOGNORMAL = 0, 1, 2  # kinds of distribution in :class:`Distributions`
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,25 @@ class ProjectInputs:
     large: np.ndarray
     delivery_capacity: int
     plan_shift_years: np.ndarray | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Distributions:
+    """Distribution of each project's phase delays ([P, 4]) and cost factor ([P]).
+
+    ``kind`` is 0 (none), 1 (triangular: extra months low/mode/high in ``a``, ``b``, ``c``) or
+    2 (log-normal factor on the duration: median, sigma in ``a``, ``b``). For the cost,
+    triangular gives the factor itself and log-normal ``median · exp(sigma · Z)``.
+    """
+
+    phase_kind: np.ndarray
+    phase_a: np.ndarray
+    phase_b: np.ndarray
+    phase_c: np.ndarray
+    cost_kind: np.ndarray
+    cost_a: np.ndarray
+    cost_b: np.ndarray
+    cost_c: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +255,51 @@ def draw_triangular(rng: np.random.Generator, low: np.ndarray, mode: np.ndarray,
     safe_mode = np.clip(mode, low, safe_high)
     draws = rng.triangular(low, safe_mode, safe_high)
     return np.where(flat, low, draws)
+
+
+def draw(
+    distributions: Distributions, phase_years: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """One replication's phase delays and cost factors, drawn from each project's distributions.
+
+    Parameters
+    ----------
+    distributions : the kind and parameters of each phase's delay [P, 4] and each cost factor [P].
+    phase_years : [P, 4] planned phase durations [years].
+    rng : the replication's generator.
+
+    Returns
+    -------
+    delay_years : [P, 4] added to each phase's duration [years]. Triangular: the drawn extra
+        months / 12. Log-normal: ``phase_years · (f − 1)`` with ``f = median · exp(sigma · Z)``.
+        A phase with no planned duration (skipped, or done before the base year) gets 0.
+    cost_factor : [P] multiplies the gross cost [–]: the triangular draw itself, or
+        ``median · exp(sigma · Z)``; 1 where there is no distribution.
+
+    The generator is called in a fixed order — triangular phases, log-normal phases, triangular
+    costs, log-normal costs, each over its entries in row-major order — so a seed gives the
+    same draws as long as the distributions are the same.
+    """
+    d = distributions
+    base = phase_years
+    n = base.shape[0]
+    tri = d.phase_kind == TRIANGULAR
+    logn = d.phase_kind == LOGNORMAL
+    delay = np.zeros_like(base)
+    if tri.any():
+        delay[tri] = draw_triangular(rng, d.phase_a[tri], d.phase_b[tri], d.phase_c[tri]) / 12
+    if logn.any():
+        factor = d.phase_a[logn] * np.exp(d.phase_b[logn] * rng.standard_normal(int(logn.sum())))
+        delay[logn] = base[logn] * (factor - 1.0)
+    delay[base <= 0.0] = 0.0  # a phase that takes no time (skipped, or done before the base year) cannot slip
+    cost = np.ones(n)
+    ctri = d.cost_kind == TRIANGULAR
+    clog = d.cost_kind == LOGNORMAL
+    if ctri.any():
+        cost[ctri] = draw_triangular(rng, d.cost_a[ctri], d.cost_b[ctri], d.cost_c[ctri])
+    if clog.any():
+        cost[clog] = d.cost_a[clog] * np.exp(d.cost_b[clog] * rng.standard_normal(int(clog.sum())))
+    return delay, cost
 
 
 def ceil_year(time_years: float) -> int:
