@@ -90,7 +90,7 @@ def import_ssb(
     table such as 13600. Never uses the network: save the file from SSB first (see
     docs/import.md for the exact query).
     """
-    from ltsim.io.ssb import check_output, write_files
+    from ltsim.io.output import check_output, write_files
     from ltsim.io.ssb import import_ssb as run_import
 
     try:
@@ -141,7 +141,7 @@ def import_projects(
     never zero. Errors name the sheet, the row and the column.
     """
     from ltsim.io.excel import import_projects as run_import
-    from ltsim.io.ssb import check_output
+    from ltsim.io.output import check_output
 
     try:
         check_output(out_file, "--out")
@@ -170,7 +170,7 @@ def export_projects(
     workbook gives back the same CSV.
     """
     from ltsim.io.excel import export_projects as run_export
-    from ltsim.io.ssb import check_output
+    from ltsim.io.output import check_output
 
     try:
         if lang not in ("nb", "en"):

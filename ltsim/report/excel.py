@@ -480,7 +480,7 @@ def workbook_bytes(run: RunFolder, lang: str = "nb") -> bytes:
 
 def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
     """Write ``workbook.xlsx`` for the run folder (to a temporary file, then renamed)."""
-    from ltsim.io.ssb import write_files
+    from ltsim.io.output import write_files
 
     out = Path(out)
     return write_files({out.name: workbook_bytes(run, lang)}, out.parent, "workbook")[0]
