@@ -1,0 +1,99 @@
+"""The population section: mortality, fertility, migration, the housing programme and its release conditions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import (
+    Field,
+)
+
+from ltsim.schema.common import (
+    CsvPath,
+    Dwellings,
+    FractionSeries,
+    PersonsSeries,
+    Scale,
+    ScaleSeries,
+    SignedPlaces,
+    Strict,
+    Year,
+    YearShift,
+    constant,
+)
+
+
+class Mortality(Strict):
+    """Death probabilities by age and sex for the base year, improving over time."""
+
+    rates: CsvPath
+    improvement: FractionSeries = constant(0.0)  # type: ignore[valid-type]
+    improvement_by_sex: dict[Literal["female", "male"], FractionSeries] | None = None  # type: ignore[valid-type]
+    source: str | None = None
+
+
+class Fertility(Strict):
+    """Age-specific fertility of women 15–49 and the sex ratio at birth."""
+
+    rates: CsvPath
+    scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    sex_ratio_at_birth: float = Field(default=1.05, gt=0.8, lt=1.3)
+    source: str | None = None
+
+
+class Migration(Strict):
+    """Ordinary migration: out-migration rates by age/sex; in-migrants per area with an age profile."""
+
+    out_rates: CsvPath
+    in_profiles: CsvPath
+    in_persons: dict[str, PersonsSeries]  # type: ignore[valid-type]
+    in_profile: str = "families"
+    in_profile_by_area: dict[str, str] = Field(default_factory=dict)
+    out_rate_scale_by_area: dict[str, Scale] = Field(default_factory=dict)
+    in_scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    out_scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    source: str | None = None
+
+
+class GapRule(Strict):
+    """Release only while the gap (places needed − usable capacity) of a service in a zone stays ≤ a limit."""
+
+    service: str
+    zone: str
+    max_gap_places: SignedPlaces
+    lookahead_years: int | None = Field(default=None, ge=1, le=100)
+
+
+class ReleaseCondition(Strict):
+    """Sequencing rules (rekkefølgekrav) on one housing development; all must hold."""
+
+    after_projects: list[str] = Field(default_factory=list)
+    not_before: Year | None = None  # no dwellings completed before this year
+    max_dwellings_per_year: Dwellings | None = None
+    max_gap: list[GapRule] = Field(default_factory=list)
+    source: str | None = None
+
+
+class Housing(Strict):
+    """Housing programme, the persons each new dwelling brings, and conditions on its release."""
+
+    programme: CsvPath
+    occupancy: CsvPath
+    realisation: FractionSeries = constant(1.0)  # type: ignore[valid-type]
+    conditions: dict[str, ReleaseCondition] = Field(default_factory=dict)
+    defer: dict[str, YearShift] = Field(default_factory=dict)  # development → years later (negative: earlier)
+    source: str | None = None
+
+
+class Population(Strict):
+    """The population model and its input tables."""
+
+    method: Literal["cohort_component"] = "cohort_component"
+    max_age: int = Field(default=100, ge=50, le=120)
+    base: CsvPath
+    mortality: Mortality
+    fertility: Fertility
+    migration: Migration
+    housing: Housing | None = None
+    control_totals: CsvPath | None = None
+    source: str | None = None
