@@ -1,4 +1,4 @@
-"""The layout's rules that a test can hold: imports between ltsim's modules form no cycle.
+"""The layout's rules that a test can hold: no import cycle, pure models, modules of one job.
 
 Every import counts, also one inside a function (a late import only hides a cycle). A module
 importing its own package's ``__init__`` (re-exports) is not a cycle of logic and is left out.
@@ -83,3 +83,16 @@ def test_models_import_no_orchestration() -> None:
         if module.startswith("ltsim.models"):
             bad = {t for t in targets if not t.startswith("ltsim.models") and t not in ("ltsim", "ltsim.errors")}
             assert not bad, f"{module} imports {sorted(bad)}"
+
+
+MAX_MODULE_LINES = 600
+
+
+def test_no_module_over_600_lines() -> None:
+    """A module that grows past ~600 lines carries more than one job: split it before adding the next feature."""
+    long = {
+        str(f.relative_to(ROOT.parent)): n
+        for f in ROOT.rglob("*.py")
+        if (n := len(f.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
