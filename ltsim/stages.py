@@ -282,7 +282,7 @@ def finance_inputs(
     users = np.array([s.demand.users[:-1].sum(axis=1) for s in costed]).reshape(len(costed), n_years)
 
     debt = fin.debt
-    sl = fin.start_loans
+    start_loans = fin.start_loans
     return fin_model.FinanceInputs(
         years=years,
         projects=projects,
@@ -304,17 +304,17 @@ def finance_inputs(
             unused_borrowed_funds_mnok=debt.unused_borrowed_funds_mnok.at(years),
         ),
         start_loans=fin_model.StartLoans(
-            borrowing_mnok=sl.borrowing_mnok.at(years),
-            interest_rate=sl.interest_rate.at(years),
-            husbanken_term_years=sl.husbanken_term_years,
-            borrower_term_years=sl.borrower_term_years,
-            opening_debt_mnok=sl.opening_debt_mnok,
-            opening_debt_remaining_life_years=sl.opening_debt_remaining_life_years,
-            opening_receivables_mnok=sl.opening_receivables_mnok,
-            opening_receivables_remaining_life_years=sl.opening_receivables_remaining_life_years,
-            margin_rate=sl.margin_rate,
-            method=sl.method,
-            repay_as_received=sl.repay_as_received,
+            borrowing_mnok=start_loans.borrowing_mnok.at(years),
+            interest_rate=start_loans.interest_rate.at(years),
+            husbanken_term_years=start_loans.husbanken_term_years,
+            borrower_term_years=start_loans.borrower_term_years,
+            opening_debt_mnok=start_loans.opening_debt_mnok,
+            opening_debt_remaining_life_years=start_loans.opening_debt_remaining_life_years,
+            opening_receivables_mnok=start_loans.opening_receivables_mnok,
+            opening_receivables_remaining_life_years=start_loans.opening_receivables_remaining_life_years,
+            margin_rate=start_loans.margin_rate,
+            method=start_loans.method,
+            repay_as_received=start_loans.repay_as_received,
         ),
         operating=fin_model.Operating(
             revenue_base_mnok=fin.revenue.base_mnok,
