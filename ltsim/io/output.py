@@ -95,7 +95,7 @@ def write_files(files: Mapping[str, str | bytes], out_dir: Path, option: str = "
                 "a folder where the files can be written",
                 file=str(out_dir / next(iter(files))) if len(files) == 1 else str(out_dir),
                 field=option,
-                found=f"{exc.strerror or type(exc).__name__}" + (f": {exc.filename}" if exc.filename else ""),
+                found=(exc.strerror or "the system refused the write") + (f": {exc.filename}" if exc.filename else ""),
             )
         ) from None
     finally:

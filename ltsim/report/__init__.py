@@ -567,7 +567,7 @@ def build_report(run_dir: Path, lang: str = "nb", check: bool = True) -> tuple[P
         Validate every file the report reads first (:meth:`RunFolder.check`). ``False`` only for a
         folder this process has just written (``ltsim run`` builds its report in the staged folder).
     """
-    from ltsim.io.ssb import write_files
+    from ltsim.io.output import write_files
     from ltsim.report.excel import workbook_bytes
     from ltsim.report.html import render, run_context
     from ltsim.report.i18n import check_lang

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ltsim.errors import InputError, Problem, show
-from ltsim.io.ssb import write_files
+from ltsim.io.output import write_files
 from ltsim.report import RunFolder, check_csv, read_json
 from ltsim.report.data import kpi_series, project_numbers, service_names
 from ltsim.report.figures.common import PALETTE, Figures, clean

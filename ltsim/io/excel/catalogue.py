@@ -227,10 +227,13 @@ def read_catalogue_csv(path: Path) -> Catalogue:
     text = decode_utf8(read_regular_file(path, MAX_FILE_BYTES, "catalogue CSV file"), path, "a CSV file", row=True)
     if "\0" in text:
         raise InputError(Problem("a CSV text file", file=file, found="a binary file (NUL bytes)"))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise InputError(Problem("a well-formed CSV file", file=file, found=show(str(exc), 100))) from None
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a cell over the field limit, a quote left open
+        raise InputError(
+            Problem("a well-formed CSV file", file=file, line=reader.line_num, found=show(str(exc), 100), row=True)
+        ) from None
     where = Where(file, None)
     if not records:
         raise InputError(Problem("a header row naming the columns", file=file, line=1, found="an empty file", row=True))
