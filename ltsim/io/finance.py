@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ltsim.errors import Problem, show
-from ltsim.io.projects import CATEGORY_COLUMN
+from ltsim.io.projects import CATEGORY_COLUMN, SPEND_COLUMN
 from ltsim.io.tables import Column, Table
-from ltsim.schema import MNOK_MAX, ScenarioConfig, number_text
+from ltsim.schema import ScenarioConfig
 
 Loc = tuple[str | int, ...]
 ReadTable = Callable[[str, Sequence[Column], Sequence[str]], Table]
@@ -76,13 +76,7 @@ def load_recurring(config: ScenarioConfig, years: np.ndarray, table: ReadTable) 
             Column("name", "str", expected="a name"),
             CATEGORY_COLUMN,
             Column("year", "int", lo, hi, expected=f"a year from {lo} to {hi}"),
-            Column(
-                "spend_mnok",
-                "float",
-                0.0,
-                MNOK_MAX,
-                expected=f"the year's gross spend in NOK million, ≥ 0 and ≤ {number_text(MNOK_MAX)}",
-            ),
+            SPEND_COLUMN,
             Column(
                 "vat_compensation_share",
                 "float",

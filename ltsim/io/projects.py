@@ -38,6 +38,13 @@ CATEGORY_COLUMN = Column(
     choices=tuple(ASSET_CATEGORIES),
     expected="an asset category (" + ", ".join(ASSET_CATEGORIES) + ")",
 )
+SPEND_COLUMN = Column(
+    "spend_mnok",
+    "float",
+    0.0,
+    MNOK_MAX,
+    expected=f"the year's gross spend in NOK million, ≥ 0 and ≤ {number_text(MNOK_MAX)}",
+)
 BOOL = {"true": True, "false": False, "yes": True, "no": False, "ja": True, "nei": False}
 
 
@@ -415,13 +422,7 @@ def load_projects(
             [
                 Column("project", "str", choices=tuple(ids), expected="a project id from the catalogue"),
                 Column("year", "int", base, base + n_years - 1, expected=f"a year from {base} to {base + n_years - 1}"),
-                Column(
-                    "spend_mnok",
-                    "float",
-                    0.0,
-                    MNOK_MAX,
-                    expected=f"the year's gross spend in NOK million, ≥ 0 and ≤ {number_text(MNOK_MAX)}",
-                ),
+                SPEND_COLUMN,
             ],
             ["project", "year"],
         )
