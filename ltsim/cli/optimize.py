@@ -57,8 +57,10 @@ def optimize(
     Needs the scenario's 'optimize:' section (debt_ratio_ceiling, max_deferral_years, weights …).
     Writes a normal run folder of the optimised plan plus schedule.csv (planned vs chosen start of
     every candidate, and the greedy rule's start), optimize.json (solver, status, objective, gap,
-    build and solve seconds, binding years, breaches, value of one more percentage point of ceiling,
-    plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
+    build and solve seconds, the debt ceiling's slack per year and the years it binds — slack below
+    half a percentage point of gross operating revenue — and those active in the LP relaxation,
+    breaches, value of one more percentage point of ceiling (or why the re-solve failed),
+    shortfall limits raised to what is reachable, solver notes, plan and greedy objectives) and scenario.optimized.yaml (the schedule as a scenario variant).
     With housing moves (optimize.housing or --move-housing) also housing_schedule.csv. With
     --reps N the optimised plan is then run N times with drawn delays and overruns, as
     `ltsim run scenario.optimized.yaml --reps N` would (the same numbers for the same seed).
@@ -202,14 +204,18 @@ def _print_optimisation(result: object) -> None:
             cells.insert(4, f"{s.moved_dwelling_years:,.0f}")
         summary.add_row(*cells)
     out.print(summary)
-    binding = ", ".join(map(str, r.binding_years)) or "none"  # type: ignore[attr-defined]
-    lowered = " (as lowered by the repairs and the confidence check)" if r.confidence else ""  # type: ignore[attr-defined]
-    out.print(f"Debt ceiling{lowered} binds in: {binding}")
+    out.print(_binding_line(r))
     if r.value_of_one_point_place_years is not None:  # type: ignore[attr-defined]
         out.print(
             f"One more percentage point of ceiling is worth {-r.value_of_one_point_place_years:,.1f} place-years "  # type: ignore[attr-defined]
             f"(objective {-r.value_of_one_point:,.1f}; found by re-solving)"  # type: ignore[attr-defined]
         )
+    elif r.value_of_one_point_failure:  # type: ignore[attr-defined]
+        err.print(f"No value of one more percentage point of ceiling: {r.value_of_one_point_failure}")  # type: ignore[attr-defined]
+    if r.shortfall_limits_raised:  # type: ignore[attr-defined]
+        out.print(_raised_line(r.shortfall_limits_raised))  # type: ignore[attr-defined]
+    for note in r.notes:  # type: ignore[attr-defined]
+        err.print(f"Note: {note}")
     c = r.confidence  # type: ignore[attr-defined]
     if c is not None:
         within = dict(zip(c["years"], c["probability_within_ceiling"], strict=True))
@@ -222,6 +228,37 @@ def _print_optimisation(result: object) -> None:
         )
     if sol.breaches:
         err.print(breach_table(sol.breaches))
+
+
+def _binding_line(r: object) -> str:
+    """The years the debt ceiling binds, each with its slack, and those active in the LP relaxation."""
+    from ltsim.optimize.explain import BINDING_TOLERANCE_PCT_POINTS
+
+    rows = r.binding_constraints  # type: ignore[attr-defined]
+    binding = [b for b in rows if b["binding"]]
+    years = ", ".join(
+        f"{b['year']} ({b['slack_mnok']:,.1f} NOK million, {b['slack_pct_points']:.2f} pp)" for b in binding
+    )
+    line = f"Debt ceiling binds (slack under {BINDING_TOLERANCE_PCT_POINTS:g} pp of revenue) in: {years or 'no year'}"
+    active = r.relaxation_active_years  # type: ignore[attr-defined]
+    if active is not None:
+        line += f"; active in the LP relaxation: {years_text(list(active)) if active else 'no year'}"
+    return line
+
+
+def _raised_line(raised: list[dict]) -> str:
+    """One line: how many (service, zone, year) limits of max_shortfall_places were raised, where, by how much."""
+    where: dict[tuple[str, str], list[int]] = {}
+    for row in raised:
+        where.setdefault((row["service"], row["zone"]), []).append(row["year"])
+    parts = [f"{service} / {zone} {years_text(years)}" for (service, zone), years in where.items()]
+    top = max(raised, key=lambda row: row["raised_to_places"] - row["limit_places"])
+    return (
+        f"max_shortfall_places raised to what any schedule can reach in {len(raised)} service-zone-year(s): "
+        + "; ".join(parts)
+        + f" (at most to {top['raised_to_places']:,.0f} places from {top['limit_places']:,.0f}; "
+        "listed in optimize.json, shortfall_limits_raised)"
+    )
 
 
 def _effect_cells(effect: dict | None) -> tuple[str, str]:

@@ -36,9 +36,10 @@ Modules, one job each:
 - ``coefficients``: ``Option``/``HousingOption``/``Cell``/``Coefficients``, ``build``;
 - ``evaluation``: a schedule's figures (``predicted``, ``evaluate``, ``Solution``);
 - ``heuristics``: the plan, the greedy rule, the warm start, housing starts;
-- ``milp``: the model (``SequencingModel``) and ``solve_milp``;
+- ``milp``: the model (``SequencingModel``), ``solve_milp`` and the LP relaxation's active debt rows;
 - ``solvers``: HiGHS/CBC plumbing;
-- ``explain``: what each move costs and saves, binding years, the value of one more point;
+- ``explain``: what each move costs and saves, the ceiling's slack and binding years, the value of
+  one more point (or why the re-solve failed);
 - ``replay``: a schedule as scenario overrides, run through the pipeline;
 - ``driver``: ``optimize`` with repairs and the confidence rounds, ``OptimizeResult``.
 """
@@ -63,8 +64,16 @@ from ltsim.optimize.evaluation import (
     predicted,
     reachable_cells,
     shortfall_limits,
+    shortfall_limits_raised,
 )
-from ltsim.optimize.explain import binding_years, choice_effects, value_of_one_point
+from ltsim.optimize.explain import (
+    BINDING_TOLERANCE_PCT_POINTS,
+    binding_constraints,
+    binding_years,
+    ceiling_slack,
+    choice_effects,
+    value_of_one_point,
+)
 from ltsim.optimize.heuristics import (
     chosen_move,
     greedy,
@@ -73,13 +82,21 @@ from ltsim.optimize.heuristics import (
     planned_schedule,
     warm_start_schedule,
 )
-from ltsim.optimize.milp import DEFAULT_FORMULATION, FORMULATIONS, SequencingModel, solve_milp
+from ltsim.optimize.milp import (
+    DEFAULT_FORMULATION,
+    FORMULATIONS,
+    SequencingModel,
+    build_model,
+    relaxation_active_years,
+    solve_milp,
+)
 from ltsim.optimize.replay import overrides_for, run_schedule, with_housing_moves
 from ltsim.optimize.solvers import DEFAULT_SOLVER, SOLVERS
 
 _Model = SequencingModel  # the name benchmarks/bench_optimize.py switches cap_cover on
 
 __all__ = [
+    "BINDING_TOLERANCE_PCT_POINTS",
     "BREACH_TOLERANCE",
     "DEFAULT_FORMULATION",
     "DEFAULT_SOLVER",
@@ -93,9 +110,12 @@ __all__ = [
     "Option",
     "SequencingModel",
     "Solution",
+    "binding_constraints",
     "binding_years",
     "build",
+    "build_model",
     "candidates_of",
+    "ceiling_slack",
     "choice_effects",
     "chosen_move",
     "evaluate",
@@ -108,8 +128,10 @@ __all__ = [
     "planned_schedule",
     "predicted",
     "reachable_cells",
+    "relaxation_active_years",
     "run_schedule",
     "shortfall_limits",
+    "shortfall_limits_raised",
     "solve_milp",
     "value_of_one_point",
     "warm_start_schedule",

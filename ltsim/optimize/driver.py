@@ -20,10 +20,16 @@ from typing import Any
 import numpy as np
 
 from ltsim.optimize.coefficients import Coefficients, build, optimize_spec
-from ltsim.optimize.evaluation import BREACH_TOLERANCE, Solution, evaluate, predicted
-from ltsim.optimize.explain import binding_years, choice_effects, value_of_one_point
+from ltsim.optimize.evaluation import BREACH_TOLERANCE, Solution, evaluate, predicted, shortfall_limits_raised
+from ltsim.optimize.explain import (
+    binding_constraints,
+    binding_years,
+    ceiling_slack,
+    choice_effects,
+    value_of_one_point,
+)
 from ltsim.optimize.heuristics import greedy, planned_schedule
-from ltsim.optimize.milp import solve_milp
+from ltsim.optimize.milp import relaxation_active_years, solve_milp
 from ltsim.optimize.replay import overrides_for, run_schedule
 from ltsim.scenario import Scenario
 
@@ -40,7 +46,7 @@ class OptimizeResult:
     solver: str
     repairs: int
     ceilings: np.ndarray  # [Y] ceiling per year after repairs, with the chosen housing's revenue (NOK million)
-    binding_years: tuple[int, ...]
+    binding_years: tuple[int, ...]  # slack below explain.BINDING_TOLERANCE_PCT_POINTS (see slack_pct_points)
     value_of_one_point: float | None  # change in the objective with the ceiling + 1 pp
     value_of_one_point_place_years: float | None
     greedy: Solution | None
@@ -51,6 +57,14 @@ class OptimizeResult:
     overrides: dict[str, Any]
     effects: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)  # see choice_effects
     confidence: dict[str, Any] | None = None  # with optimize.confidence: the Monte Carlo check (see optimize)
+    # [Y] debt_ratio_ceiling · revenue − net debt of the chosen schedule in the finance model (NOK million) …
+    slack_mnok: np.ndarray | None = None
+    slack_pct_points: np.ndarray | None = None  # … and in percentage points of gross operating revenue
+    relaxation_active_years: tuple[int, ...] | None = None  # debt rows tight in the LP relaxation (None: not solved)
+    binding_constraints: list[dict[str, Any]] = field(default_factory=list)  # see explain.binding_constraints
+    value_of_one_point_failure: str | None = None  # why the re-solve with one more point gave no value
+    shortfall_limits_raised: list[dict[str, Any]] = field(default_factory=list)  # see shortfall_limits_raised
+    notes: tuple[str, ...] = ()  # what the solvers did not do as asked (a refused warm start, no relaxation …)
 
 
 @dataclass(slots=True)
@@ -185,14 +199,20 @@ def optimize(
         {"rule": "debt_ratio", "year": int(coefficients.years[t]), "excess": float(checked.excess[t])}
         for t in np.flatnonzero(checked.excess > BREACH_TOLERANCE)
     ]
-    value, value_place_years = value_of_one_point(coefficients, solution, ceilings, solver, time_limit, gap)
+    value, value_place_years, value_failure = value_of_one_point(
+        coefficients, solution, ceilings, solver, time_limit, gap
+    )
+    fin = optimized.finance
+    slack_mnok, slack_pct = ceiling_slack(spec.debt_ratio_ceiling, fin.net_debt_mnok, fin.revenue_mnok)
+    active, relaxation_failure = relaxation_active_years(coefficients, ceilings, solver, time_limit)
+    notes = [*solution.notes, *([relaxation_failure] if relaxation_failure else [])]
     return OptimizeResult(
         solution=solution,
         coefficients=coefficients,
         solver=solver,
         repairs=repairs,
         ceilings=ceiling,
-        binding_years=binding_years(coefficients, debt, ceiling),
+        binding_years=binding_years(coefficients.years, slack_pct),
         value_of_one_point=value,
         value_of_one_point_place_years=value_place_years,
         greedy=greedy(coefficients, ceilings),
@@ -203,4 +223,11 @@ def optimize(
         overrides=overrides,
         effects=choice_effects(coefficients, solution, ceilings),
         confidence=confidence,
+        slack_mnok=slack_mnok,
+        slack_pct_points=slack_pct,
+        relaxation_active_years=active,
+        binding_constraints=binding_constraints(coefficients.years, slack_mnok, slack_pct, active),
+        value_of_one_point_failure=value_failure,
+        shortfall_limits_raised=shortfall_limits_raised(coefficients),
+        notes=tuple(notes),
     )

@@ -34,6 +34,7 @@ class Solution:
     start_s: float = 0.0  # the warm start (greedy rule, made feasible)
     housing: dict[int, HousingOption] = field(default_factory=dict)  # development → its move (empty: as planned)
     moved_dwelling_years: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the solver did not do as asked (a refused warm start, …)
 
 
 # (options adding or removing places, housing options changing the gap, worst gap, whether an option removes places)
@@ -108,6 +109,30 @@ def _shortfall_limits(coefficients: Coefficients) -> dict[tuple[int, int], float
         floor = max(0.0, float(cell.gap[u]) + sum(least.values()) - sum(most.values()))
         out[(c, u)] = max(spec.max_shortfall_places[cell.service], floor)
     return out
+
+
+def shortfall_limits_raised(coefficients: Coefficients) -> list[dict[str, Any]]:
+    """Each (service, zone, year) whose ``max_shortfall_places`` :func:`shortfall_limits` raised, and to what.
+
+    ``limit_places``: the scenario's limit; ``raised_to_places``: the least shortfall any choice
+    reaches there (the limit the MILP uses).
+    """
+    spec = coefficients.scenario.config.optimize
+    raised = []
+    for (c, u), limit in sorted(shortfall_limits(coefficients).items()):
+        cell = coefficients.cells[c]
+        asked = float(spec.max_shortfall_places[cell.service])
+        if limit > asked + TOLERANCE:
+            raised.append(
+                {
+                    "service": cell.service,
+                    "zone": cell.zone,
+                    "year": int(coefficients.stock_years[u]),
+                    "limit_places": asked,
+                    "raised_to_places": float(limit),
+                }
+            )
+    return raised
 
 
 def predicted(

@@ -1,7 +1,16 @@
 """What the optimum means: what each move costs and saves, where the ceiling binds, what a point is worth.
 
+Where the ceiling binds is read off the chosen schedule as the finance model runs it: the slack
+per year is ceiling − net debt = ``debt_ratio_ceiling`` · gross operating revenue − net debt
+[NOK million], also in percentage points of that revenue; a year *binds* when its slack is below
+``BINDING_TOLERANCE_PCT_POINTS`` (half a percentage point of revenue, about NOK 50 million on
+Asker's NOK 10 billion; a breach is negative slack and binds too). An equality test (the debt exactly at the ceiling)
+almost never holds with integer choices. Separately, the years whose debt-ceiling row is active
+in the MILP's LP relaxation (see :func:`~ltsim.optimize.milp.relaxation_active_years`).
+
 The value of one more percentage point of ceiling is found by re-solving with the ceiling + 0.01
-(not from duals: with integer choices a dual is not a price).
+(not from duals: with integer choices a dual is not a price); if that re-solve fails, the reason
+is returned instead of a value.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from ltsim.optimize.heuristics import housing_start, planned_schedule
 from ltsim.optimize.milp import solve_milp
 
 ONE_POINT = 0.01  # one percentage point of the debt ratio ceiling [fraction of revenue]
+BINDING_TOLERANCE_PCT_POINTS = 0.5  # a year binds when its slack is below this [percentage points of revenue]
 
 
 def choice_effects(
@@ -77,11 +87,50 @@ def choice_effects(
     return out
 
 
-def binding_years(coefficients: Coefficients, debt: np.ndarray, ceiling: np.ndarray) -> tuple[int, ...]:
-    """Years in which the predicted debt [Y] is at its ceiling [Y]: debt ≥ ceiling − max(1e-6, 1e-7 · |ceiling|)."""
-    return tuple(
-        int(y) for t, y in enumerate(coefficients.years) if debt[t] >= ceiling[t] - max(1e-6, 1e-7 * abs(ceiling[t]))
-    )
+def ceiling_slack(ratio: float, net_debt_mnok: np.ndarray, revenue_mnok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The debt ceiling's slack per year: ratio · revenue − net debt [NOK million] and that in percentage points.
+
+    ``net_debt_mnok`` and ``revenue_mnok`` [Y] as the finance model computes them on the chosen
+    schedule; negative slack is a breach. Percentage points: 100 · slack / revenue.
+
+    >>> mnok, pp = ceiling_slack(1.0, np.array([90.0, 101.0]), np.array([100.0, 100.0]))
+    >>> mnok.tolist(), pp.tolist()
+    ([10.0, -1.0], [10.0, -1.0])
+    """
+    slack = ratio * revenue_mnok - net_debt_mnok
+    return slack, 100.0 * slack / np.where(revenue_mnok != 0, revenue_mnok, np.nan)
+
+
+def binding_years(years: np.ndarray, slack_pct_points: np.ndarray) -> tuple[int, ...]:
+    """Years whose slack [percentage points of revenue] is below ``BINDING_TOLERANCE_PCT_POINTS``."""
+    return tuple(int(y) for y, s in zip(years, slack_pct_points, strict=True) if s < BINDING_TOLERANCE_PCT_POINTS)
+
+
+def binding_constraints(
+    years: np.ndarray,
+    slack_mnok: np.ndarray,
+    slack_pct_points: np.ndarray,
+    relaxation_active: tuple[int, ...] | None,
+) -> list[dict[str, Any]]:
+    """The debt-ratio rule's binding years and the years active in the LP relaxation, one record each.
+
+    ``rule``, ``year``, ``slack_mnok``, ``slack_pct_points``, ``binding`` (slack below the
+    tolerance), ``active_in_relaxation`` (None when the relaxation was not solved).
+    """
+    binding = set(binding_years(years, slack_pct_points))
+    active = set(relaxation_active or ())
+    return [
+        {
+            "rule": "debt_ratio",
+            "year": int(y),
+            "slack_mnok": float(slack_mnok[t]),
+            "slack_pct_points": float(slack_pct_points[t]),
+            "binding": int(y) in binding,
+            "active_in_relaxation": None if relaxation_active is None else int(y) in active,
+        }
+        for t, y in enumerate(years)
+        if int(y) in binding or int(y) in active
+    ]
 
 
 def value_of_one_point(
@@ -91,11 +140,11 @@ def value_of_one_point(
     solver: str,
     time_limit: float | None,
     gap: float | None,
-) -> tuple[float | None, float | None]:
-    """The change in the objective and in unmet place-years with the ceiling one point higher.
+) -> tuple[float | None, float | None, str | None]:
+    """The change in the objective and in unmet place-years with the ceiling one point higher, or why not.
 
     Re-solved with ``ceilings`` + 0.01 · revenue (and the ratio + 0.01 for the revenue a housing
-    move adds); (None, None) if the solver finds no schedule.
+    move adds). If the solver finds no schedule: (None, None, the reason).
     """
     ratio = coefficients.scenario.config.optimize.debt_ratio_ceiling
     try:
@@ -107,6 +156,6 @@ def value_of_one_point(
             gap,
             ceiling_ratio=ratio + ONE_POINT,
         )
-    except RuntimeError:
-        return None, None
-    return looser.objective - solution.objective, looser.unmet_place_years - solution.unmet_place_years
+    except RuntimeError as exc:
+        return None, None, f"the re-solve with the ceiling one point higher failed: {exc}"
+    return looser.objective - solution.objective, looser.unmet_place_years - solution.unmet_place_years, None

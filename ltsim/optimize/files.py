@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from ltsim.optimize.explain import BINDING_TOLERANCE_PCT_POINTS
 from ltsim.optimize.heuristics import chosen_move
 
 EFFECT_COLUMNS = (
@@ -134,13 +135,22 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "housing_options": len(coefficients.housing_options),
         "housing": housing_schedule(coefficients, sol, opt.effects),
         "debt_ratio_ceiling": spec.debt_ratio_ceiling,
-        "binding_constraints": [{"rule": "debt_ratio", "year": y} for y in opt.binding_years],
+        "binding_constraints": opt.binding_constraints,
+        "binding_tolerance_pct_points": BINDING_TOLERANCE_PCT_POINTS,
+        "binding_note": "slack = debt_ratio_ceiling × gross operating revenue − net debt of the chosen schedule in "
+        "the finance model; a year binds when its slack is below binding_tolerance_pct_points of revenue; "
+        "active_in_relaxation: the year's debt row is tight in the MILP's LP relaxation (binaries continuous, "
+        "the ceilings after repairs); listed: every year that binds or is active. debt_path has every year's slack "
+        "(its ceiling_mnok is the MILP's, after repairs)",
         "breaches": sol.breaches,
         "value_of_one_more_point_of_ceiling": {
             "objective": opt.value_of_one_point,
             "unmet_place_years": opt.value_of_one_point_place_years,
             "method": "re-solved with the ceiling raised by 1 percentage point of gross operating revenue",
+            "failure": opt.value_of_one_point_failure,
         },
+        "shortfall_limits_raised": opt.shortfall_limits_raised,
+        "notes": list(opt.notes),
         "optimal": figures(sol),
         "plan": figures(opt.plan),
         "greedy": figures(greedy) if greedy is not None else None,
@@ -151,9 +161,22 @@ def optimize_files(opt: Any) -> dict[str, str]:
             "note": "the MILP's debt path (superposition of per-option finance runs) vs the finance model on the chosen schedule",
         },
         "debt_path": [
-            {"year": int(y), "predicted_mnok": float(a), "finance_model_mnok": float(b), "ceiling_mnok": float(c)}
-            for y, a, b, c in zip(
-                coefficients.years, opt.predicted_debt_mnok, opt.verified_debt_mnok, opt.ceilings, strict=True
+            {
+                "year": int(y),
+                "predicted_mnok": float(a),
+                "finance_model_mnok": float(b),
+                "ceiling_mnok": float(c),
+                "slack_mnok": float(d),
+                "slack_pct_points": float(e),
+            }
+            for y, a, b, c, d, e in zip(
+                coefficients.years,
+                opt.predicted_debt_mnok,
+                opt.verified_debt_mnok,
+                opt.ceilings,
+                opt.slack_mnok,
+                opt.slack_pct_points,
+                strict=True,
             )
         ],
     }

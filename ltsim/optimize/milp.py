@@ -40,10 +40,11 @@ import numpy as np
 from ltsim.optimize.coefficients import Coefficients, HousingOption, Option
 from ltsim.optimize.evaluation import BREACH_TOLERANCE, Solution, evaluate, reachable_cells, shortfall_limits
 from ltsim.optimize.heuristics import housing_start, warm_start_schedule
-from ltsim.optimize.solvers import DEFAULT_SOLVER, run_solver
+from ltsim.optimize.solvers import DEFAULT_SOLVER, SolverRun, run_solver
 
 FORMULATIONS = ("strengthened", "aggregated", "basic")
 DEFAULT_FORMULATION = "strengthened"
+ACTIVE_TOLERANCE = 1e-6  # a row within this share of its right-hand side (at least 1e-6 NOK million) is tight
 
 
 def safe_name(text: str) -> str:
@@ -416,10 +417,72 @@ class SequencingModel:
             var.setInitialValue(max(0.0, float(value or 0.0)))
 
     def solve(
-        self, solver: str, time_limit: float | None, gap: float | None, warm: bool = False
-    ) -> tuple[str, float, float | None]:
-        """Solve (see :func:`~ltsim.optimize.solvers.run_solver`): status, seconds, relative MIP gap."""
-        return run_solver(self.problem, solver, time_limit, gap, warm)
+        self, solver: str, time_limit: float | None, gap: float | None, warm: bool = False, mip: bool = True
+    ) -> SolverRun:
+        """Solve (see :func:`~ltsim.optimize.solvers.run_solver`): status, seconds, relative MIP gap, notes.
+
+        ``mip=False``: the LP relaxation (every binary continuous in [0, 1]).
+        """
+        return run_solver(self.problem, solver, time_limit, gap, warm, mip)
+
+    def active_debt_rows(self) -> tuple[int, ...]:
+        """Years whose debt-ceiling row holds with equality in the solution the variables hold.
+
+        Tight: ceiling − (debt − breach) ≤ ``ACTIVE_TOLERANCE`` · max(1, |ceiling|) [NOK million].
+        """
+        active = []
+        for t, year in enumerate(self.coefficients.years):
+            name = safe_name(f"debt_{year}")
+            if hasattr(self.problem, "get_constraint_by_name"):  # PuLP ≥ 3.3 (the mapping is deprecated)
+                row = self.problem.get_constraint_by_name(name)
+            else:
+                row = self.problem.constraints[name]
+            if -(row.value() or 0.0) <= ACTIVE_TOLERANCE * max(1.0, abs(float(self.ceilings[t]))):
+                active.append(int(year))
+        return tuple(active)
+
+
+def build_model(
+    coefficients: Coefficients,
+    ceilings: np.ndarray,
+    formulation: str = DEFAULT_FORMULATION,
+    ceiling_ratio: float | None = None,
+) -> SequencingModel:
+    """The MILP with every constraint family and the objective (see ``SequencingModel``)."""
+    model = SequencingModel(coefficients, ceilings, formulation, ceiling_ratio)
+    model.define_one_start()
+    model.define_housing_choice()
+    model.define_housing_waits()
+    model.define_exclusive()
+    model.define_dependencies()
+    model.define_debt_ceiling()
+    model.define_ndr_floor()
+    model.define_delivery()
+    model.define_unmet()
+    model.define_objective()
+    return model
+
+
+def relaxation_active_years(
+    coefficients: Coefficients,
+    ceilings: np.ndarray,
+    solver: str = DEFAULT_SOLVER,
+    time_limit: float | None = None,
+    formulation: str = DEFAULT_FORMULATION,
+    ceiling_ratio: float | None = None,
+) -> tuple[tuple[int, ...] | None, str | None]:
+    """Years whose debt-ceiling row is active (tight) in the MILP's LP relaxation; or None and why not.
+
+    The same model for the same ``ceilings`` [NOK million], solved once with the binaries relaxed to
+    continuous in [0, 1] (PuLP's ``mip=False``). With integer choices a year can be binding in the
+    schedule and slack in the relaxation, or the other way round: the relaxation shows where the
+    ceiling limits the continuous trade-off, the schedule's slack where it leaves no room.
+    """
+    model = build_model(coefficients, ceilings, formulation, ceiling_ratio)
+    run = model.solve(solver, time_limit, None, mip=False)
+    if run.status != "Optimal":
+        return None, f"the LP relaxation was not solved ({run.status})"
+    return model.active_debt_rows(), None
 
 
 def solve_milp(
@@ -440,24 +503,14 @@ def solve_milp(
     (default: the scenario's).
     """
     tick = time.perf_counter()
-    model = SequencingModel(coefficients, ceilings, formulation, ceiling_ratio)
-    model.define_one_start()
-    model.define_housing_choice()
-    model.define_housing_waits()
-    model.define_exclusive()
-    model.define_dependencies()
-    model.define_debt_ceiling()
-    model.define_ndr_floor()
-    model.define_delivery()
-    model.define_unmet()
-    model.define_objective()
+    model = build_model(coefficients, ceilings, formulation, ceiling_ratio)
     model_s = time.perf_counter() - tick
     tick = time.perf_counter()
     start = warm_start_schedule(coefficients, ceilings) if warm_start else None
     if start is not None:
         model.set_start(start, housing_start(coefficients, start))
     start_s = time.perf_counter() - tick
-    status, seconds, mip_gap = model.solve(solver, time_limit, gap, warm=start is not None)
+    status, seconds, mip_gap, notes = model.solve(solver, time_limit, gap, warm=start is not None)
     if status == "Infeasible":
         raise RuntimeError(
             "no schedule meets every rule (the ceiling cannot be held with the options allowed); "
@@ -498,4 +551,5 @@ def solve_milp(
     solution.solve_s = seconds
     solution.model_s = model_s
     solution.start_s = start_s
+    solution.notes = list(notes)
     return solution

@@ -436,7 +436,7 @@ def optimisation_summary(run: RunFolder) -> dict[str, Any] | None:
         "ceiling_pct": 100.0 * o["debt_ratio_ceiling"],
         "solver": o["solver"],
         "status": o["status"],
-        "binding": [b["year"] for b in o.get("binding_constraints", [])],
+        "binding": [b["year"] for b in o.get("binding_constraints", []) if b.get("binding", True)],
         "one_point_place_years": None
         if one_point.get("unmet_place_years") is None
         else -one_point["unmet_place_years"],
