@@ -15,7 +15,12 @@ from ltsim.errors import InputError
 def batch(
     batch_file: Annotated[Path, typer.Argument(help="Batch YAML: a base scenario and axes of variation (see README).")],
     out_dir: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Batch folder. Default: results/<batch name>.")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Batch folder (default: results/<batch name>): new, empty or an earlier ltsim batch folder.",
+        ),
     ] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list the scenarios the batch expands to.")] = False,
     workers: Annotated[int | None, typer.Option("--workers", help="Local processes (default: all cores).")] = None,

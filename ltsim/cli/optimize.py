@@ -18,7 +18,11 @@ def optimize(
     scenario: ScenarioArg,
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Run folder of the optimised plan. Default: results/<name>-optimized."),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Run folder of the optimised plan (default: results/<name>-optimized): new, empty or an earlier ltsim run folder.",
+        ),
     ] = None,
     solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds the solver may use.")] = None,

@@ -40,7 +40,8 @@ def run(
         typer.Option(
             "--out",
             "-o",
-            help="Run folder to write. Default: results/<scenario name>. Replaced only when the run completes.",
+            help="Run folder to write (default: results/<scenario name>): a new path, an empty folder or an earlier ltsim "
+            "run folder, replaced only when the run completes. Any other folder is refused, never deleted.",
         ),
     ] = None,
     seed: Annotated[
