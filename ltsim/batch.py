@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ltsim.errors import InputError, Problem, show
 from ltsim.io.files import resolve_path
+from ltsim.io.output import write_files
 from ltsim.io.yamlsrc import SourceMap, deep_merge, load_layered, load_yaml
 
 AXIS_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -367,7 +368,8 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir, every=True)  # of scenarios a killed batch was writing
     if not (out_dir / "batch.json").is_file():  # marks the folder as a batch folder at once, so a killed batch resumes
-        _write_json(out_dir / "batch.json", {"batch": batch.spec.name, "file": str(batch.file), "status": "running"})
+        marker = {"batch": batch.spec.name, "file": str(batch.file), "status": "running"}
+        write_files({"batch.json": _json_text(marker)}, out_dir)
     args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize)
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
@@ -504,12 +506,11 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
         for kpi, year, value in rows:
             long_rows.append({"scenario": item.key, **item.values, "kpi": kpi, "year": year, "value": value})
         wide_rows.append({"scenario": item.key, **item.values, **head})
-    files: dict[str, Path] = {}
+    texts: dict[str, str] = {}
     if long_rows:
         summary = pd.DataFrame(long_rows)
         summary["year"] = summary["year"].astype("Int64")
-        _write_csv(summary, out_dir / "summary.csv")
-        files["summary"] = out_dir / "summary.csv"
+        texts["summary.csv"] = summary.to_csv(index=False, float_format="%.10g")
         wide = pd.DataFrame(wide_rows)
         figures = [c for c in wide.columns if c not in ("scenario", *axes)]
         base_key = batch.scenarios[0].key
@@ -520,8 +521,7 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
         sort = [k for k in SORT_KEYS if k in wide.columns]
         if sort:
             wide = wide.sort_values(sort, kind="stable")
-        _write_csv(wide, out_dir / "comparison.csv")
-        files["comparison"] = out_dir / "comparison.csv"
+        texts["comparison.csv"] = wide.to_csv(index=False, float_format="%.10g")
     manifest = {
         "batch": batch.spec.name,
         "file": str(batch.file),
@@ -542,20 +542,11 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
             for o in outcomes
         ],
     }
-    _write_json(out_dir / "batch.json", manifest)
-    files["batch"] = out_dir / "batch.json"
-    return files
+    texts["batch.json"] = _json_text(manifest)
+    write_files(texts, out_dir)  # each to a temporary file, then all renamed: never half a table
+    names = {"summary.csv": "summary", "comparison.csv": "comparison", "batch.json": "batch"}
+    return {names[n]: out_dir / n for n in texts}
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically: a temporary file beside ``path``, then renamed over it."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _write_csv(frame: Any, path: Path) -> None:
-    """Write a table atomically (as :func:`_write_json`)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    frame.to_csv(tmp, index=False, float_format="%.10g")
-    os.replace(tmp, path)
+def _json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ltsim.cli.common import check_range, err, fail, out
+from ltsim.cli.common import MAX_WORKERS, check_range, check_target, err, fail, out
 from ltsim.errors import InputError
 
 
@@ -50,7 +50,7 @@ def batch(
 
     from ltsim.batch import load_batch, run_batch
 
-    check_range(workers, "--workers", 1, 1024)
+    check_range(workers, "--workers", 1, MAX_WORKERS)
     try:
         spec = load_batch(batch_file)
     except InputError as exc:
@@ -65,12 +65,8 @@ def batch(
             table.add_row(str(i), item.key, *(item.values[a] for a in spec.axis_names))
         out.print(table)
         return
-    from ltsim.io.folders import check_batch_target
-
-    try:
-        target = check_batch_target(out_dir if out_dir is not None else Path("results") / spec.spec.name)
-    except InputError as exc:
-        raise fail(exc, f"run batch {batch_file}") from None
+    default = Path("results") / spec.spec.name
+    target = check_target(out_dir if out_dir is not None else default, f"run batch {batch_file}", batch=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

@@ -10,6 +10,9 @@ from rich.console import Console
 
 from ltsim.errors import InputError
 
+MAX_REPS = 1_000_000
+MAX_WORKERS = 1024
+
 out = Console()
 err = Console(stderr=True)
 
@@ -30,8 +33,10 @@ def fail(exc: InputError, action: str) -> typer.Exit:
 
 
 def check_lang(lang: str) -> str:
-    """Refuse an unknown report language before any work (exit 2)."""
-    if lang not in ("nb", "en"):
+    """Refuse an unknown report language before any work (exit 2); the languages are the report's own."""
+    from ltsim.report.i18n import LANGS
+
+    if lang not in LANGS:
         raise typer.BadParameter(f"found {lang!r}; expected nb (bokmål) or en", param_hint="--lang")
     return lang
 
@@ -45,12 +50,22 @@ def check_range(value: float | None, option: str, lo: float, hi: float | None = 
     raise typer.BadParameter(f"found {value:g}; expected {expected}", param_hint=option)
 
 
-def check_target(target: Path, action: str) -> Path:
-    """Refuse an output folder ltsim may not replace, before any work (exit 2)."""
-    from ltsim.io.folders import check_run_target
+def check_monte_carlo(seed: int | None, reps: int, workers: int | None) -> None:
+    """Refuse --seed, --reps or --workers out of range (exit 2)."""
+    check_range(seed, "--seed", 0, 2**63 - 1)
+    check_range(reps, "--reps", 1, MAX_REPS)
+    check_range(workers, "--workers", 1, MAX_WORKERS)
+
+
+def check_target(target: Path, action: str, batch: bool = False) -> Path:
+    """Refuse an output folder ltsim may not replace, before any work (exit 2); return it absolute.
+
+    A run folder, or with ``batch`` a batch folder (see :mod:`ltsim.io.folders`).
+    """
+    from ltsim.io.folders import check_batch_target, check_run_target
 
     try:
-        return check_run_target(target)
+        return check_batch_target(target) if batch else check_run_target(target)
     except InputError as exc:
         raise fail(exc, action) from None
 

@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ltsim.cli.common import ScenarioArg, check_lang, check_range, check_target, err, fail, out, years_text
+from ltsim.cli.common import (
+    ScenarioArg,
+    check_lang,
+    check_monte_carlo,
+    check_range,
+    check_target,
+    err,
+    fail,
+    out,
+    years_text,
+)
 from ltsim.cli.run import print_montecarlo
 from ltsim.errors import InputError, Problem
 
@@ -79,9 +89,7 @@ def optimize(
     check_lang(lang)
     check_range(time_limit, "--time-limit", 0.1, whole=False)
     check_range(gap, "--gap", 0.0, 1.0, whole=False)
-    check_range(seed, "--seed", 0, 2**63 - 1)
-    check_range(reps, "--reps", 1, 1_000_000)
-    check_range(workers, "--workers", 1, 1024)
+    check_monte_carlo(seed, reps, workers)
     try:
         sc = load_scenario(scenario)
     except InputError as exc:

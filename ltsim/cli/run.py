@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ltsim.cli.common import ScenarioArg, check_lang, check_range, check_target, err, fail, out
+from ltsim.cli.common import ScenarioArg, check_lang, check_monte_carlo, check_target, err, fail, out
 from ltsim.errors import InputError, Problem
 
 
@@ -93,9 +93,7 @@ def run(
     from ltsim.scenario import load_scenario
 
     check_lang(lang)
-    check_range(seed, "--seed", 0, 2**63 - 1)
-    check_range(reps, "--reps", 1, 1_000_000)
-    check_range(workers, "--workers", 1, 1024)
+    check_monte_carlo(seed, reps, workers)
     timings: dict[str, float] = {}
     columns = (
         SpinnerColumn(),
