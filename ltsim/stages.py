@@ -120,6 +120,7 @@ def register_with_projects(
 
     A project with a ``facility`` extends it from its completion year (an ``extension``
     event); a project without one becomes a new facility that opens in its completion year.
+    Places with ``capacity_years`` (modules, a lease) leave that many years after completion.
     Returns the register, the events in year order, and every facility's zone.
     """
     cap = scenario.services.capacity
@@ -130,23 +131,29 @@ def register_with_projects(
         return reg, ev, zones
     service_ids = [s.id for s in scenario.services.services]
     default_util = {s.id: s.target_utilisation for s in scenario.services.services}
-    new_rows: list[tuple[float, int, int, float, str]] = []
+    new_rows: list[tuple[float, int, int, float, str, int]] = []
     extra_events: list[tuple[int, int, float]] = []
     for p, places in enumerate(data.capacity_places):
         year = int(completion_year[p])
         if np.isnan(places) or year == proj_model.NOT_BUILT:
             continue
+        years_in_use = data.capacity_years[p]
+        until = cap_model.NEVER if np.isnan(years_in_use) else year + int(years_in_use)  # modules, a lease
         facility = data.facilities[p]
         if facility is None:
             service = data.services[p]
-            new_rows.append((float(places), year, service_ids.index(service), default_util[service], data.zones[p]))  # type: ignore[arg-type]
+            new_rows.append(
+                (float(places), year, service_ids.index(service), default_util[service], data.zones[p], until)  # type: ignore[arg-type]
+            )
         else:
             extra_events.append((year, cap.facility_ids.index(facility), float(places)))
+            if until != cap_model.NEVER:
+                extra_events.append((until, cap.facility_ids.index(facility), -float(places)))
     if new_rows:
         reg = cap_model.Register(
             capacity_places=np.concatenate([reg.capacity_places, [r[0] for r in new_rows]]),
             opens=np.concatenate([reg.opens, [r[1] for r in new_rows]]),
-            closes=np.concatenate([reg.closes, np.full(len(new_rows), cap_model.NEVER)]),
+            closes=np.concatenate([reg.closes, [r[5] for r in new_rows]]),
             service=np.concatenate([reg.service, [r[2] for r in new_rows]]),
             utilisation=np.concatenate([reg.utilisation, [r[3] for r in new_rows]]),
         )

@@ -59,6 +59,7 @@ class ProjectsData:
     zones: tuple[str | None, ...]
     facilities: tuple[str | None, ...]
     capacity_places: np.ndarray  # [P] NaN where the project adds no places
+    capacity_years: np.ndarray  # [P] years the places stay in use from completion (NaN: permanent)
     mandatory: np.ndarray  # [P] bool
     planned_start_year: np.ndarray  # [P]
     earliest_start_year: np.ndarray  # [P]
@@ -120,6 +121,14 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
             PLACES_MAX,
             required=False,
             expected=f"places added (negative: removed), at most {number_text(PLACES_MAX)} in size, or blank if none",
+        ),
+        Column(
+            "capacity_years",
+            "int",
+            1,
+            200,
+            required=False,
+            expected="the years the places stay in use (1–200: modules, a lease), or blank for permanent",
         ),
         Column(
             "gross_cost_mnok",
@@ -211,11 +220,14 @@ def load_projects(
     table: ReadTable,
     problem: MakeProblem,
     developments: tuple[str, ...] = (),
+    extra_rows: Sequence[dict[str, Any]] = (),
 ) -> ProjectsData | None:
     """Read and check the catalogue and plan spend; build the simulation inputs.
 
     ``depends_on`` may name housing developments as ``housing:<development>``: the project then
     starts no earlier than the year the development's first dwellings are completed.
+    ``extra_rows``: catalogue rows made from ``plan.builds``/``plan.closed`` (or a plan's candidates),
+    checked like the table's own.
     """
     cfg = config.projects
     if cfg is None:
@@ -225,6 +237,20 @@ def load_projects(
     rows = [{k: t.columns[k][r] for k in t.columns} | {"_row": int(t.rows[r])} for r in range(len(t))]
     file = str(t.file)
     problems: list[Problem] = []
+    table_ids = {r["id"] for r in rows}
+    for extra in extra_rows:
+        if extra["id"] in table_ids:
+            problems.append(
+                Problem(
+                    "a plan build or closure whose id is not in the catalogue already",
+                    file=file,
+                    field="column 'id'",
+                    found=show(extra["id"]),
+                )
+            )
+        rows.append({**extra, "_row": 0})
+    if problems:
+        raise InputError(problems)
 
     def bad(row: dict[str, Any], column: str, expected: str, found: str | None) -> None:
         problems.append(
@@ -485,6 +511,7 @@ def load_projects(
         zones=tuple(row["zone"] for row in rows),
         facilities=tuple(row["facility"] for row in rows),
         capacity_places=column("capacity_places"),
+        capacity_years=column("capacity_years"),
         mandatory=np.array([BOOL[row["mandatory"]] for row in rows]),
         planned_start_year=np.array([row["planned_start"] for row in rows]),
         earliest_start_year=np.array([row["earliest_start"] for row in rows]),

@@ -42,6 +42,7 @@ class Option:
     ndr_mnok: np.ndarray  # [Y] marginal netto driftsresultat
     interest_mnok: float  # marginal interest over the horizon
     places: dict[int, np.ndarray]  # cell → [U] usable places added
+    cost_mnok: float = 0.0  # the objective's cost of this option beyond interest (``ltsim plan``: NPV of its cost)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +66,19 @@ class HousingOption:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A (service, zone) whose places can be short, with its base gap [U] and weight."""
+    """A (service, zone) whose places can be short, with its base gap [U] and weight per place-year short.
+
+    ``weight``: one number, or one per stock year [U] (``ltsim plan``: discounted NOK million).
+    """
 
     service: str
     zone: str
     gap: np.ndarray
-    weight: float
+    weight: float | np.ndarray
+
+    def weight_at(self, u: int) -> float:
+        """The weight of one place short in stock year ``u``."""
+        return float(self.weight if np.ndim(self.weight) == 0 else self.weight[u])
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,7 @@ class Coefficients:
     developments: tuple[str, ...] = ()  # housing developments the optimiser may move (optimize.housing)
     housing_options: tuple[HousingOption, ...] = ()
     housing_waits: dict[int, tuple[int, ...]] = field(default_factory=dict)  # development → candidates it waits for
+    optional: frozenset[int] = frozenset()  # candidates that may be left out at no penalty (a plan's builds)
     # what ``derived`` has worked out from these coefficients (fresh for each object, also after dataclasses.replace)
     _derived: dict[Callable[[Coefficients], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -178,15 +187,21 @@ def candidates_of(scenario: Scenario) -> list[int]:
     return out
 
 
-def build(scenario: Scenario) -> Coefficients:
-    """Simulate the base and every option with the pipeline's models (see the module docstring)."""
+def build(scenario: Scenario, windows: dict[int, tuple[int, int]] | None = None) -> Coefficients:
+    """Simulate the base and every option with the pipeline's models (see the module docstring).
+
+    ``windows``: projects that are optional (``ltsim plan``'s candidate builds), each with the first
+    and last year it may start; the other candidates range over the optimiser's deferral window.
+    """
     tick = time.perf_counter()
     spec = optimize_spec(scenario)
     projects = scenario.projects
     assert projects is not None
     horizon = scenario.config.horizon
     years = np.arange(horizon.base_year, horizon.end_year)
+    windows = windows or {}
     candidates = candidates_of(scenario)
+    candidates += [p for p in windows if p not in candidates]
 
     plan_run = proj_model.simulate(projects.inputs)  # the plan (a stochastic scenario is optimised on its plan)
     base_start = plan_run.start
@@ -238,7 +253,10 @@ def build(scenario: Scenario) -> Coefficients:
             continue  # waits for a project that is never built: no option (the loader rejects this for the plan)
         earliest = max([earliest, *ready])
         latest = projects.latest_completion_year[p]
-        for start in range(max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years + 1):
+        first, last = windows.get(
+            p, (max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years)
+        )
+        for start in range(first, last + 1):
             alone = _simulate_alone(projects.inputs, p, start)
             completion = int(alone.completion_year[p])
             if latest == latest and completion > latest:
@@ -253,8 +271,11 @@ def build(scenario: Scenario) -> Coefficients:
                     if projects.facilities[p]
                     else service_utilisation[projects.services[p]]
                 )
+                in_use = stock_years >= completion
+                if not np.isnan(projects.capacity_years[p]):  # modules, a lease
+                    in_use &= stock_years < completion + projects.capacity_years[p]
                 places[cell_of[(projects.services[p], projects.zones[p])]] = np.where(
-                    stock_years >= completion, projects.capacity_places[p] * utilisation, 0.0
+                    in_use, projects.capacity_places[p] * utilisation, 0.0
                 )
             options.append(
                 Option(
@@ -295,6 +316,7 @@ def build(scenario: Scenario) -> Coefficients:
         developments=developments,
         housing_options=housing_options,
         housing_waits=housing_waits,
+        optional=frozenset(windows),
     )
 
 

@@ -14,6 +14,7 @@ again, at most ``MAX_CONFIDENCE_ROUNDS`` times.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from ltsim.optimize.explain import (
     value_of_one_point,
 )
 from ltsim.optimize.heuristics import greedy, planned_schedule
-from ltsim.optimize.milp import relaxation_active_years, solve_milp
+from ltsim.optimize.milp import SequencingModel, relaxation_active_years, solve_milp
 from ltsim.optimize.replay import overrides_for, run_schedule
 from ltsim.scenario import Scenario
 
@@ -68,7 +69,7 @@ class OptimizeResult:
 
 
 @dataclass(slots=True)
-class _Checked:
+class Checked:
     """A schedule solved, run through the full pipeline and compared with the ceiling."""
 
     solution: Solution
@@ -82,29 +83,33 @@ class _Checked:
     repairs: int
 
 
-def _solve_checked(
+def solve_checked(
     scenario: Scenario,
     coefficients: Coefficients,
     ceilings: np.ndarray,
     solver: str,
     time_limit: float | None,
     gap: float | None,
-) -> _Checked:
+    model_class: type[SequencingModel] = SequencingModel,
+    to_overrides: Callable[[Coefficients, Solution], dict[str, Any]] = overrides_for,
+) -> Checked:
     """Solve, run the chosen schedule through the pipeline, tighten where the finance model breaks the ceiling.
 
     A repair lowers the ceiling of each fixable year by (ceiling − debt) + excess + 0.001.
+    ``model_class`` and ``to_overrides``: the MILP and how a solution becomes scenario overrides
+    (``ltsim plan`` passes its own; ``scenario`` is then the one the overrides are laid over).
     """
     spec = optimize_spec(scenario)
     repairs = 0
     while True:
-        solution = solve_milp(coefficients, ceilings, solver, time_limit, gap)
-        overrides = overrides_for(coefficients, solution)
+        solution = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class)
+        overrides = to_overrides(coefficients, solution)
         optimized = run_schedule(scenario, overrides)
         debt, ceiling = predicted(coefficients, solution, ceilings)
         excess = optimized.finance.net_debt_mnok - spec.debt_ratio_ceiling * optimized.finance.revenue_mnok
         fixable = (excess > 1e-3) & (debt <= ceiling + 1e-6)
         if not fixable.any() or repairs >= MAX_REPAIRS:
-            return _Checked(solution, overrides, optimized, ceilings, debt, ceiling, excess, fixable, repairs)
+            return Checked(solution, overrides, optimized, ceilings, debt, ceiling, excess, fixable, repairs)
         # the predicted debt must come down by the excess: tighten by it plus the slack the schedule had
         ceilings = ceilings - np.where(fixable, (ceiling - debt) + excess + 1e-3, 0.0)
         repairs += 1
@@ -122,12 +127,12 @@ def _debt_ratio_draws(scenario: Scenario, optimized: Any, reps: int, workers: in
 def _hold_with_confidence(
     scenario: Scenario,
     coefficients: Coefficients,
-    checked: _Checked,
+    checked: Checked,
     solver: str,
     time_limit: float | None,
     gap: float | None,
     workers: int | None,
-) -> tuple[_Checked, int, dict[str, Any]]:
+) -> tuple[Checked, int, dict[str, Any]]:
     """Lower the ceiling where the debt ratio's quantile breaks it, re-solve: the schedule, its repairs, the check.
 
     A round lowers each such year's ceiling by (ceiling − debt) + (quantile − ratio) · revenue + 0.001.
@@ -145,7 +150,7 @@ def _hold_with_confidence(
         revenue = checked.optimized.finance.revenue_mnok
         slack = checked.ceiling - checked.debt  # as in the repairs: the schedule must change
         ceilings = checked.ceilings - np.where(lower, slack + over * revenue + 1e-3, 0.0)
-        checked = _solve_checked(scenario, coefficients, ceilings, solver, time_limit, gap)
+        checked = solve_checked(scenario, coefficients, ceilings, solver, time_limit, gap)
         repairs += checked.repairs
         rounds += 1
     within = (draws <= spec.debt_ratio_ceiling + 1e-9).mean(axis=0)
@@ -181,7 +186,7 @@ def optimize(
     """
     spec = optimize_spec(scenario)
     coefficients = build(scenario)
-    checked = _solve_checked(
+    checked = solve_checked(
         scenario, coefficients, spec.debt_ratio_ceiling * coefficients.revenue_mnok, solver, time_limit, gap
     )
     repairs = checked.repairs

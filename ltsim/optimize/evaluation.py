@@ -176,13 +176,16 @@ def evaluate(
         need = cell.gap + sum((h.gap[c] for h in moves if c in h.gap), np.zeros(n_stock))
         short[c] = np.clip(need - added, 0.0, None)
         unmet += float(short[c].sum())
-        weighted += cell.weight * float(short[c].sum())
+        weighted += float((cell.weight * short[c]).sum())
     deferral = float(sum(abs(o.deferral_years) for o in picked))
     interest = float(sum(o.interest_mnok for o in picked) + sum(h.interest_mnok for h in moves))
+    cost = float(sum(o.cost_mnok for o in picked))
     moved = float(sum(h.dwelling_years for h in moves))
     end = int(coefficients.years[-1]) + 1
     dropped = sum(
-        end - coefficients.plan_start[p] for p, o in chosen.items() if o is None and projects.exclusive_group[p] is None
+        end - coefficients.plan_start[p]
+        for p, o in chosen.items()
+        if o is None and projects.exclusive_group[p] is None and p not in coefficients.optional
     )
     solution = Solution(chosen, 0.0, unmet, deferral, interest, housing=dict(housing or {}), moved_dwelling_years=moved)
     debt, ceiling = predicted(coefficients, solution, ceilings, ceiling_ratio)
@@ -207,6 +210,7 @@ def evaluate(
         weighted
         + spec.deferral_penalty * (deferral + dropped)
         + spec.cost_weight * interest
+        + cost
         + housing_penalty * moved
         + spec.breach_penalty * float(excess.sum())
         + spec.shortfall_penalty * over

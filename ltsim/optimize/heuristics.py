@@ -17,11 +17,14 @@ NEVER = 10**6  # the year a cell that is never short is first short: last needed
 
 
 def planned_schedule(coefficients: Coefficients) -> Schedule:
-    """The programme as written: each candidate at its planned start (the variant the scenario chose)."""
+    """The programme as written: each candidate at its planned start (the variant the scenario chose).
+
+    A plan's optional builds are left out: the programme as written has none of them.
+    """
     projects = coefficients.scenario.projects
     chosen: Schedule = {}
     for p in coefficients.candidates:
-        if not projects.inputs.included[p]:
+        if not projects.inputs.included[p] or p in coefficients.optional:
             chosen[p] = None  # a variant the scenario did not choose, or an excluded project
             continue
         opts = sorted(

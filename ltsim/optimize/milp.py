@@ -191,7 +191,7 @@ class SequencingModel:
                     )
             total = self._count_chosen(opts)
             grouped = projects.exclusive_group[p] is not None
-            if self.spec.allow_drop or grouped:
+            if self.spec.allow_drop or grouped or p in self.coefficients.optional:
                 self._add(total <= 1, f"start_{projects.ids[p]}")
             else:
                 self._add(total == 1, f"start_{projects.ids[p]}")
@@ -353,7 +353,7 @@ class SequencingModel:
             self._add(var >= need - added, f"short_{cell.service}_{cell.zone}_{year}")
             self.unmet[(c, u)] = var
             self.implied.append((var, need - added))
-            self.objective_terms.append(cell.weight * var)
+            self.objective_terms.append(cell.weight_at(u) * var)
             if (c, u) in limits:
                 limit = limits[(c, u)]
                 key = f"shortfall_{cell.service}_{cell.zone}_{year}"
@@ -361,8 +361,11 @@ class SequencingModel:
                 breach = self._elastic(key, var - limit, **info)
                 self._add(var - breach <= limit, f"max_{key}")
 
+    def define_extra(self) -> None:
+        """Constraint families a subclass adds (``ltsim plan``: sites and build limits); none here."""
+
     def define_objective(self) -> None:
-        """Weighted unmet place-years + deferral penalty + cost weight × interest + breach penalty."""
+        """Weighted unmet place-years + deferral penalty + cost weight × interest + option cost + breach penalty."""
         spec = self.spec
         coefficients = self.coefficients
         end = int(coefficients.years[-1]) + 1
@@ -370,7 +373,7 @@ class SequencingModel:
         self.objective_terms.append(
             self._option_sum(
                 {
-                    i: spec.deferral_penalty * abs(o.deferral_years) + spec.cost_weight * o.interest_mnok
+                    i: spec.deferral_penalty * abs(o.deferral_years) + spec.cost_weight * o.interest_mnok + o.cost_mnok
                     for i, o in enumerate(coefficients.options)
                 }
             )
@@ -388,7 +391,7 @@ class SequencingModel:
         if spec.allow_drop:
             for p in coefficients.candidates:
                 dropped = 1 - self._count_chosen(self.by_project.get(p, []))
-                if projects.exclusive_group[p] is None:
+                if projects.exclusive_group[p] is None and p not in coefficients.optional:
                     self.objective_terms.append(spec.deferral_penalty * (end - coefficients.plan_start[p]) * dropped)
         for key, var in self.breach_var.items():
             shortfall = self.breach_info[key]["rule"] == "shortfall"
@@ -447,9 +450,10 @@ def build_model(
     ceilings: np.ndarray,
     formulation: str = DEFAULT_FORMULATION,
     ceiling_ratio: float | None = None,
+    model_class: type[SequencingModel] = SequencingModel,
 ) -> SequencingModel:
     """The MILP with every constraint family and the objective (see ``SequencingModel``)."""
-    model = SequencingModel(coefficients, ceilings, formulation, ceiling_ratio)
+    model = model_class(coefficients, ceilings, formulation, ceiling_ratio)
     model.define_one_start()
     model.define_housing_choice()
     model.define_housing_waits()
@@ -459,6 +463,7 @@ def build_model(
     model.define_ndr_floor()
     model.define_delivery()
     model.define_unmet()
+    model.define_extra()
     model.define_objective()
     return model
 
@@ -470,6 +475,7 @@ def relaxation_active_years(
     time_limit: float | None = None,
     formulation: str = DEFAULT_FORMULATION,
     ceiling_ratio: float | None = None,
+    model_class: type[SequencingModel] = SequencingModel,
 ) -> tuple[tuple[int, ...] | None, str | None]:
     """Years whose debt-ceiling row is active (tight) in the MILP's LP relaxation; or None and why not.
 
@@ -478,7 +484,7 @@ def relaxation_active_years(
     schedule and slack in the relaxation, or the other way round: the relaxation shows where the
     ceiling limits the continuous trade-off, the schedule's slack where it leaves no room.
     """
-    model = build_model(coefficients, ceilings, formulation, ceiling_ratio)
+    model = build_model(coefficients, ceilings, formulation, ceiling_ratio, model_class)
     run = model.solve(solver, time_limit, None, mip=False)
     if run.status != "Optimal":
         return None, f"the LP relaxation was not solved ({run.status})"
@@ -494,16 +500,17 @@ def solve_milp(
     formulation: str = DEFAULT_FORMULATION,
     warm_start: bool = True,
     ceiling_ratio: float | None = None,
+    model_class: type[SequencingModel] = SequencingModel,
 ) -> Solution:
     """Build and solve the MILP for the given yearly ceilings [NOK million].
 
     ``formulation``: see ``SequencingModel`` (default "strengthened"); ``warm_start``: hand the
     solver the greedy rule's schedule, made feasible for the dependencies, as a start.
     ``ceiling_ratio``: the ceiling as a share of revenue, for the revenue a housing move adds
-    (default: the scenario's).
+    (default: the scenario's). ``model_class``: the MILP (``ltsim plan`` adds its own families).
     """
     tick = time.perf_counter()
-    model = build_model(coefficients, ceilings, formulation, ceiling_ratio)
+    model = build_model(coefficients, ceilings, formulation, ceiling_ratio, model_class)
     model_s = time.perf_counter() - tick
     tick = time.perf_counter()
     start = warm_start_schedule(coefficients, ceilings) if warm_start else None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from pydantic import ValidationError
 
 from ltsim.errors import InputError
 from ltsim.io.finance import RecurringData, load_recurring
+from ltsim.io.plan import PlanData, chosen_rows, load_plan
 from ltsim.io.projects import ProjectsData, load_projects
 from ltsim.io.services import ServicesData, load_services
 from ltsim.io.yamlsrc import SourceMap, load_layered
@@ -57,6 +59,7 @@ class Scenario:
     recurring: RecurringData | None
     hash: str
     data_roots: tuple[Path, ...] = ()  # folders the tables were allowed to lie in
+    plan: PlanData | None = None  # plan.types, plan.sites and plan.closures, checked
 
     @property
     def name(self) -> str:
@@ -94,11 +97,14 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario_from_data(raw, smap, top)
 
 
-def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scenario:
+def scenario_from_data(
+    raw: dict[str, Any], smap: SourceMap, top: Path, extra_projects: Sequence[dict[str, Any]] = ()
+) -> Scenario:
     """Validate and load a merged scenario held in memory (as batches compose them).
 
     ``smap`` maps each key path to the file and line it came from (paths to tables are
     resolved against that file); ``top`` names the scenario in messages and the manifest.
+    ``extra_projects``: catalogue rows added to the scenario's own (a plan's candidates).
     """
     try:
         config = ScenarioConfig.model_validate(raw)
@@ -115,6 +121,9 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         table_reader(files, smap, top),
         problem_maker(smap, top),
     )
+    plan = load_plan(config, services, table_reader(files, smap, top), problem_maker(smap, top))
+    if plan is not None and config.projects is None:
+        raise InputError(problem_maker(smap, top)(("plan",), "a 'projects:' section beside 'plan:'", "none"))
     projects = load_projects(
         config,
         np.arange(h.base_year, h.end_year + 1),
@@ -122,6 +131,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         table_reader(files, smap, top),
         problem_maker(smap, top),
         tuple(dict.fromkeys(d[0] for d in population.developments)),
+        [*chosen_rows(config, plan), *extra_projects],
     )
     check_housing(config, population, services, projects, smap, top)
     recurring = load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top))
@@ -138,6 +148,7 @@ def scenario_from_data(raw: dict[str, Any], smap: SourceMap, top: Path) -> Scena
         recurring=recurring,
         hash=digest,
         data_roots=roots,
+        plan=plan,
     )
 
 

@@ -108,6 +108,9 @@ def resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[d
         ("projects", "catalogue"),
         ("projects", "plan_spend"),
         ("finance", "investment", "recurring"),
+        ("plan", "types"),
+        ("plan", "sites"),
+        ("plan", "closures"),
     ):
         value = _get(config, loc)
         if value is None:

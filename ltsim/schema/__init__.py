@@ -30,7 +30,7 @@ counts (projects at a time)                0 … 10,000
 
 One module per section: :mod:`~ltsim.schema.common` (the base and the ranges),
 :mod:`~ltsim.schema.population`, :mod:`~ltsim.schema.services`, :mod:`~ltsim.schema.projects`,
-:mod:`~ltsim.schema.finance`, :mod:`~ltsim.schema.optimize`; this module holds the whole scenario
+:mod:`~ltsim.schema.finance`, :mod:`~ltsim.schema.optimize`, :mod:`~ltsim.schema.plan`; this module holds the whole scenario
 (:class:`ScenarioConfig`) and re-exports every name.
 """
 
@@ -96,6 +96,7 @@ from ltsim.schema.optimize import (
     HousingMoves,
     OptimizeSpec,
 )
+from ltsim.schema.plan import Build, BuildLimit, Closure, PlanSpec
 from ltsim.schema.population import (
     Fertility,
     GapRule,
@@ -151,7 +152,10 @@ __all__ = [
     "YEAR_MAX",
     "YEAR_MIN",
     "Area",
+    "Build",
+    "BuildLimit",
     "Capacity",
+    "Closure",
     "CoverageBand",
     "CsvPath",
     "DebtSpec",
@@ -181,6 +185,7 @@ __all__ = [
     "OptimizeSpec",
     "PersonsSeries",
     "Places",
+    "PlanSpec",
     "Population",
     "PositiveMnok",
     "PositiveMnokPerUnit",
@@ -259,3 +264,4 @@ class ScenarioConfig(Strict):
     projects: Projects | None = None
     finance: Finance | None = None
     optimize: OptimizeSpec | None = None
+    plan: PlanSpec | None = None

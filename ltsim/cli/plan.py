@@ -1,0 +1,178 @@
+"""``ltsim plan``: what must be built, closed or moved over the whole horizon, under the debt ceiling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ltsim.cli.common import ScenarioArg, check_lang, check_range, check_target, err, fail, out, years_text
+from ltsim.errors import InputError, Problem
+
+
+def plan(
+    scenario: ScenarioArg,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Run folder of the planned scenario (default: results/<name>-planned): new, empty or an earlier "
+            "ltsim run folder.",
+        ),
+    ] = None,
+    solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds each solve may use.")] = None,
+    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap to stop at, e.g. 0.005.")] = None,
+    tradeoff: Annotated[
+        bool, typer.Option("--tradeoff/--no-tradeoff", help="Solve at each of plan.tradeoff_ceilings too.")
+    ] = True,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
+    ] = True,
+    lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
+) -> None:
+    """Choose new builds (type, site, start year), closures and the catalogue's timing together.
+
+    Needs 'plan:' (project types, candidate sites, optional closures, the cost of a place-year
+    short per service), 'optimize:' (the debt ceiling, NDR floor, spend cap, projects at a time,
+    the catalogue's deferral window), 'projects:' and 'finance:'. Minimises discounted place-years
+    short (valued at plan.shortfall_cost_mnok_per_place_year) + each build's equivalent annual cost
+    and running cost + deferral penalties, checks the plan with the full pipeline, and writes a run
+    folder of the planned scenario with plan_builds.csv (what, where, when, cost, place-years
+    closed, debt-ratio effect), plan_moves.csv, plan_debt.csv (debt ratio with and without the
+    builds), plan_affordability.csv (investment needed without a ceiling vs planned, per year and
+    service), plan_tradeoff.csv (place-years short at each ceiling), plan.json and
+    scenario.planned.yaml (replay with `ltsim run`).
+    """
+    import ltsim.optimize as opt_module
+    from ltsim.planning import plan as make_plan
+    from ltsim.planning.files import plan_files
+    from ltsim.results import write_run
+    from ltsim.scenario import load_scenario
+
+    if solver not in opt_module.SOLVERS:
+        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
+    check_lang(lang)
+    check_range(time_limit, "--time-limit", 0.1, whole=False)
+    check_range(gap, "--gap", 0.0, 1.0, whole=False)
+    try:
+        sc = load_scenario(scenario)
+    except InputError as exc:
+        raise fail(exc, f"plan {scenario}") from None
+    target = check_target(
+        out_dir if out_dir is not None else Path("results") / f"{sc.name}-planned", f"plan {scenario}"
+    )
+    missing = [
+        k
+        for k, v in (
+            ("plan", sc.config.plan),
+            ("optimize", sc.config.optimize),
+            ("projects", sc.projects),
+            ("finance", sc.config.finance),
+        )
+        if v is None
+    ]
+    if missing:
+        raise fail(
+            InputError(
+                Problem(
+                    "the sections 'plan:', 'optimize:', 'projects:' and 'finance:'",
+                    file=str(scenario),
+                    field=", ".join(missing),
+                    found="missing",
+                )
+            ),
+            f"plan {scenario}",
+        )
+    try:
+        with err.status("building candidates from the pipeline and solving …"):
+            result = make_plan(sc, solver=solver, time_limit=time_limit, gap=gap, with_tradeoff=tradeoff)
+    except ValueError as exc:
+        raise fail(InputError(Problem(str(exc), file=str(scenario), field="plan")), f"plan {scenario}") from None
+    try:
+        folder = write_run(
+            result.planned,
+            target,
+            sc.config.seed,
+            {"build": result.build_s, "solve": result.solve_s},
+            extras=plan_files(result),
+            report_lang=lang if report else None,
+        )
+    except InputError as exc:
+        raise fail(exc, f"plan {scenario}") from None
+    print_plan(result)
+    out.print(f"\nRun folder of the planned scenario: [bold]{folder}[/] (plan_builds.csv, plan.json, report.html)")
+
+
+def print_plan(result: object) -> None:
+    """The answer first: debt ratio with and without the builds, the builds, the moves, the gap, the curve."""
+    from ltsim.planning.files import debt_paths
+
+    r = result  # a PlanResult
+    sol = r.solution  # type: ignore[attr-defined]
+    paths = debt_paths(r)  # type: ignore[arg-type]
+    worst_with = max(paths, key=lambda p: p["debt_ratio_with_pct"])
+    worst_without = max(paths, key=lambda p: p["debt_ratio_without_pct"])
+    out.print(
+        f"Plan ({r.solver}, {sol.status}, gap {sol.gap if sol.gap is not None else 0:.2%}): "  # type: ignore[attr-defined]
+        f"place-years short {r.without_short:,.0f} as written → {sol.unmet_place_years:,.0f} with the plan; "  # type: ignore[attr-defined]
+        f"highest debt ratio {worst_without['debt_ratio_without_pct']:.1f} % ({worst_without['year']}) → "
+        f"{worst_with['debt_ratio_with_pct']:.1f} % ({worst_with['year']}), ceiling {paths[0]['ceiling_pct']:.0f} %"
+    )
+    table = Table(title="Chosen builds and closures", title_justify="left")
+    for col in ("start", "ready", "what", "where", "places", "cost", "place-years closed", "debt ratio +pp"):
+        table.add_column(col, justify="left" if col in ("what", "where") else "right")
+    for b in r.builds:  # type: ignore[attr-defined]
+        table.add_row(
+            str(b["start_year"]),
+            str(b["completion_year"]),
+            b["type"] or f"close {b['facility']}",
+            f"{b['service']} / {b['zone']}",
+            f"{b['places']:,.0f}",
+            f"{b['gross_cost_mnok']:,.0f}",
+            f"{b['place_years_closed']:,.0f}",
+            f"{b['debt_ratio_effect_max_pct_points']:.1f}",
+        )
+    out.print(table if table.row_count else "No builds or closures chosen")
+    if r.moves:  # type: ignore[attr-defined]
+        out.print(
+            "Catalogue moved: "
+            + "; ".join(
+                f"{m['project']} {m['planned_start'] or '–'} → {m['start_year'] or '–'} ({m['note']})"
+                for m in r.moves  # type: ignore[attr-defined]
+            )
+        )
+    if r.affordability:  # type: ignore[attr-defined]
+        by_service: dict[str, float] = {}
+        for row in r.affordability:  # type: ignore[attr-defined]
+            by_service[row["service"]] = by_service.get(row["service"], 0.0) + row["gap_mnok"]
+        out.print(
+            "Affordability gap (investment the population needs without a ceiling − planned, NOK million): "
+            + ", ".join(f"{k} {v:,.0f}" for k, v in by_service.items())
+            + f"; total {sum(by_service.values()):,.0f}"
+        )
+    if r.tradeoff:  # type: ignore[attr-defined]
+        curve = Table(title="Trade-off: place-years short at each debt-ratio ceiling", title_justify="left")
+        for col in ("ceiling %", "place-years short", "investment", "builds", "highest debt ratio %"):
+            curve.add_column(col, justify="right")
+        for row in r.tradeoff:  # type: ignore[attr-defined]
+            curve.add_row(
+                f"{row['ceiling_pct']:.0f}",
+                f"{row['place_years_short']:,.0f}",
+                f"{row['investment_mnok']:,.0f}",
+                str(row["builds"]),
+                f"{row['max_debt_ratio_pct']:.1f}",
+            )
+        out.print(curve)
+    out.print(
+        f"Greedy rule (earliest shortfall, cheapest build that fits): objective {r.greedy.objective:,.1f} vs "  # type: ignore[attr-defined]
+        f"{sol.objective:,.1f} optimised (discounted NOK million)"
+    )
+    over = sorted({b["year"] for b in sol.breaches if b["rule"] == "debt_ratio"})
+    if over:
+        err.print(f"Debt ceiling broken in {years_text(over)} (elastic: no plan holds it; see plan.json breaches)")
+    for note in r.notes:  # type: ignore[attr-defined]
+        err.print(f"Note: {note}")

@@ -1,0 +1,101 @@
+"""Needs-driven planning (``ltsim plan``): standard project types, candidate sites, closures, the chosen builds.
+
+The tables (``types``, ``sites``, ``closures``) are read by :mod:`ltsim.io.plan`; ``builds`` and
+``closed`` are the decisions a plan writes back (a scenario variant replays them with ``ltsim run``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from ltsim.schema.common import (
+    COUNT_MAX,
+    IDENTIFIER,
+    CsvPath,
+    MnokPerUnit,
+    Strict,
+    Weight,
+    Year,
+    between,
+)
+
+DiscountRate = Annotated[float, AfterValidator(between(0.0, 0.5, "a discount rate as a fraction (0.04 for 4 %)"))]
+
+
+class Build(Strict):
+    """One chosen build: a project type on a candidate site, starting on 1 January of ``start_year``."""
+
+    type: str = Field(pattern=IDENTIFIER)
+    site: str = Field(pattern=IDENTIFIER)
+    start_year: Year
+
+
+class Closure(Strict):
+    """One chosen closure: the facility's places leave the register from ``year`` (1 January)."""
+
+    facility: str = Field(min_length=1)
+    year: Year
+
+
+class BuildLimit(Strict):
+    """At most ``max_builds`` new builds of ``service`` in any zone (or in ``zone``) within any ``years`` years."""
+
+    service: str = Field(pattern=IDENTIFIER)
+    max_builds: int = Field(ge=0, le=COUNT_MAX)
+    years: int = Field(ge=1, le=100)
+    zone: str | None = None
+
+
+def _ceiling(value: float) -> float:
+    if not 0 < value <= 5:
+        hint = f" (write {value / 100:g} for {value:g} %)" if 5 < value <= 500 else ""
+        raise ValueError(f"found {value:g}; expected a debt ratio as a fraction above 0 and at most 5{hint}")
+    return value
+
+
+Ceiling = Annotated[float, AfterValidator(_ceiling)]
+
+
+class PlanSpec(Strict):
+    """What ``ltsim plan`` may build or close, and how it values places short (NOK million, discounted).
+
+    The debt-ratio ceiling, NDR floor, yearly spend cap, projects at a time and the catalogue's
+    deferral window come from ``optimize:``.
+    """
+
+    types: CsvPath
+    sites: CsvPath
+    closures: CsvPath | None = None
+    first_start_year: Year | None = None  # no new build starts before this year (default: base_year + 1)
+    discount_rate: DiscountRate = 0.04  # real, Finansdepartementet rundskriv R-109/2021 § 5 (first 40 years)
+    shortfall_cost_mnok_per_place_year: dict[str, MnokPerUnit] = Field(default_factory=dict)
+    no_shortfall: list[str] = Field(default_factory=list)  # services where a shortfall that can be avoided must be
+    deferral_penalty_mnok: Weight = 0.5  # per project-year a catalogue project moves (NOK million)
+    build_limits: list[BuildLimit] = Field(default_factory=list)
+    tradeoff_ceilings: list[Ceiling] = Field(default_factory=lambda: [0.90, 0.95, 1.00, 1.05, 1.10])
+    builds: list[Build] = Field(default_factory=list)
+    closed: list[Closure] = Field(default_factory=list)
+    source: str | None = None
+
+    @field_validator("tradeoff_ceilings")
+    @classmethod
+    def _ceilings(cls, value: list[float]) -> list[float]:
+        if len(value) > 21:
+            raise ValueError(f"found {len(value)} ceilings; expected at most 21")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _unique(self) -> PlanSpec:
+        seen: set[tuple[str, str, int]] = set()
+        for b in self.builds:
+            key = (b.type, b.site, b.start_year)
+            if key in seen:
+                raise ValueError(f"found the build {b.type} on {b.site} from {b.start_year} twice; expected it once")
+            seen.add(key)
+        facilities = [c.facility for c in self.closed]
+        twice = sorted({f for f in facilities if facilities.count(f) > 1})
+        if twice:
+            raise ValueError(f"found {', '.join(twice)} closed twice; expected each facility closed at most once")
+        return self
