@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_optimize.py --time-limit 30
+	$(BIN)/python benchmarks/bench_plan.py --time-limit 60
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

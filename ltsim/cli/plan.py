@@ -25,7 +25,10 @@ def plan(
     ] = None,
     solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds each solve may use.")] = None,
-    gap: Annotated[float | None, typer.Option("--gap", help="Relative MIP gap to stop at, e.g. 0.005.")] = None,
+    gap: Annotated[
+        float | None,
+        typer.Option("--gap", help="Relative MIP gap to stop at (default 0.005: within 0.5 % of optimal)."),
+    ] = 0.005,
     tradeoff: Annotated[
         bool, typer.Option("--tradeoff/--no-tradeoff", help="Solve at each of plan.tradeoff_ceilings too.")
     ] = True,

@@ -168,6 +168,33 @@ def _simulate_alone(inputs: proj_model.ProjectInputs, p: int, start: int) -> pro
     return proj_model.simulate(alone)
 
 
+def _same_finance_key(projects: Any, p: int, start: int) -> tuple[Any, ...] | None:
+    """What a project's own simulation and its finance depend on, for a candidate without a plan spend.
+
+    Two such candidates with the same key (the same type on different sites, say) have the same
+    completion year, spend and marginal finance for the same start: the project and finance models
+    see a project only through these fields (no dependencies, no delivery slot in the option's own run).
+    """
+    inputs = projects.inputs
+    if not np.all(np.isnan(inputs.plan_spend_mnok[p])) or inputs.depends_on[p]:
+        return None
+
+    def given(value: float) -> float | None:  # NaN ("not given") as None, so keys compare equal
+        return None if np.isnan(value) else float(value)
+
+    return (
+        start,
+        float(inputs.gross_cost_mnok[p]),
+        tuple(inputs.phase_years[p]),
+        tuple(inputs.phase_cost_share[p]),
+        bool(inputs.large[p]),
+        projects.categories[p],
+        given(projects.vat_compensation_share[p]),
+        given(projects.husbanken_places[p]),
+        given(projects.operating_cost_mnok_per_year[p]),
+    )
+
+
 def candidates_of(scenario: Scenario) -> list[int]:
     """Projects the optimiser may move: not mandatory (unless shift_mandatory), not started before the base year."""
     spec = optimize_spec(scenario)
@@ -245,6 +272,7 @@ def build(scenario: Scenario, windows: dict[int, tuple[int, int]] | None = None)
     }
     fixed = set(range(len(projects.ids))) - set(candidates)
     options: list[Option] = []
+    same_finance: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # a plan's look-alike candidates, simulated once
     for p in candidates:
         planned = plan_start[p]
         earliest = int(projects.earliest_start_year[p])
@@ -257,13 +285,26 @@ def build(scenario: Scenario, windows: dict[int, tuple[int, int]] | None = None)
             p, (max(earliest, planned - spec.max_advance_years), planned + spec.max_deferral_years)
         )
         for start in range(first, last + 1):
-            alone = _simulate_alone(projects.inputs, p, start)
-            completion = int(alone.completion_year[p])
+            key = _same_finance_key(projects, p, start) if p in windows else None
+            if key is None or key not in same_finance:
+                alone = _simulate_alone(projects.inputs, p, start)
+                finance = fin_model.simulate(
+                    pipeline.finance_inputs(scenario, population, services, _with_project(base_run, p, alone))
+                )
+                found = (
+                    int(alone.completion_year[p]),
+                    alone.spend_mnok[p],
+                    finance.net_debt_mnok - base_finance.net_debt_mnok,
+                    finance.ndr_mnok - base_finance.ndr_mnok,
+                    float((finance.interest_mnok - base_finance.interest_mnok).sum()),
+                )
+                if key is not None:
+                    same_finance[key] = found
+            else:
+                found = same_finance[key]
+            completion, spend, debt, ndr, interest = found
             if latest == latest and completion > latest:
                 continue
-            finance = fin_model.simulate(
-                pipeline.finance_inputs(scenario, population, services, _with_project(base_run, p, alone))
-            )
             places: dict[int, np.ndarray] = {}
             if projects.services[p] is not None and not np.isnan(projects.capacity_places[p]):
                 utilisation = (
@@ -283,10 +324,10 @@ def build(scenario: Scenario, windows: dict[int, tuple[int, int]] | None = None)
                     start_year=start,
                     completion_year=completion,
                     deferral_years=start - planned,
-                    spend_mnok=alone.spend_mnok[p],
-                    debt_mnok=finance.net_debt_mnok - base_finance.net_debt_mnok,
-                    ndr_mnok=finance.ndr_mnok - base_finance.ndr_mnok,
-                    interest_mnok=float((finance.interest_mnok - base_finance.interest_mnok).sum()),
+                    spend_mnok=spend,
+                    debt_mnok=debt,
+                    ndr_mnok=ndr,
+                    interest_mnok=interest,
                     places=places,
                 )
             )

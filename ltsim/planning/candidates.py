@@ -95,6 +95,9 @@ def candidate_rows(plan: PlanData, cands: list[Candidate]) -> list[dict[str, Any
 def planning_scenario(scenario: Scenario, cands: list[Candidate]) -> Scenario:
     """The scenario with every candidate added as an optional project and the optimiser set for money.
 
+    The candidates are excluded from the scenario as written (``projects.exclude``), so the plan's
+    own run and its delivery slots are the catalogue's; each is an option of the MILP only.
+
     ``optimize`` is laid over so the MILP's objective is in NOK million: no interest weight (the
     option's cost carries it), the plan's deferral penalty, a zero shortfall limit on the
     ``no_shortfall`` services, and no housing moves (a plan decides builds, not the programme).
@@ -109,7 +112,9 @@ def planning_scenario(scenario: Scenario, cands: list[Candidate]) -> Scenario:
             **{s: 0.0 for s in spec.no_shortfall},
         },
     }
-    merged, smap = deep_merge(scenario.resolved(), {}, {"optimize": optimize}, {})
+    # candidates are left out of the plan as written (its run, its delivery slots): they are options only
+    exclude = [*scenario.config.projects.exclude, *(c.id for c in cands)]  # type: ignore[union-attr]
+    merged, smap = deep_merge(scenario.resolved(), {}, {"optimize": optimize, "projects": {"exclude": exclude}}, {})
     merged = dict(merged)
     merged["optimize"] = {k: v for k, v in merged["optimize"].items() if k != "housing"}
     return scenario_from_data(merged, smap, scenario.file, extra_projects=candidate_rows(scenario.plan, cands))

@@ -92,6 +92,8 @@ def _plan_overrides(scenario: Scenario, cands: list[Candidate]) -> Any:
             {p: o for p, o in solution.chosen.items() if p not in coefficients.optional}, 0.0, 0.0, 0.0, 0.0
         )
         out = overrides_for(coefficients, catalogue)
+        own = set(scenario.projects.ids)  # type: ignore[union-attr]
+        out["projects"]["exclude"] = [pid for pid in out["projects"]["exclude"] if pid in own]
         builds = [b.model_dump() for b in spec.builds]
         closed = [c.model_dump() for c in spec.closed]
         for p, o in sorted(solution.chosen.items(), key=lambda kv: (kv[1].start_year if kv[1] else 0, kv[0])):

@@ -49,6 +49,8 @@ class Field:
         if self.kind == "bool":
             return "true or false (ja/nei, yes/no)"
         if self.kind == "year":
+            if self.lo is not None and self.hi is not None:
+                return f"a whole number from {self.lo:g} to {self.hi:g} ({self.help_en})"
             return "a year (a whole number such as 2027)"
         if self.kind == "float":
             bounds = ""
@@ -169,6 +171,19 @@ FIELDS: tuple[Field, ...] = (
         "plasser lagt til (negativt: fjernet); tomt om ingen",
         aliases=("capacity", "places", "kapasitet", "plasser", "kapasitet plasser"),
         width=12,
+    ),
+    Field(
+        "capacity_years",
+        "year",  # a whole number (with bounds: not a calendar year)
+        False,
+        "capacity_years (years)",
+        "plasser i bruk (år)",
+        "years the places stay in use (modules, a lease); blank: permanent",
+        "år plassene er i bruk (paviljong, leie); tomt: permanent",
+        1.0,
+        200.0,
+        aliases=("years in use", "år i bruk"),
+        width=10,
     ),
     Field(
         "gross_cost_mnok",
