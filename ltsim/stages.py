@@ -55,18 +55,10 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     steps = np.arange(h.base_year, h.end_year)  # flow years
     areas = scenario.area_ids
 
-    def improvement_at(years: np.ndarray) -> np.ndarray:
-        improvement = np.repeat(cfg.mortality.improvement.at(years)[:, None], 2, axis=1)
-        if cfg.mortality.improvement_by_sex:
-            for i, sex in enumerate(pop_model.SEXES):
-                if sex in cfg.mortality.improvement_by_sex:
-                    improvement[:, i] = cfg.mortality.improvement_by_sex[sex].at(years)
-        return improvement
-
     if "mortality" in data.dated:
-        death_rate = dated_death_rate(data.dated["mortality"], improvement_at, steps)
+        death_rate = dated_death_rate(data.dated["mortality"], lambda y: mortality_improvement(scenario, y), steps)
     else:
-        improvement = improvement_at(steps)
+        improvement = mortality_improvement(scenario, steps)
         death_rate = data.death_rate[None] * pop_model.cumulative_improvement(improvement)[:, :, None]
 
     fertility_table = data.dated["fertility"].at(steps) if "fertility" in data.dated else data.fertility_rate[None]
@@ -94,6 +86,17 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
         ),
         control_total=data.control_total,
     )
+
+
+def mortality_improvement(scenario: Scenario, years: np.ndarray) -> np.ndarray:
+    """Yearly mortality improvement by year and sex [len(years), 2] (``improvement_by_sex`` over ``improvement``)."""
+    mort = scenario.config.population.mortality
+    improvement = np.repeat(mort.improvement.at(years)[:, None], 2, axis=1)
+    if mort.improvement_by_sex:
+        for i, sex in enumerate(pop_model.SEXES):
+            if sex in mort.improvement_by_sex:
+                improvement[:, i] = mort.improvement_by_sex[sex].at(years)
+    return improvement
 
 
 def completed_dwellings(scenario: Scenario, shift: dict[str, int] | None = None) -> np.ndarray:
