@@ -138,7 +138,11 @@ def output_files(scenario: Scenario, result: Backtest, observed_file: str) -> di
     """backtest.csv, backtest_summary.csv and backtest.html."""
     table = ["year,area,age_group,projected,observed,error,error_pct"]
     for y, area, g, p, o, e, pct in result.rows:
-        table.append(f"{y},{area},{g},{p:.1f},{o:.0f},{e:.1f},{pct:.2f}" if pct == pct else f"{y},{area},{g},{p:.1f},{o:.0f},{e:.1f},")
+        table.append(
+            f"{y},{area},{g},{p:.1f},{o:.0f},{e:.1f},{pct:.2f}"
+            if pct == pct
+            else f"{y},{area},{g},{p:.1f},{o:.0f},{e:.1f},"
+        )
     summary = ["area,age_group,years,mape_pct,bias_pct,max_abs_error_pct"]
     for area, g, n, mape, bias, worst in result.summary:
         summary.append(f"{area},{g},{n},{mape:.2f},{bias:.2f},{worst:.2f}")

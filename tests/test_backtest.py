@@ -81,7 +81,9 @@ def test_ssb_csv_download_long_layout_latin1(tmp_path: Path) -> None:
 
 def test_ssb_csv_download_wide_layout_both_sexes(tmp_path: Path) -> None:
     text = '"region";"alder";"Personer 2019";"Personer 2020"\n"3025 Asker (2020-2023)";"0 år";.;850\n'
-    text += '"3025 Asker (2020-2023)";"1 år";.;900\n"0220 Asker (-2019)";"0 år";700;.\n"0220 Asker (-2019)";"1 år";710;.\n'
+    text += (
+        '"3025 Asker (2020-2023)";"1 år";.;900\n"0220 Asker (-2019)";"0 år";700;.\n"0220 Asker (-2019)";"1 år";710;.\n'
+    )
     path = tmp_path / "wide.csv"
     path.write_text(text, encoding="utf-8")
     obs = read_observed(path, 1)
@@ -108,16 +110,30 @@ def test_asker_backtest_is_reproduced(tmp_path: Path) -> None:
     runner = CliRunner()
     cal = runner.invoke(
         app,
-        ["calibrate", str(work / "base2010.yaml"), "--observed", str(work / "data" / OBSERVED.name), "--until", "2010"]
-        + ["--out", str(work / "calibrated")],
+        [
+            "calibrate",
+            str(work / "base2010.yaml"),
+            "--observed",
+            str(work / "data" / OBSERVED.name),
+            "--until",
+            "2010",
+            "--out",
+            str(work / "calibrated"),
+        ],
     )
     assert cal.exit_code == 0, cal.output
     for name in ("calibration.csv", "in_profiles_calibrated.csv", "calibrated.yaml"):
         assert (work / "calibrated" / name).read_bytes() == (BACKTEST / "calibrated" / name).read_bytes(), name
     bt = runner.invoke(
         app,
-        ["backtest", str(work / "calibrated" / "calibrated.yaml"), "--observed", str(work / "data" / OBSERVED.name)]
-        + ["--out", str(work / "results")],
+        [
+            "backtest",
+            str(work / "calibrated" / "calibrated.yaml"),
+            "--observed",
+            str(work / "data" / OBSERVED.name),
+            "--out",
+            str(work / "results"),
+        ],
     )
     assert bt.exit_code == 0, bt.output
     for name in ("backtest.csv", "backtest_summary.csv"):
