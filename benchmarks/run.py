@@ -45,6 +45,7 @@ ASKER = SCENARIOS / "base.yaml"
 ASKER_MC = SCENARIOS / "projects-stochastic.yaml"
 ASKER_SEQ = SCENARIOS / "rekkefolge.yaml"
 REVIEW = SCENARIOS / "reviews" / "school-structure.yaml"
+BACKTEST = SCENARIOS / "backtest"
 MC_REPS = 1000
 QUICK = "--quick" in sys.argv
 
@@ -490,6 +491,30 @@ def bench_report(rows: list[Row]) -> None:
     )
 
 
+def bench_history(rows: list[Row]) -> None:
+    """Issue 19: calibrate Asker (one area, 2005–2010) and backtest the calibrated run (2011–2020), as the commands do
+    them (load the scenario, read the observed file, compute, lay out the files; writing them is left out)."""
+    from ltsim import backtest, calibrate
+    from ltsim.io.ssb.observed import read_observed
+
+    observed = BACKTEST / "data" / "ssb_07459_2005_2020_by_age.csv"
+
+    def cal() -> None:
+        sc = load_scenario(BACKTEST / "base2010.yaml")
+        obs = read_observed(observed, sc.config.population.max_age)
+        calibrate.output_files(sc, calibrate.calibrate(sc, obs, 2010), BACKTEST / "calibrated", str(observed))
+
+    def bt() -> None:
+        sc = load_scenario(BACKTEST / "calibrated" / "calibrated.yaml")
+        obs = read_observed(observed, sc.config.population.max_age)
+        backtest.output_files(sc, backtest.backtest(sc, obs), str(observed))
+
+    rows.append(
+        time_row("calibrate (Asker, 1 area)", "history 2005–2010: 5 cohort changes, 6 parameters", timed(cal, 10), 5000)
+    )
+    rows.append(time_row("backtest (Asker, 1 area)", "2010 → 2020, 10 years × 10 age groups", timed(bt, 10), 1000))
+
+
 # --------------------------------------------------------------------------------------- output
 
 
@@ -556,7 +581,7 @@ def main() -> None:
     started = time.perf_counter()
     load_before = os.getloadavg()
     rows: list[Row] = []
-    steps = [bench_models, bench_sequencing, bench_cli, bench_report, bench_montecarlo, bench_batch]
+    steps = [bench_models, bench_sequencing, bench_history, bench_cli, bench_report, bench_montecarlo, bench_batch]
     if not ASKER.exists():
         steps = []
         big = synthetic_inputs()

@@ -19,6 +19,7 @@ from ltsim.models import finance as fin_model
 from ltsim.models import population as pop_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
+from ltsim.scenario.dated import dated_death_rate
 
 AFTER_HORIZON_YEARS = 1000
 """A project that is not built enters finance as completed this many years after the horizon: never capitalised."""
@@ -54,14 +55,14 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     steps = np.arange(h.base_year, h.end_year)  # flow years
     areas = scenario.area_ids
 
-    improvement = np.repeat(cfg.mortality.improvement.at(steps)[:, None], 2, axis=1)
-    if cfg.mortality.improvement_by_sex:
-        for i, sex in enumerate(pop_model.SEXES):
-            if sex in cfg.mortality.improvement_by_sex:
-                improvement[:, i] = cfg.mortality.improvement_by_sex[sex].at(steps)
-    death_rate = data.death_rate[None] * pop_model.cumulative_improvement(improvement)[:, :, None]
+    if "mortality" in data.dated:
+        death_rate = dated_death_rate(data.dated["mortality"], lambda y: mortality_improvement(scenario, y), steps)
+    else:
+        improvement = mortality_improvement(scenario, steps)
+        death_rate = data.death_rate[None] * pop_model.cumulative_improvement(improvement)[:, :, None]
 
-    fertility = data.fertility_rate[None] * cfg.fertility.scale.at(steps)[:, None]
+    fertility_table = data.dated["fertility"].at(steps) if "fertility" in data.dated else data.fertility_rate[None]
+    fertility = fertility_table * cfg.fertility.scale.at(steps)[:, None]
     srb = cfg.fertility.sex_ratio_at_birth
 
     mig = cfg.migration
@@ -76,7 +77,7 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
         death_rate=death_rate,
         fertility_rate=fertility,
         male_share_at_birth=srb / (1.0 + srb),
-        out_rate=data.out_rate,
+        out_rate=data.dated["out_migration"].at(steps) if "out_migration" in data.dated else data.out_rate,
         out_scale=out_scale,
         in_persons=in_persons,
         in_profile=in_profile,
@@ -85,6 +86,17 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
         ),
         control_total=data.control_total,
     )
+
+
+def mortality_improvement(scenario: Scenario, years: np.ndarray) -> np.ndarray:
+    """Yearly mortality improvement by year and sex [len(years), 2] (``improvement_by_sex`` over ``improvement``)."""
+    mort = scenario.config.population.mortality
+    improvement = np.repeat(mort.improvement.at(years)[:, None], 2, axis=1)
+    if mort.improvement_by_sex:
+        for i, sex in enumerate(pop_model.SEXES):
+            if sex in mort.improvement_by_sex:
+                improvement[:, i] = mort.improvement_by_sex[sex].at(years)
+    return improvement
 
 
 def completed_dwellings(scenario: Scenario, shift: dict[str, int] | None = None) -> np.ndarray:

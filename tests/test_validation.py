@@ -316,16 +316,18 @@ def test_negative_in_persons(tmp_path: Path) -> None:
     )
 
 
-def test_year_map_with_a_year_outside_the_horizon(tmp_path: Path) -> None:
-    path = scenario(tmp_path, lambda c: mig(c)["in_persons"].update(south={2024: 10, 2035: 20}))
-    check(
-        only(problems_of(path)),
-        file=path,
-        line=line_of(path, "2035:", after=line_of(path, "south:")),
-        field="population.migration.in_persons.south",
-        found="year 2035",
-        expected="years within the horizon 2024–2029",
+def test_year_map_may_reach_beyond_the_horizon(tmp_path: Path) -> None:
+    """Issue 19: a dated path past the horizon is accepted; only the horizon's part is used (linear 2024 → 2035)."""
+    import numpy as np
+
+    from ltsim.stages import population_inputs
+
+    path = scenario(
+        tmp_path, lambda c: mig(c)["in_persons"].update(south={"method": "linear", 2020: 0, 2024: 10, 2035: 21})
     )
+    sc = load_scenario(path)
+    south = population_inputs(sc).in_persons[:, sc.area_ids.index("south")]
+    assert np.allclose(south, [10, 11, 12, 13, 14])  # 10 + (year − 2024) · 11/11
 
 
 def test_year_map_starting_after_the_base_year(tmp_path: Path) -> None:

@@ -285,6 +285,8 @@ def read_table(
     values: list[list[object]] = [[] for _ in columns]
     rows: list[int] = []
     seen: dict[tuple[object, ...], int] = {}
+    # An optional key column the header leaves out (a table's 'year') is not part of the key.
+    key = [k for k in key if k in header or next(c for c in columns if c.name == k).required]
     key_pos = [next(i for i, c in enumerate(columns) if c.name == k) for k in key]
     for rownum, record in records:
         if not any(cell.strip() for cell in record):

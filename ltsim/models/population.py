@@ -49,7 +49,8 @@ class PopulationInputs:
     death_rate : [Y, 2, N] probability of dying during year ``base_year + s``, by age on 1 January.
     fertility_rate : [Y, N] births per woman during the year, by her age on 1 January (0 outside 15–49).
     male_share_at_birth : share of births that are boys, ``srb / (1 + srb)``.
-    out_rate : [2, N] base probability that a survivor moves out of its area during the year.
+    out_rate : [2, N] base probability that a survivor moves out of its area during the year; [Y, 2, N]
+        when the rates change over time (dated tables).
     out_scale : [Y, A] multiplier on ``out_rate`` per year and area (``r = out_rate · out_scale ≤ 1``).
     in_persons : [Y, A] ordinary in-migrants per year and area [persons].
     in_profile : [A, 2, N] age/sex distribution of in-migrants per area (sums to 1 per area).
@@ -132,7 +133,8 @@ def project(inputs: PopulationInputs) -> PopulationResult:
     n_years = inputs.death_rate.shape[0]
     flat = 2 * n_ages
     sex_split = np.array([1.0 - inputs.male_share_at_birth, inputs.male_share_at_birth])
-    out_base = inputs.out_rate.reshape(flat)
+    dated_out = inputs.out_rate.ndim == 3  # [Y, 2, N]: a table per year
+    out_base = inputs.out_rate.reshape(-1, flat)[0]
     profile = inputs.in_profile.reshape(n_areas, flat)
     housing = inputs.housing_in
 
@@ -151,6 +153,8 @@ def project(inputs: PopulationInputs) -> PopulationResult:
         q = inputs.death_rate[s].reshape(flat)
         survive = 1.0 - q
         scale = inputs.out_scale[s]
+        if dated_out:
+            out_base = inputs.out_rate[s].reshape(flat)
         # stay = now · (1 − q) · (1 − r·scale_area)
         stay = (now_flat * survive) * (1.0 - scale[:, None] * out_base)
         stay = stay.reshape(n_areas, 2, n_ages)

@@ -19,8 +19,8 @@ from ltsim.errors import Problem, show
 from ltsim.io.finance import check_finance_config
 from ltsim.io.projects import ProjectsData
 from ltsim.io.services import ServicesData, check_services_config
-from ltsim.io.yamlsrc import SourceMap, dotted
-from ltsim.scenario.errors import Loc, locate, not_a_development, problem, problem_maker, raise_problems
+from ltsim.io.yamlsrc import SourceMap
+from ltsim.scenario.errors import Loc, not_a_development, problem, problem_maker, raise_problems
 from ltsim.scenario.tables import PopulationData
 from ltsim.schema import ScenarioConfig
 from ltsim.timeseries import YearSeries
@@ -106,23 +106,14 @@ def _walk_series(node: Any, loc: Loc = ()) -> Iterator[tuple[Loc, YearSeries]]:
 
 
 def check_years_in_horizon(config: ScenarioConfig, smap: SourceMap, top: Path) -> list[Problem]:
-    """Every year map's years lie in the horizon, and each map starts at or before the base year."""
+    """Each year map starts at or before the base year (nothing is back-filled).
+
+    A map may reach beyond the horizon on either side (a path dated 2005–2050 serves a 2010–2020
+    run): only the horizon's part is used, read by step or linear rule as written.
+    """
     problems: list[Problem] = []
     h = config.horizon
     for loc, series in _walk_series(config):
-        for year in series.years:
-            if not h.base_year <= year <= h.end_year:
-                # Point at the year's own line (its key may have been written as a number or as text).
-                file, line = locate((*loc, year) if (*loc, year) in smap else (*loc, str(year)), smap, top)
-                problems.append(
-                    Problem(
-                        f"years within the horizon {h.base_year}–{h.end_year}",
-                        file=file,
-                        line=line,
-                        field=dotted(loc),
-                        found=f"year {year}",
-                    )
-                )
         first = series.first_year
         if first is not None and first > h.base_year:
             problems.append(

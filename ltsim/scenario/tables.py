@@ -7,8 +7,8 @@ table back at the YAML line that names it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from ltsim.io.services import ReadTable
 from ltsim.io.tables import Column, Table, read_table, require_grid
 from ltsim.io.yamlsrc import SourceMap
 from ltsim.models.population import FERTILE_AGES, SEXES
+from ltsim.scenario.dated import YEAR_COLUMN, DatedRates, dated_grids
 from ltsim.scenario.errors import not_a_development, problem, reference
 from ltsim.schema import DWELLINGS_MAX, PERSONS_MAX, ScenarioConfig, number_text
 
@@ -34,15 +35,16 @@ class PopulationData:
     """
 
     base_persons: np.ndarray  # [A, 2, N] persons on 1 January of base_year
-    death_rate: np.ndarray  # [2, N] probability of dying in the base year
-    fertility_rate: np.ndarray  # [N] births per woman per year (0 outside 15–49)
-    out_rate: np.ndarray  # [2, N] probability a survivor moves out during a year
+    death_rate: np.ndarray  # [2, N] probability of dying in the base year (the table in force then)
+    fertility_rate: np.ndarray  # [N] births per woman per year (0 outside 15–49), base year
+    out_rate: np.ndarray  # [2, N] probability a survivor moves out during a year, base year
     in_profiles: dict[str, np.ndarray]  # name → [2, N] shares summing to 1
     dwelling_types: tuple[str, ...]
     occupancy: np.ndarray  # [T, K, 2, N] persons per completed dwelling in year k after completion
     developments: tuple[tuple[str, str, int, float, str], ...]  # (development, area, year, dwellings, type)
     development_index: np.ndarray  # [D, 3] type index, area index, year of each row of ``developments``
     control_total: np.ndarray  # [Y] persons on 1 January of base_year + s + 1, NaN where none
+    dated: dict[str, DatedRates] = field(default_factory=dict)  # mortality, fertility, out_migration tables by year
 
 
 def table_reader(files: dict[str, Path], smap: SourceMap, top: Path) -> ReadTable:
@@ -138,25 +140,41 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
     sex_idx = np.array([SEXES.index(s) for s in base.columns["sex"]], dtype=np.int64)
     base_persons[area_idx, sex_idx, base.columns["age"]] = base.columns["persons"]
 
-    mort = table("population.mortality.rates", [age_col, sex_col, rate_col], ["age", "sex"])
-    require_grid(mort, [("sex", SEXES), ("age", ages)], "the mortality rates")
+    def age_sex(what: str) -> Callable[[Table, str], np.ndarray]:
+        def grid(sub: Table, label: str) -> np.ndarray:
+            require_grid(sub, [("sex", SEXES), ("age", ages)], what + label)
+            return _age_sex_grid(sub, n_ages, "rate")
+
+        return grid
+
+    dated: dict[str, DatedRates] = {}
+    mort = table("population.mortality.rates", [YEAR_COLUMN, age_col, sex_col, rate_col], ["year", "age", "sex"])
+    death_rate, dated_mort = dated_grids(mort, h.base_year, h.end_year, age_sex("the mortality rates"))
 
     lo, hi = FERTILE_AGES
     fert = table(
         "population.fertility.rates",
         [
+            YEAR_COLUMN,
             Column("age", "int", lo, hi, expected=f"a woman's age from {lo} to {hi}"),
             Column("rate", "float", 0.0, 1.0, expected="births per woman per year, between 0 and 1"),
         ],
-        ["age"],
+        ["year", "age"],
     )
-    require_grid(fert, [("age", range(lo, hi + 1))], "the fertility rates")
-    fertility_rate = np.zeros(n_ages)
-    fertility_rate[fert.columns["age"]] = fert.columns["rate"]
 
-    out = table("population.migration.out_rates", [age_col, sex_col, rate_col], ["age", "sex"])
-    require_grid(out, [("sex", SEXES), ("age", ages)], "the out-migration rates")
-    out_rate = _age_sex_grid(out, n_ages, "rate")
+    def fertility_grid(sub: Table, label: str) -> np.ndarray:
+        require_grid(sub, [("age", range(lo, hi + 1))], "the fertility rates" + label)
+        rates = np.zeros(n_ages)
+        rates[sub.columns["age"]] = sub.columns["rate"]
+        return rates
+
+    fertility_rate, dated_fert = dated_grids(fert, h.base_year, h.end_year, fertility_grid)
+
+    out = table("population.migration.out_rates", [YEAR_COLUMN, age_col, sex_col, rate_col], ["year", "age", "sex"])
+    out_rate, dated_out = dated_grids(out, h.base_year, h.end_year, age_sex("the out-migration rates"))
+    for key, rates in (("mortality", dated_mort), ("fertility", dated_fert), ("out_migration", dated_out)):
+        if rates is not None:
+            dated[key] = rates
 
     prof = table(
         "population.migration.in_profiles",
@@ -210,7 +228,7 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
     peak_scale = max(mig.out_scale.at(np.arange(h.base_year, h.end_year)).max(), 0.0)
     for area_id in area_ids:
         scale = mig.out_rate_scale_by_area.get(area_id, 1.0) * peak_scale
-        worst = float((out_rate * scale).max())
+        worst = float(((dated_out.values if dated_out is not None else out_rate) * scale).max())
         if worst > 1.0:
             problems.append(
                 problem(
@@ -357,7 +375,7 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
 
     return PopulationData(
         base_persons=base_persons,
-        death_rate=_age_sex_grid(mort, n_ages, "rate"),
+        death_rate=death_rate,
         fertility_rate=fertility_rate,
         out_rate=out_rate,
         in_profiles=in_profiles,
@@ -368,4 +386,5 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
             [(dwelling_types.index(t), area_ids.index(a), y) for _, a, y, _, t in developments], dtype=np.int64
         ).reshape(-1, 3),
         control_total=control,
+        dated=dated,
     )

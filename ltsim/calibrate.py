@@ -1,0 +1,335 @@
+"""``ltsim calibrate``: fit in-migration, fertility and out-migration to observed history; write a scenario variant.
+
+What is fitted to what (the method is in :mod:`ltsim.models.calibration`):
+
+* observed population on 1 January of consecutive years up to ``--until`` (never later: later years
+  are dropped before anything is computed), by single age, and by sex where the file has it;
+* each year's cohort change is compared with a one-year projection from the observed stock, with the
+  scenario's own mortality, fertility, out-migration rates and housing programme for that year;
+* parameters: the in-migration count a year in each of five age bands (level = their sum, profile =
+  their shares; per planning area), the fertility level and the out-migration scale.
+
+Years of history before the scenario's base year use the rates of the base year (or a dated table in
+force then, see :mod:`ltsim.scenario.dated`), with mortality moved back by the scenario's yearly
+improvement, ``q_t = q_base / Π_{t ≤ j < base} (1 − i_j)``; no housing programme. A file without a
+sex split is split by the sex ratio at each age of the scenario's base population (stated rule).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ltsim import stages
+from ltsim.errors import InputError, Problem
+from ltsim.io.ssb.observed import WHOLE, Observed, split_by_sex
+from ltsim.models import calibration as cal
+from ltsim.models.population import SEXES
+from ltsim.scenario import Scenario
+from ltsim.scenario.dated import dated_death_rate
+from ltsim.timeseries import YearSeries
+
+FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale")
+FIT_DEFAULT = ("in_level", "in_profile", "fertility")
+"""Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows."""
+BOY_SHARE_DEFAULT = 1.05 / 2.05  # where the base population has nobody of an age
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """A calibration's result: the fit, and the values a scenario variant takes from it."""
+
+    fit: cal.Fit
+    years: np.ndarray  # stock years used (the flows are years[:-1] → years[1:])
+    dropped_years: tuple[int, ...]  # observed years after --until, never read into the fit
+    by_sex: bool
+    fit_in: str
+    fertility_scale: float  # multiplier on the scenario's fertility (1 if not fitted)
+    out_scale: float  # multiplier on the scenario's out-migration (1 if not fitted)
+    in_level: dict[str, float]  # area → in-migrants a year
+    in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
+    tfr: float  # total fertility rate implied in the first history year [children per woman]
+    fitted: tuple[str, ...] = ()  # the parameter groups fitted (--fit)
+
+
+def male_share_by_age(scenario: Scenario) -> np.ndarray:
+    """The stated rule for a file without sex: each age split as the scenario's base population at that age."""
+    base = scenario.population.base_persons.sum(axis=0)  # [2, N]
+    total = base.sum(axis=0)
+    return np.divide(base[1], total, out=np.full(total.shape, BOY_SHARE_DEFAULT), where=total > 0)
+
+
+def observed_stocks(scenario: Scenario, observed: Observed) -> np.ndarray:
+    """Observed persons on the scenario's grid [T, A, 2, N] (areas in scenario order; sex split by the rule)."""
+    areas = scenario.area_ids
+    if observed.areas == (WHOLE,):
+        if len(areas) != 1:
+            raise InputError(
+                Problem(
+                    f"figures per planning area (an 'area' column with {', '.join(areas)}), or a scenario with one area",
+                    file=observed.file,
+                    found="figures for the municipality as a whole",
+                )
+            )
+        order = [0]
+    else:
+        missing = [a for a in areas if a not in observed.areas]
+        extra = [a for a in observed.areas if a not in areas]
+        if missing or extra:
+            raise InputError(
+                Problem(
+                    f"the scenario's planning areas {', '.join(areas)}",
+                    file=observed.file,
+                    field="column 'area'",
+                    found=f"areas {', '.join(observed.areas)}",
+                )
+            )
+        order = [observed.areas.index(a) for a in areas]
+    persons = observed.persons[:, order]
+    if observed.by_sex:
+        return persons
+    return split_by_sex(persons[:, :, 0], male_share_by_age(scenario))
+
+
+def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
+    """The model's rates for each flow year (before the base year: see the module docstring)."""
+    inputs = stages.population_inputs(scenario)
+    h = scenario.config.horizon
+    cfg = scenario.config.population
+    mig = cfg.migration
+    data = scenario.population
+    area_scale = np.array([mig.out_rate_scale_by_area.get(a, 1.0) for a in scenario.area_ids])
+    out = []
+    for year in years:
+        year = int(year)
+        if year >= h.end_year:
+            raise InputError(
+                Problem(
+                    f"history within the scenario's horizon (flows up to {h.end_year - 1})",
+                    file=str(scenario.file),
+                    field="horizon.end_year",
+                    found=f"a flow in {year}",
+                )
+            )
+        s = year - h.base_year
+        y = np.array([year])
+        in_persons = np.array([mig.in_persons[a].at(y)[0] for a in scenario.area_ids]) * mig.in_scale.at(y)[0]
+        out_scale = mig.out_scale.at(y)[0] * area_scale
+        if s >= 0:
+            death, fert, out_rate = inputs.death_rate[s], inputs.fertility_rate[s], inputs.out_rate
+            out_rate = out_rate[s] if out_rate.ndim == 3 else out_rate
+            housing = inputs.housing_in[s]
+        else:
+            death = _history_death_rate(scenario, year, inputs.death_rate[0])
+            fert = (
+                _table_in_force(data.dated.get("fertility"), year, data.fertility_rate) * cfg.fertility.scale.at(y)[0]
+            )
+            out_rate = _table_in_force(data.dated.get("out_migration"), year, data.out_rate)
+            housing = np.zeros_like(inputs.housing_in[0])
+        out.append(
+            cal.StepRates(
+                death_rate=death,
+                fertility_rate=fert,
+                male_share_at_birth=inputs.male_share_at_birth,
+                out_rate=out_rate,
+                out_scale=out_scale,
+                in_persons=in_persons,
+                in_profile=inputs.in_profile,
+                housing_in=housing,
+            )
+        )
+    return out
+
+
+def _table_in_force(dated: object, year: int, base: np.ndarray) -> np.ndarray:
+    """A dated table in force in ``year`` if one is dated at or before it, else the base year's."""
+    if dated is None or dated.years[0] > year:  # type: ignore[attr-defined]
+        return base
+    return dated.at(np.array([year]))[0]  # type: ignore[attr-defined]
+
+
+def _history_death_rate(scenario: Scenario, year: int, q_base: np.ndarray) -> np.ndarray:
+    """Mortality in a year before the base year: a dated table in force then, else the base year's moved back."""
+    dated = scenario.population.dated.get("mortality")
+    if dated is not None and dated.years[0] <= year:
+        return dated_death_rate(dated, lambda y: stages.mortality_improvement(scenario, y), np.array([year]))[0]
+    base_year = scenario.config.horizon.base_year
+    improvement = stages.mortality_improvement(scenario, np.arange(year, base_year))  # [k, 2]
+    return q_base / np.prod(1.0 - improvement, axis=0)[:, None]
+
+
+def calibrate(
+    scenario: Scenario,
+    observed: Observed,
+    until: int,
+    fit: tuple[str, ...] = FIT_DEFAULT,
+    progress: Callable[[], None] | None = None,
+) -> Calibration:
+    """Fit the chosen parameters to the observed history up to ``until`` (see the module docstring)."""
+    dropped = tuple(int(y) for y in observed.years[observed.years > until])
+    history = observed.until(until)
+    years = history.years
+    pairs = [i for i in range(len(years) - 1) if years[i + 1] == years[i] + 1]
+    if not pairs:
+        raise InputError(
+            Problem(
+                f"figures for at least two consecutive years up to --until {until}",
+                file=observed.file,
+                field="year",
+                found=f"years {', '.join(str(y) for y in years) or 'none'} up to {until}",
+            )
+        )
+    first, last = pairs[0], pairs[-1]
+    if any(years[i + 1] != years[i] + 1 for i in range(first, last + 1)):
+        raise InputError(
+            Problem(
+                "consecutive years (a gap would skip a year's cohort change)",
+                file=observed.file,
+                field="year",
+                found=f"years {', '.join(str(y) for y in years)}",
+            )
+        )
+    used = years[first : last + 2]
+    stocks = observed_stocks(scenario, history)[first : last + 2]
+    rates = step_rates(scenario, used[:-1])
+    if progress is not None:
+        progress()
+    fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
+    result = cal.fit(stocks, rates, history.by_sex, fit_in, "fertility" in fit, "out_scale" in fit, scenario.area_ids)
+    if progress is not None:
+        progress()
+    value = dict(zip(result.names, result.theta, strict=True))
+    r0 = rates[0]
+    in_level: dict[str, float] = {}
+    in_profile: dict[str, np.ndarray] = {}
+    design0 = cal.design(stocks[0], r0)
+    for a, area in enumerate(scenario.area_ids):
+        if fit_in == "profile":
+            counts = np.array([value.get(f"in:{area}:{cal.band_label(lo, hi)}", 0.0) for lo, hi in cal.IN_BANDS])
+            in_level[area] = float(counts.sum())
+            shape = (counts[:, None, None] * design0.c_in[a]).sum(axis=0)
+            in_profile[area] = shape / shape.sum() if shape.sum() > 0 else r0.in_profile[a]
+        elif fit_in == "level":
+            in_level[area] = float(value[f"in:{area}"])
+        else:
+            in_level[area] = float(r0.in_persons[a])
+    phi = float(value.get("fertility_scale", 1.0))
+    return Calibration(
+        fit=result,
+        years=used,
+        dropped_years=dropped,
+        by_sex=history.by_sex,
+        fit_in=fit_in,
+        fertility_scale=phi,
+        out_scale=float(value.get("out_scale", 1.0)),
+        in_level=in_level,
+        in_profile=in_profile,
+        tfr=float(r0.fertility_rate.sum() * phi),
+        fitted=tuple(p for p in FIT_CHOICES if p in fit),
+    )
+
+
+# --------------------------------------------------------------------------- files written
+
+
+def _scaled(series: YearSeries, factor: float) -> object:
+    """A year series × factor, in the plain form a YAML file takes."""
+    return YearSeries(tuple((y, round(v * factor, 6)) for y, v in series.points), series.method).to_json()
+
+
+def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observed_file: str) -> dict[str, str]:
+    """The files ``ltsim calibrate`` writes: calibration.csv, fit.csv, calibrated.yaml (+ its profile table)."""
+    fit = result.fit
+    lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
+    units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
+    for i, name in enumerate(fit.names):
+        unit = units.get(name, "persons a year")
+        held = "yes" if name in fit.fixed_at_zero else "no"
+        lines.append(
+            f"{name},{fit.start[i]:.6g},{fit.theta[i]:.6g},{fit.std_error[i]:.3g},{fit.jackknife_se[i]:.3g},{unit},{held}"
+        )
+    for area, level in result.in_level.items():
+        lines.append(f"in_level:{area},,{level:.6g},,,persons a year,no")
+    lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
+    n_years = len(result.years) - 1
+    stats = [
+        ("observed_file", observed_file),
+        ("history", f"{result.years[0]}-{result.years[-1]}"),
+        ("flows", str(n_years)),
+        ("ignored_after_until", " ".join(map(str, result.dropped_years)) or "none"),
+        ("compared", "age and sex" if result.by_sex else "age (both sexes; sex split by the base population's ratio)"),
+        ("cells", str(fit.n)),
+        ("parameters", str(len(fit.names))),
+        ("rmse_persons", f"{np.sqrt(fit.rss / fit.n):.4f}"),
+        ("rmse_persons_scenario_values", f"{np.sqrt(fit.rss_start / fit.n):.4f}"),
+        ("r_squared", f"{1 - fit.rss / fit.tss:.6f}" if fit.tss > 0 else "nan"),
+        ("condition_number", f"{fit.condition:.4g}"),
+    ]
+    for t in range(n_years):
+        year = int(result.years[t])
+        stats.append((f"net_error_{year}_{year + 1}", f"{fit.residual_by_year[t]:.2f}"))
+        stats.append((f"net_error_{year}_{year + 1}_scenario_values", f"{fit.residual_by_year_start[t]:.2f}"))
+    for i, a in enumerate(fit.names):
+        for j in range(i + 1, len(fit.names)):
+            stats.append((f"correlation:{a}|{fit.names[j]}", f"{fit.correlation[i, j]:.4f}"))
+    files = {
+        "calibration.csv": "\n".join(lines) + "\n",
+        "fit.csv": "statistic,value\n" + "".join(f"{k},{_csv_cell(v)}\n" for k, v in stats),
+    }
+    files.update(_variant(scenario, result, out_dir))
+    return files
+
+
+def _csv_cell(text: str) -> str:
+    return f'"{text}"' if any(c in text for c in ',"') else text
+
+
+def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str, str]:
+    cfg = scenario.config.population
+    mig = cfg.migration
+    migration: dict[str, object] = {
+        "in_persons": {a: round(v, 3) for a, v in result.in_level.items()},
+        "in_scale": 1.0,
+    }
+    if "out_scale" in result.fit.names:
+        migration["out_scale"] = _scaled(mig.out_scale, result.out_scale)
+    files: dict[str, str] = {}
+    if result.in_profile:
+        rows = ["profile,age,sex,share"]
+        names = {a: f"calibrated_{a}" for a in result.in_profile}
+        for area, shares in result.in_profile.items():
+            rounded = np.round(shares, 12)
+            big = np.unravel_index(np.argmax(rounded), rounded.shape)
+            rounded[big] += 1.0 - rounded.sum()
+            for s, sex in enumerate(SEXES):
+                for age in range(shares.shape[1]):
+                    rows.append(f"{names[area]},{age},{sex},{rounded[s, age]:.12f}")
+        files["in_profiles_calibrated.csv"] = "\n".join(rows) + "\n"
+        migration["in_profiles"] = "in_profiles_calibrated.csv"
+        migration["in_profile"] = names[scenario.area_ids[0]]
+        migration["in_profile_by_area"] = names
+    extends = os.path.relpath(scenario.file, out_dir.resolve())
+    fit = result.fit
+    doc = {
+        "extends": extends,
+        "name": (scenario.name + "-calibrated")[:80],
+        "description": (
+            f"{scenario.name} with {', '.join(result.fitted)} fitted by ltsim calibrate to observed "
+            f"population {result.years[0]}-{result.years[-1]} (RMSE {np.sqrt(fit.rss / fit.n):.2f} persons per "
+            f"cell against {np.sqrt(fit.rss_start / fit.n):.2f} with the scenario's own values); see calibration.csv"
+        ),
+        "population": {
+            "fertility": {"scale": _scaled(cfg.fertility.scale, result.fertility_scale)},
+            "migration": migration,
+        },
+    }
+    header = (
+        "# Written by ltsim calibrate: the scenario it extends, with the fitted values (calibration.csv, fit.csv).\n"
+    )
+    files["calibrated.yaml"] = header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+    return files

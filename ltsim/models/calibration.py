@@ -1,0 +1,270 @@
+"""Calibration on cohort changes: one-year projections from observed stocks, fitted by linear least squares.
+
+Start each history year ``t`` from the observed stock ``O_t`` [A, 2, N] and project one year with the
+population model (:mod:`ltsim.models.population`). With the parameters
+
+* ``I[area, b]`` — in-migrants a year in age band ``b`` (their sum is the in-migration level; their
+  shares are the age profile, each band keeping the scenario's profile shape inside it),
+* ``φ`` — fertility level (multiplier on the age-specific rates),
+* ``ω`` — out-migration scale (multiplier on the out-migration rates),
+
+the projected stock on 1 January ``t+1`` is **linear** in them::
+
+    P̂_{t+1} = c0 + ω·c_out + φ·c_fert + Σ_b I_b·c_in[b]
+    c0     = age(O_t · (1 − q)) + H                (survivors ageing one year, housing-led arrivals)
+    c_out  = −age(O_t · (1 − q) · S · r)           (survivors who move out, S the scenario's scale)
+    c_fert = births at age 0: (O_t,female · f) · sex split · (1 − q_0 / 2)
+    c_in   = the profile's share inside band b
+
+(the same steps, in the same order, as :func:`ltsim.models.population.project`). The residual
+``P̂_{t+1} − O_{t+1}`` is the error of the model's cohort change (``O_{t+1} − O_t``); stacking it over
+years, areas, sexes (when observed) and ages gives ``X θ = y`` with ``y = O_{t+1} − c0``, solved by
+ordinary least squares (:func:`numpy.linalg.lstsq`), parameters that would be negative held at 0.
+Mortality is not fitted. Standard errors are the usual ``σ²(XᵀX)⁻¹`` with ``σ² = RSS / (n − k)``;
+they assume independent errors, which cohort data do not quite give, so a leave-one-year-out
+(jackknife) spread is reported beside them.
+
+Source: the residual method of net migration (cohort change less natural change), as in Preston,
+Heuveline & Guillot, *Demography* (2001), ch. 6; least squares as in Björck, *Numerical Methods for
+Least Squares Problems* (1996).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ltsim.models.population import FEMALE, INFANT_EXPOSURE
+
+IN_BANDS: tuple[tuple[int, int], ...] = ((0, 15), (16, 24), (25, 44), (45, 66), (67, 200))
+"""Age bands of the in-migration profile (age on 1 January after the move; the last is open)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepRates:
+    """The model's rates for one flow year (shapes as in :class:`~ltsim.models.population.PopulationInputs`)."""
+
+    death_rate: np.ndarray  # [2, N]
+    fertility_rate: np.ndarray  # [N]
+    male_share_at_birth: float
+    out_rate: np.ndarray  # [2, N]
+    out_scale: np.ndarray  # [A]
+    in_persons: np.ndarray  # [A] the scenario's in-migrants a year
+    in_profile: np.ndarray  # [A, 2, N]
+    housing_in: np.ndarray  # [A, 2, N]
+
+
+@dataclass(frozen=True, slots=True)
+class Design:
+    """The one-year projection as ``c0 + ω·c_out + φ·c_fert + Σ I_b·c_in[b]`` ([.., A, 2, N] each)."""
+
+    c0: np.ndarray
+    c_out: np.ndarray
+    c_fert: np.ndarray
+    c_in: np.ndarray  # [A, B, 2, N]
+    band_mass: np.ndarray  # [A, B] the scenario's profile share in each band
+
+
+def age_one_year(stock: np.ndarray) -> np.ndarray:
+    """Everyone one year older, the last age class open; age 0 left empty."""
+    out = np.zeros_like(stock)
+    out[..., 1:] = stock[..., :-1]
+    out[..., -1] += stock[..., -1]
+    return out
+
+
+def band_label(lo: int, hi: int) -> str:
+    """``16-24``, or ``67+`` for the open band."""
+    return f"{lo}+" if hi >= 200 else f"{lo}-{hi}"
+
+
+def band_masks(n_ages: int, bands: tuple[tuple[int, int], ...] = IN_BANDS) -> np.ndarray:
+    """[B, N] true where an age lies in a band."""
+    ages = np.arange(n_ages)
+    return np.array([(ages >= lo) & (ages <= hi) for lo, hi in bands])
+
+
+def design(observed: np.ndarray, rates: StepRates, bands: tuple[tuple[int, int], ...] = IN_BANDS) -> Design:
+    """The linear pieces of one year's projection from the observed stock ``observed`` [A, 2, N]."""
+    q = rates.death_rate
+    survivors = observed * (1.0 - q)
+    c0 = age_one_year(survivors) + rates.housing_in
+    c_out = -age_one_year(survivors * rates.out_scale[:, None, None] * rates.out_rate)
+    born = observed[:, FEMALE, :] @ rates.fertility_rate  # [A]
+    split = np.array([1.0 - rates.male_share_at_birth, rates.male_share_at_birth])
+    c_fert = np.zeros_like(observed)
+    c_fert[:, :, 0] = born[:, None] * split * (1.0 - q[:, 0] * INFANT_EXPOSURE)
+    masks = band_masks(observed.shape[-1], bands)  # [B, N]
+    inside = rates.in_profile[:, None] * masks[None, :, None, :]  # [A, B, 2, N]
+    mass = inside.sum(axis=(2, 3))  # [A, B]
+    c_in = np.divide(inside, mass[:, :, None, None], out=np.zeros_like(inside), where=mass[:, :, None, None] > 0)
+    return Design(c0, c_out, c_fert, c_in, mass)
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """The fitted parameters and their statistics.
+
+    ``names`` label ``theta`` (``out_scale``, ``fertility_scale``, ``in:<area>:<band>``); ``start`` is the
+    scenario's own value of each; ``fixed_at_zero`` the band counts held at 0 (the unconstrained fit was
+    negative). ``rss`` and ``rss_start`` are sums of squared residuals [persons²] over ``n`` cells.
+    """
+
+    names: tuple[str, ...]
+    theta: np.ndarray
+    start: np.ndarray
+    std_error: np.ndarray
+    jackknife_se: np.ndarray
+    correlation: np.ndarray
+    n: int
+    rss: float
+    rss_start: float
+    tss: float
+    residual_by_year: np.ndarray  # [T] Σ (projected − observed) over the cells of each year [persons]
+    residual_by_year_start: np.ndarray
+    fixed_at_zero: tuple[str, ...]
+    condition: float
+
+
+def solve(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares with non-negative parameters; returns θ and a mask of those held at 0.
+
+    Lawson & Hanson's active-set method (*Solving Least Squares Problems*, 1974, ch. 23): the
+    unconstrained solution when it is non-negative, else the exact constrained optimum.
+    """
+    n = x.shape[1]
+    theta = np.linalg.lstsq(x, y, rcond=None)[0]
+    if (theta >= 0).all():
+        return theta, np.zeros(n, dtype=bool)
+    theta = np.zeros(n)
+    free = np.zeros(n, dtype=bool)
+    tol = 1e-10 * max(float(np.abs(x.T @ y).max()), 1.0)
+    for _ in range(3 * n + 10):
+        grad = x.T @ (y - x @ theta)
+        grad[free] = -np.inf
+        if free.all() or grad.max() <= tol:
+            break
+        free[int(np.argmax(grad))] = True
+        while True:
+            z = np.zeros(n)
+            z[free] = np.linalg.lstsq(x[:, free], y, rcond=None)[0]
+            if (z[free] > 0).all():
+                theta = z
+                break
+            neg = free & (z <= 0)
+            alpha = np.min(theta[neg] / (theta[neg] - z[neg]))
+            theta = theta + alpha * (z - theta)
+            free &= theta > 1e-12
+            theta[~free] = 0.0
+    return theta, ~free
+
+
+def fit(
+    observed: np.ndarray,
+    rates: list[StepRates],
+    by_sex: bool,
+    fit_in: str,
+    fit_fertility: bool,
+    fit_out: bool,
+    area_ids: tuple[str, ...],
+    bands: tuple[tuple[int, int], ...] = IN_BANDS,
+) -> Fit:
+    """Fit the parameters to observed stocks ``observed`` [T+1, A, 2, N] (split by sex, by a stated rule if needed).
+
+    ``rates[t]`` are the rates of the flow from ``observed[t]`` to ``observed[t+1]``; ``by_sex``: compare
+    each sex (else both sexes together); ``fit_in``: ``"profile"`` (a count per band and area: level
+    and age profile), ``"level"`` (one count per area, the scenario's profile) or ``"none"``.
+    """
+    rows_x, rows_y, year_of = [], [], []
+    names: list[str] = []
+    start: list[float] = []
+    if fit_out:
+        names.append("out_scale")
+        start.append(1.0)
+    if fit_fertility:
+        names.append("fertility_scale")
+        start.append(1.0)
+    first = rates[0]
+    mass0 = design(observed[0], first, bands).band_mass
+    if fit_in == "profile":
+        for a, area in enumerate(area_ids):
+            for b, (lo, hi) in enumerate(bands):
+                if mass0[a, b] > 0:
+                    names.append(f"in:{area}:{band_label(lo, hi)}")
+                    start.append(float(first.in_persons[a] * mass0[a, b]))
+    elif fit_in == "level":
+        for a, area in enumerate(area_ids):
+            names.append(f"in:{area}")
+            start.append(float(first.in_persons[a]))
+    for t, r in enumerate(rates):
+        d = design(observed[t], r, bands)
+        cols = []
+        known = d.c0.copy()
+        if fit_out:
+            cols.append(d.c_out)
+        else:
+            known += d.c_out
+        if fit_fertility:
+            cols.append(d.c_fert)
+        else:
+            known += d.c_fert
+        for a in range(len(area_ids)):
+            if fit_in == "profile":
+                for b in range(len(bands)):
+                    if mass0[a, b] > 0:
+                        col = np.zeros_like(d.c0)
+                        col[a] = d.c_in[a, b]
+                        cols.append(col)
+            elif fit_in == "level":
+                col = np.zeros_like(d.c0)
+                col[a] = r.in_profile[a]
+                cols.append(col)
+            else:
+                known[a] += r.in_persons[a] * r.in_profile[a]
+        target = observed[t + 1] - known
+        if not by_sex:
+            cols = [c.sum(axis=1) for c in cols]
+            target = target.sum(axis=1)
+        rows_x.append(np.stack([c.ravel() for c in cols], axis=1) if cols else np.zeros((target.size, 0)))
+        rows_y.append(target.ravel())
+        year_of.append(np.full(target.size, t))
+    x, y, years = np.concatenate(rows_x), np.concatenate(rows_y), np.concatenate(year_of)
+    theta, zero = solve(x, y)
+    th0 = np.array(start)
+    resid = x @ theta - y
+    resid0 = x @ th0 - y
+    n, k = x.shape
+    free = ~zero
+    xf = x[:, free]
+    sigma2 = float(resid @ resid) / max(n - int(free.sum()), 1)
+    cov = np.zeros((k, k))
+    if free.any():
+        cov[np.ix_(free, free)] = sigma2 * np.linalg.pinv(xf.T @ xf)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    denom = np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    corr = np.divide(cov, denom, out=np.zeros_like(cov), where=denom > 0)
+    n_years = len(rates)
+    jack = np.zeros((n_years, k))
+    for t in range(n_years):
+        keep = years != t
+        jack[t] = solve(x[keep], y[keep])[0] if n_years > 1 else theta
+    jack_se = np.sqrt((n_years - 1) / n_years * ((jack - jack.mean(axis=0)) ** 2).sum(axis=0)) if n_years > 1 else se
+    by_year = np.bincount(years, weights=resid, minlength=n_years)
+    by_year0 = np.bincount(years, weights=resid0, minlength=n_years)
+    return Fit(
+        names=tuple(names),
+        theta=theta,
+        start=th0,
+        std_error=se,
+        jackknife_se=jack_se,
+        correlation=corr,
+        n=n,
+        rss=float(resid @ resid),
+        rss_start=float(resid0 @ resid0),
+        tss=float(((y - y.mean()) ** 2).sum()),
+        residual_by_year=by_year,
+        residual_by_year_start=by_year0,
+        fixed_at_zero=tuple(nm for nm, z in zip(names, zero, strict=True) if z),
+        condition=float(np.linalg.cond(xf)) if free.any() else 0.0,
+    )
