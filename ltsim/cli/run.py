@@ -13,11 +13,23 @@ from ltsim.cli.common import ScenarioArg, check_lang, check_monte_carlo, check_t
 from ltsim.errors import InputError, Problem
 
 
-def validate(scenario: ScenarioArg) -> None:
+def validate(
+    scenario: ScenarioArg,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also list every resolved value with the file and line that set it, and what it replaced "
+            "in the files it extends.",
+        ),
+    ] = False,
+) -> None:
     """Check a scenario and every table it names, without running it.
 
     Reports every problem found, each with its file, line (YAML) or row (CSV), field,
-    what was found and what is expected. Exit code 0 when valid, 2 when not.
+    what was found and what is expected. Exit code 0 when valid, 2 when not. With
+    --explain, lists each value of the merged scenario and where it came from: a variant's
+    dated value {year: value} replaces the base's whole series (unless it says merge: true).
     """
     from ltsim.scenario import load_scenario
 
@@ -31,6 +43,34 @@ def validate(scenario: ScenarioArg) -> None:
         f"{h.base_year}–{h.end_year}, {sc.population.base_persons.sum():,.0f} persons in {h.base_year}, "
         f"{len(sc.files)} tables, hash {sc.hash[:12]}"
     )
+    if explain:
+        _print_explained(scenario)
+
+
+def _print_explained(scenario: Path) -> None:
+    """Each resolved value, the file:line that set it and what it replaced (see ltsim.scenario.explain)."""
+    from rich.markup import escape
+
+    from ltsim.scenario.explain import explain, show_value
+
+    rows = explain(scenario)
+    root = Path.cwd()
+    out.print(f"\n{len(rows)} values; each: key = value  ← file:line that set it")
+    for r in rows:
+        where = r.origin.label(root) if r.origin else "?"
+        out.print(
+            f"{escape(r.path)} = {escape(show_value(r.value))}  [dim]←[/] {escape(where)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for origin, years in r.merged_from:
+            out.print(f"    years {', '.join(years)} from {escape(origin.label(root))} (merge: true)", highlight=False)
+        for origin, old in r.replaced:
+            out.print(
+                f"    [yellow]replaces[/] {escape(show_value(old))}  [dim]←[/] {escape(origin.label(root))}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def run(
