@@ -35,7 +35,9 @@ def batch(
 
     Each scenario gets its own run folder (as `ltsim run` writes it) under the batch folder, which
     also holds summary.csv (scenario × key figure × year), comparison.csv (one row per scenario,
-    sorted, with differences from the base combination) and batch.json (status and errors).
+    the reference first: the base as declared, or the batch's reference:; with differences from
+    it), comparison.html (the same side by side, filterable by axis, with small multiples) and
+    batch.json (status and errors).
     Rerunning skips scenarios already completed with the same resolved scenario; a failing scenario
     is recorded and the rest go on (exit code 1 if any failed).
     """

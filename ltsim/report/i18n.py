@@ -224,6 +224,25 @@ LABELS: dict[str, dict[str, str]] = {
     "sort_hint": {"nb": "Klikk på en kolonneoverskrift for å sortere.", "en": "Click a column header to sort."},
     "population_over_time": {"nb": "Innbyggere over tid", "en": "Population over time"},
     "debt_ratio_over_time": {"nb": "Gjeldsgrad over tid", "en": "Debt ratio over time"},
+    "scenarios": {"nb": "scenarioer", "en": "scenarios"},
+    "last_year": {"nb": "siste år", "en": "last year"},
+    "reference": {"nb": "Referanse", "en": "Reference"},
+    "reference_is": {
+        "nb": "Referansescenario (forskjeller regnes mot dette)",
+        "en": "Reference (differences are against it)",
+    },
+    "filter": {"nb": "Filter", "en": "Filter"},
+    "all": {"nb": "alle", "en": "all"},
+    "showing": {"nb": "Viser", "en": "Showing"},
+    "of": {"nb": "av", "en": "of"},
+    "show_delta": {"nb": "Vis forskjell fra referansen", "en": "Show the difference from the reference"},
+    "small_multiples": {"nb": "Nøkkeltall per scenario", "en": "Key figures by scenario"},
+    "multiples_caption": {
+        "nb": "Ett punkt per scenario; rader etter {first}, farge etter {second}. Referansen er en svart ruter. "
+        "Hold musen over et punkt for å se scenarioet. Nøkkeltall som er like i alle scenarioene, står bare i tabellen.",
+        "en": "One dot per scenario; rows by {first}, colour by {second}. The reference is a black diamond. "
+        "Hover over a dot to see the scenario. Figures equal in every scenario are in the table only.",
+    },
     # excel
     "economic_plan": {"nb": "Økonomiplan", "en": "Economic plan"},
     "investments": {"nb": "Investeringer", "en": "Investments"},
@@ -240,6 +259,33 @@ LABELS: dict[str, dict[str, str]] = {
     "file": {"nb": "Fil", "en": "File"},
     "rows": {"nb": "Rader", "en": "Rows"},
 }
+
+FIGURE_LABELS: dict[str, dict[str, str]] = {
+    "population_start": {"nb": "Innbyggere (start)", "en": "Population (start)"},
+    "population_end": {"nb": "Innbyggere (slutt)", "en": "Population (end)"},
+    "population_growth_pct_year": {"nb": "Befolkningsvekst per år", "en": "Population growth per year"},
+    "debt_ratio_max_pct": {"nb": "Høyeste gjeldsgrad", "en": "Highest debt ratio"},
+    "debt_ratio_last_pct": {"nb": "Gjeldsgrad siste år", "en": "Debt ratio, last year"},
+    "net_operating_result_min_pct": {"nb": "Laveste netto driftsresultat", "en": "Lowest net operating result"},
+    "total_investment_mnok": {"nb": "Sum investeringer (mill. kr)", "en": "Total investment (NOK million)"},
+    "projects_delayed": {"nb": "Prosjekter forsinket", "en": "Projects delayed"},
+    "delay_years_total": {"nb": "Forsinkelse (prosjektår)", "en": "Delay (project-years)"},
+    "optimised_deferrals": {"nb": "Prosjekter flyttet (optimert)", "en": "Projects moved (optimised)"},
+    "optimised_deferral_years": {
+        "nb": "Utsettelse (prosjektår, optimert)",
+        "en": "Deferral (project-years, optimised)",
+    },
+    "optimised_housing_moves": {"nb": "Boligfelt flyttet (optimert)", "en": "Housing moved (optimised)"},
+    "optimised_housing_dwelling_years": {"nb": "Boliger flyttet (boligår)", "en": "Housing moved (dwelling-years)"},
+    # per service: "{service}: …"
+    "place_years_short": {"nb": "plassår i underskudd", "en": "place-years short"},
+    "peak_shortfall": {"nb": "største mangel (plasser)", "en": "peak shortfall (places)"},
+    "idle_place_years": {"nb": "ledige plassår", "en": "idle place-years"},
+    "idle_places_last_year": {"nb": "ledige plasser siste år", "en": "idle places, last year"},
+    # per fiscal rule: "{rule}: …"
+    "years_red": {"nb": "år røde", "en": "years red"},
+}
+"""Labels of the headline figures of :mod:`ltsim.keyfigures` (see :func:`figure_label`)."""
 
 SERVICE_NAMES: dict[str, dict[str, str]] = {
     "kindergarten": {"nb": "Barnehage", "en": "Kindergarten"},
@@ -381,6 +427,25 @@ def kpi_name(kpi: str, lang: str) -> str:
     """Display name of a key figure."""
     entry = KPI_NAMES.get(kpi)
     return entry[lang] if entry else kpi.replace("_", " ")
+
+
+def figure_label(key: str, lang: str, services: dict[str, str] | None = None) -> str:
+    """Label of a headline figure (:mod:`ltsim.keyfigures`) in ``lang``.
+
+    ``place_years_short_primary_school`` → "Barneskole: plassår i underskudd"; ``years_red_debt_ratio_pct``
+    → "Gjeldsgrad (netto lånegjeld): år røde". ``services`` maps service ids to the scenario's own names. An unknown key is shown with spaces.
+    """
+    entry = FIGURE_LABELS.get(key)
+    if entry:
+        return entry[lang]
+    for stem in ("place_years_short", "peak_shortfall", "idle_places_last_year", "idle_place_years"):
+        if key.startswith(stem + "_"):
+            sid = key.removeprefix(stem + "_")
+            name = (services or {}).get(sid) or service_name(sid, lang)
+            return f"{name}: {FIGURE_LABELS[stem][lang]}"
+    if key.startswith("years_red_"):
+        return f"{kpi_name(key.removeprefix('years_red_'), lang)}: {FIGURE_LABELS['years_red'][lang]}"
+    return kpi_name(key, lang)
 
 
 def item_name(item: str, lang: str) -> str:
