@@ -121,3 +121,50 @@ def csv_tables(folder: Any) -> Table:
         return pd.read_csv(file) if file.is_file() else None
 
     return table
+
+
+HEADLINE_STEMS = (
+    "place_years_short_",
+    "debt_ratio_max_pct",
+    "net_operating_result_min_pct",
+    "years_red_debt_ratio_pct",
+)
+"""The figures a batch's console headline ranks scenarios by (per service: place-years short)."""
+
+
+def headline(frame: Any, reference: str | None) -> list[dict[str, Any]]:
+    """Best and worst scenario by each headline figure of a comparison table (one row per scenario).
+
+    ``frame`` has a ``scenario`` column and figure columns (comparison.csv). Per figure: the reference's
+    value, the best and the worst scenario with their values and how many scenarios tie with each.
+    Figures equal in every scenario are left out (nothing to rank).
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"scenario": ["a", "b", "c"], "debt_ratio_max_pct": [100.0, 90.0, 110.0]})
+    >>> [(r["best"], r["worst"]) for r in headline(f, "a")]
+    [('b', 'c')]
+    """
+    rows = []
+    ref = frame[frame.scenario == reference] if reference is not None else frame.iloc[0:0]
+    for key in frame.columns:
+        if not key.startswith(HEADLINE_STEMS) or key.startswith("delta_"):
+            continue
+        values = frame[key].astype(float)
+        if values.notna().sum() < 2 or values.max() - values.min() <= 1e-9:
+            continue
+        sign = better(key)
+        order = values.sort_values(ascending=sign < 0, kind="stable").dropna()
+        best, worst = order.index[0], order.index[-1]
+        rows.append(
+            {
+                "figure": key,
+                "reference": float(ref[key].iloc[0]) if len(ref) else None,
+                "best": str(frame.scenario[best]),
+                "best_value": float(values[best]),
+                "best_ties": int((abs(values - values[best]) <= 1e-9).sum()) - 1,
+                "worst": str(frame.scenario[worst]),
+                "worst_value": float(values[worst]),
+                "worst_ties": int((abs(values - values[worst]) <= 1e-9).sum()) - 1,
+            }
+        )
+    return rows

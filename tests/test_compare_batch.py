@@ -1,5 +1,5 @@
 """The batch comparison (issue 20, items 1 and 2): one row per scenario, deltas against the declared base,
-labels in both languages, small multiples that stay readable with many scenarios.
+labels in both languages, small multiples that stay readable with many scenarios, and the console headline.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from test_batch import write_batch
 from test_report_browser import CHROMIUM, FLAGS, check_rendered, chromium
+from typer.testing import CliRunner
 
 from ltsim.batch import load_batch, run_batch
+from ltsim.cli import app
 from ltsim.errors import InputError
 from ltsim.report import compare_report
 from ltsim.report.compare import Entry
@@ -119,6 +121,27 @@ def test_small_multiples_stay_readable_with_a_hundred_scenarios():
     assert len(spec["data"]) == 25  # one trace (colour) per value of the second axis
     diamonds = [s for trace in spec["data"] for s in trace["marker"]["symbol"] if s == "diamond"]
     assert diamonds == ["diamond"]
+
+
+def test_batch_console_prints_the_headline_and_where_the_page_is(tmp_path: Path):
+    path = write_batch(tmp_path, axes=AXES, exclude=[])
+    res = CliRunner().invoke(
+        app, ["batch", str(path), "--out", str(tmp_path / "out"), "--workers", "1"], env={"COLUMNS": "250"}
+    )
+    assert res.exit_code == 0, res.output
+    assert f"Headline: best and worst of 4 scenarios (reference {BASE})" in res.output
+    assert f"Comparison: {tmp_path / 'out' / 'comparison.html'}" in res.output
+    comp = pd.read_csv(tmp_path / "out" / "comparison.csv").set_index("scenario")
+    col = "place_years_short_primary_school"
+    line = next(x for x in res.output.splitlines() if "Primary school: place-years short" in x)
+    cells = [c.strip() for c in line.strip("│ ").split("│")]
+    ref, best, best_value, worst, worst_value = cells[1:6]
+    assert ref == f"{comp.loc[BASE, col]:,.0f}"
+    assert best.split(" ")[0] == comp[col].idxmin() and best_value == f"{comp[col].min():,.0f}"
+    assert (
+        worst.split(" ")[0] in set(comp.index[comp[col] == comp[col].max()])
+        and worst_value == f"{comp[col].max():,.0f}"
+    )
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (apt-get install chromium)")
