@@ -70,6 +70,25 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The scenario states no fiscal rules, so the key figures are shown without red/yellow/green.",
     },
     "traffic_lights": {"nb": "Handlingsregler per år", "en": "Fiscal rules by year"},
+    "traffic_lights_p": {
+        "nb": "Handlingsregler per år: sannsynlighet for rødt (%)",
+        "en": "Fiscal rules by year: probability of red (%)",
+    },
+    "lights_p_caption": {
+        "nb": "Andel av {n} replikasjoner der regelen er rød; rød celle: minst 50 %, gul: minst 10 %.",
+        "en": "Share of {n} replications in which the rule is red; red cell: at least 50 %, yellow: at least 10 %.",
+    },
+    "mc_note": {
+        "nb": "Monte Carlo med {n} replikasjoner: tallene er medianen med P10–P90 (80 % av replikasjonene), "
+        "ikke én enkelt trekning.",
+        "en": "Monte Carlo with {n} replications: figures are the median with P10–P90 (80 % of the replications), "
+        "not one draw.",
+    },
+    "p_over_ceiling": {"nb": "P(over taket minst ett år)", "en": "P(above the ceiling in some year)"},
+    "population_band_caption": {
+        "nb": "Befolkningen varierer mellom replikasjonene bare der boligbygging venter på prosjekter (rekkefølgekrav).",
+        "en": "The population varies between replications only where housing waits for projects (sequencing rules).",
+    },
     "worst_gaps": {"nb": "De tre største kapasitetsgapene", "en": "The three largest capacity gaps"},
     "no_gaps": {"nb": "Ingen tjeneste mangler plasser i perioden.", "en": "No service is short of places."},
     "service": {"nb": "Tjeneste", "en": "Service"},
@@ -389,7 +408,20 @@ _col(
     "fixed prices",
 )
 _col("probability_late probability_short", "andel", "fraction", "sannsynlighet", "probability")
-_col("expected_short_places short_places_p90", "plasser", "places", "manglende plasser", "places short")
+_col(
+    "expected_short_places short_places_p10 short_places_p50 short_places_p90",
+    "plasser",
+    "places",
+    "manglende plasser (middel, persentiler over replikasjoner)",
+    "places short (mean, percentiles over replications)",
+)
+_col(
+    "persons_p10 persons_p50 persons_p90",
+    "personer",
+    "persons",
+    "innbyggere 1. januar, persentil over replikasjoner",
+    "residents on 1 January, percentile over replications",
+)
 _col("built", "sann/usann", "true/false", "bygges i scenarioet", "built in the scenario")
 _col("rep", "", "", "replikasjon", "replication")
 _col("project", "", "", "prosjekt-id", "project id")
