@@ -13,12 +13,14 @@ A batch file::
         merge-south: {capacity: {active_measures: [school_merge_south]}}
     exclude:                             # combinations not to run
       - {pop: low, measure: merge-south}
+    reference: {pop: base, measure: none}  # optional: what comparison.csv's delta_* are against;
+                                         # default: the base as declared (each axis at its {} value)
     reps: 1                              # Monte Carlo replications per scenario (1 = plan only)
     optimize: false                      # true: sequence each scenario's projects first (ltsim optimize)
     seed: 2024                           # optional; default: each scenario's own seed
 
-Overrides are laid over the base in axis order (mappings merge key by key, lists and values
-replace — as ``extends:``). A variant file's ``extends:`` line is ignored: the batch's base is
+Overrides are laid over the base in axis order (mappings merge key by key; lists, values and
+dated values ``{year: value}`` replace, unless a dated value says ``merge: true`` — as ``extends:``). A variant file's ``extends:`` line is ignored: the batch's base is
 the base. Each scenario is written to ``<out>/<axis=value,…>/`` exactly as ``ltsim run``
 writes it. A rerun skips every scenario whose folder already holds a completed run of the same
 resolved scenario (same hash, same seed and replications); a failing scenario is recorded with
@@ -63,6 +65,7 @@ class BatchFile(BaseModel):
     base: str
     axes: dict[str, dict[str, str | dict[str, Any]]] = Field(min_length=1)
     exclude: list[dict[str, str]] = Field(default_factory=list)
+    reference: dict[str, str] | None = None
     reps: int = Field(default=1, ge=1, le=100_000)
     seed: int | None = Field(default=None, ge=0)
     optimize: bool = False
@@ -86,11 +89,21 @@ class Batch:
     file: Path
     spec: BatchFile
     scenarios: tuple[BatchScenario, ...]
+    reference_index: int = 0
 
     @property
     def axis_names(self) -> tuple[str, ...]:
         """The axes in file order."""
         return tuple(self.spec.axes)
+
+    @property
+    def reference(self) -> BatchScenario:
+        """The scenario the differences are against.
+
+        ``reference:`` of the batch file, else the base as declared (every axis at an empty override
+        ``{}``), else the first combination.
+        """
+        return self.scenarios[self.reference_index]
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +275,35 @@ def load_batch(path: str | Path) -> Batch:
                 found=f"every one of the {len(list(itertools.product(*spec.axes.values())))} combinations excluded",
             )
         )
-    return Batch(file=file, spec=spec, scenarios=tuple(scenarios))
+    return Batch(
+        file=file, spec=spec, scenarios=tuple(scenarios), reference_index=_reference(file, spec, scenarios, where)
+    )
+
+
+def _reference(
+    file: Path, spec: BatchFile, scenarios: list[BatchScenario], where: Callable[[tuple[str | int, ...]], int | None]
+) -> int:
+    """Index of the reference scenario (see :attr:`Batch.reference`); a ``reference:`` not run is an InputError."""
+    if spec.reference is None:
+        # the base as declared: on every axis the (first) value that changes nothing
+        wanted = {a: next((v for v, over in values.items() if over == {}), None) for a, values in spec.axes.items()}
+    else:
+        wanted = dict(spec.reference)
+    for i, item in enumerate(scenarios):
+        if item.values == wanted:
+            return i
+    if spec.reference is None:
+        return 0
+    raise InputError(
+        Problem(
+            "one value of every axis, naming a combination the batch runs (not excluded): "
+            + "; ".join(f"{a} one of {', '.join(values)}" for a, values in spec.axes.items()),
+            file=str(file),
+            line=where(("reference",)),
+            field="reference",
+            found="{" + ", ".join(f"{a}: {v}" for a, v in wanted.items()) + "}",
+        )
+    )
 
 
 MAX_KEY_BYTES = 200  # a scenario's folder name; file systems allow 255
@@ -419,73 +460,9 @@ def run_batch(
 
 def scenario_figures(folder: Path) -> tuple[dict[str, float], list[tuple[str, int | None, float]]]:
     """Headline figures of one run folder, and its long rows (kpi, year, value) for summary.csv."""
-    import numpy as np
-    import pandas as pd
+    from ltsim.keyfigures import csv_tables, key_figures
 
-    head: dict[str, float] = {}
-    rows: list[tuple[str, int | None, float]] = []
-    change = pd.read_csv(folder / "population_change.csv")
-    totals = change.groupby("year").population_end.sum()
-    head["population_end"] = float(totals.iloc[-1])
-    for year, value in totals.items():
-        rows.append(("population", int(year) + 1, float(value)))
-    summary = folder / "capacity_summary.csv"
-    if summary.is_file():
-        cap = pd.read_csv(summary)
-        for service, group in cap.groupby("service", sort=False):
-            head[f"place_years_short_{service}"] = float(group.place_years_short.sum())
-            head[f"peak_shortfall_{service}"] = float(group.peak_shortfall.max())
-            head[f"idle_places_last_year_{service}"] = float(group.idle_places_last_year.sum())
-            head[f"idle_place_years_{service}"] = float(group.idle_place_years.sum())
-        cap_year = pd.read_csv(folder / "capacity.csv")
-        short = cap_year.assign(short=cap_year.gap.clip(lower=0)).groupby(["service", "year"]).short.sum()
-        for (service, year), value in short.items():
-            rows.append((f"places_short_{service}", int(year), float(value)))
-    kpi_file = folder / "kpi.csv"
-    if kpi_file.is_file():
-        kpi = pd.read_csv(kpi_file)
-        for name, group in kpi.groupby("kpi", sort=False):
-            for year, value in zip(group.year, group.value, strict=True):
-                rows.append((name, int(year), float(value)))
-            head[f"years_red_{name}"] = float((group.status == "red").sum())
-        debt = kpi[kpi.kpi == "debt_ratio_pct"].value
-        ndr = kpi[kpi.kpi == "net_operating_result_pct"].value
-        if len(debt):
-            head["debt_ratio_max_pct"] = float(debt.max())
-            head["debt_ratio_last_pct"] = float(debt.iloc[-1])
-        if len(ndr):
-            head["net_operating_result_min_pct"] = float(ndr.min())
-    fin_file = folder / "finance.csv"
-    if fin_file.is_file():
-        fin = pd.read_csv(fin_file)
-        head["total_investment_mnok"] = float(fin[fin.item == "gross_investment_mnok"].value.sum())
-    schedule = folder / "schedule.csv"
-    if schedule.is_file():
-        sched = pd.read_csv(schedule)
-        moved = pd.to_numeric(sched.deferred_years, errors="coerce").fillna(0)
-        head["optimised_deferrals"] = float((moved != 0).sum())
-        head["optimised_deferral_years"] = float(moved.clip(lower=0).sum())
-    housing_moves = folder / "housing_schedule.csv"
-    if housing_moves.is_file():
-        moves = pd.read_csv(housing_moves)
-        head["optimised_housing_moves"] = float((moves.shift_years != 0).sum())
-        head["optimised_housing_dwelling_years"] = float(moves.dwelling_years_moved.sum())
-    proj_file = folder / "projects.csv"
-    if proj_file.is_file():
-        proj = pd.read_csv(proj_file)
-        built = proj[proj.built.astype(bool)]
-        delay = pd.to_numeric(built.delay_years, errors="coerce").fillna(0)
-        head["projects_delayed"] = float((delay > 0).sum())
-        head["delay_years_total"] = float(delay.sum())
-        head.setdefault("total_investment_mnok", float(built.cost_mnok.sum()))
-    for key, value in head.items():
-        if not np.isfinite(value):
-            head[key] = float("nan")
-        rows.append((key, None, head[key]))
-    return head, rows
-
-
-SORT_KEYS = ("place_years_short_primary_school", "debt_ratio_max_pct")
+    return key_figures(csv_tables(folder))
 
 
 def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], seconds: float) -> dict[str, Path]:
@@ -513,21 +490,21 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
         texts["summary.csv"] = summary.to_csv(index=False, float_format="%.10g")
         wide = pd.DataFrame(wide_rows)
         figures = [c for c in wide.columns if c not in ("scenario", *axes)]
-        base_key = batch.scenarios[0].key
+        base_key = batch.reference.key
         if base_key in set(wide.scenario):
-            base = wide.set_index("scenario").loc[base_key, figures]
+            # the reference first, then the batch's own order (axis order): a table to read, not a ranking
+            wide = pd.concat([wide[wide.scenario == base_key], wide[wide.scenario != base_key]], ignore_index=True)
+            base = wide.iloc[0]
             for col in figures:
                 wide[f"delta_{col}"] = wide[col] - float(base[col])
-        sort = [k for k in SORT_KEYS if k in wide.columns]
-        if sort:
-            wide = wide.sort_values(sort, kind="stable")
         texts["comparison.csv"] = wide.to_csv(index=False, float_format="%.10g")
     manifest = {
         "batch": batch.spec.name,
         "file": str(batch.file),
         "status": "complete",
         "axes": {a: list(v) for a, v in batch.spec.axes.items()},
-        "base_scenario": batch.scenarios[0].key if batch.scenarios else None,
+        "base_scenario": batch.reference.key,
+        "base_values": batch.reference.values,
         "reps": batch.spec.reps,
         "seed": batch.spec.seed,
         "seconds": round(seconds, 3),

@@ -43,6 +43,7 @@ class MonteCarloResult:
     kpi_names: tuple[str, ...] = ()
     kpi_values: np.ndarray | None = None  # [R, K, Y-1] key figures [percent] (finance only)
     kpi_red: np.ndarray | None = None  # [R, K, Y-1] True where the fiscal rule is red
+    population_total: np.ndarray | None = None  # [R, Y] persons on 1 January (varies only where housing waits)
 
     @property
     def reps(self) -> int:
@@ -60,6 +61,7 @@ class _Replication:
     held_back: np.ndarray | None = None
     kpi_values: np.ndarray | None = None
     kpi_red: np.ndarray | None = None
+    population_total: np.ndarray | None = None
 
 
 def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +110,9 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
     values = red = None
     if scenario.config.finance is not None:
         values, red = _finance(scenario, population, services, run)
+    total = population.persons.reshape(population.persons.shape[0], -1).sum(axis=1)
     return _Replication(
-        run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), shorts, released, held, values, red
+        run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), shorts, released, held, values, red, total
     )
 
 
@@ -191,6 +194,7 @@ def run_montecarlo(
         kpi_names=fin_model.KPIS if done[0].kpi_values is not None else (),
         kpi_values=np.stack([r.kpi_values for r in done]) if done[0].kpi_values is not None else None,
         kpi_red=np.stack([r.kpi_red for r in done]) if done[0].kpi_red is not None else None,
+        population_total=np.stack([r.population_total for r in done]),
     )
 
 

@@ -238,6 +238,8 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
                 "probability_short": (short > 1e-9).mean(axis=0).reshape(-1),
                 "expected_short_places": short.mean(axis=0).reshape(-1),
                 "short_places_p90": np.percentile(short, 90, axis=0).reshape(-1),
+                "short_places_p10": np.percentile(short, 10, axis=0).reshape(-1),
+                "short_places_p50": np.percentile(short, 50, axis=0).reshape(-1),
             },
             index=grid,
         ).reset_index()
@@ -277,6 +279,11 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
                 "value_p50": p[1].reshape(-1),
                 "value_p90": p[2].reshape(-1),
             }
+        )
+    if mc.population_total is not None:
+        p = np.percentile(mc.population_total, (10, 50, 90), axis=0)  # [3, Y]
+        out["population_percentiles.csv"] = pd.DataFrame(
+            {"year": years, "persons_p10": p[0], "persons_p50": p[1], "persons_p90": p[2]}
         )
     if mc.released is not None and result.housing is not None:
         out.update(housing_release_frames(result, mc))

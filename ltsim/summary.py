@@ -118,3 +118,60 @@ def kpi_overview(
         reds = [y for y in all_years if by_year[y].status == "red"]
         rows.append((label, [(by_year[y].value, by_year[y].status) for y in shown], reds[0] if reds else None))
     return shown, rows
+
+
+def worst_gaps_mc(result: RunResult, mc: Any, n: int = 8) -> list[dict[str, Any]]:
+    """The ``n`` service zones with the largest median shortfall [places] in any year, over the replications.
+
+    Per zone: the year of the largest median (P50) shortfall, its P10 and P90, the probability of any
+    shortfall that year, and the median place-years short over the horizon.
+    """
+    years = result.population.years
+    rows = []
+    for svc, short in zip(result.services, mc.short, strict=True):  # short [R, Y, Z]
+        p10, p50, p90 = np.percentile(short, (10, 50, 90), axis=0)
+        prob = (short > 1e-9).mean(axis=0)
+        place_years = np.median(short.sum(axis=1), axis=0)
+        for z, name in enumerate(svc.zone_names):
+            if prob[:, z].max() <= 0:
+                continue
+            t = int(np.lexsort((prob[:, z], p50[:, z]))[-1])  # largest median, then most likely
+            rows.append(
+                {
+                    "service": svc.service.name,
+                    "zone": name,
+                    "year": int(years[t]),
+                    "p10": float(p10[t, z]),
+                    "p50": float(p50[t, z]),
+                    "p90": float(p90[t, z]),
+                    "probability": float(prob[t, z]),
+                    "place_years_p50": float(place_years[z]),
+                }
+            )
+    rows.sort(key=lambda r: (-r["p50"], -r["probability"]))
+    return rows[:n]
+
+
+def kpi_probability_overview(
+    result: RunResult, mc: Any, n_columns: int = 8
+) -> tuple[list[int], list[tuple[str, list[tuple[float, float]], int, int | None]]] | None:
+    """P(red) of each fiscal rule over the replications, in the years :func:`kpi_overview` shows.
+
+    Per rule: (P(red), median value [percent]) per shown year, the number of years with P(red) ≥ 50 %
+    and the first such year.
+    """
+    if mc.kpi_values is None:
+        return None
+    shown_all = kpi_overview(result, n_columns)
+    years = result.population.years[:-1].tolist()
+    shown = shown_all[0] if shown_all else years[:n_columns]
+    red = mc.kpi_red.mean(axis=0)  # [K, Y]
+    median = np.median(mc.kpi_values, axis=0)
+    rows = []
+    for k, name in enumerate(mc.kpi_names):
+        if name not in KPI_LABELS:
+            continue
+        cells = [(float(red[k, years.index(y)]), float(median[k, years.index(y)])) for y in shown]
+        likely = [y for i, y in enumerate(years) if red[k, i] >= 0.5]
+        rows.append((KPI_LABELS[name], cells, len(likely), likely[0] if likely else None))
+    return shown, rows

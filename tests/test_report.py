@@ -151,7 +151,13 @@ def test_compare_report_of_several_runs_and_a_summary(tmp_path: Path, mc_run: Pa
     out = compare_report([mc_run, other, summary], tmp_path / "compare.html", lang="nb")
     html = out.read_text(encoding="utf-8")
     assert 'id="comparison-table"' in html and "sortable" in html
-    assert "extra" in html and "debt ratio pct" in html
+    assert "extra" in html and "Gjeldsgrad (netto lånegjeld) (siste år)" in html
+    # one row per scenario: both runs are scenario "tiny", told apart by folder; so the summary's "tiny" and
+    # "extra" are rows of their own
+    body = html[html.index('id="comparison-table"') :]
+    body = body[: body.index("</table>")]
+    assert re.findall(r"<td[^>]*><b>([^<]+)</b>", body) == ["tiny (run)", "tiny (plain)", "tiny", "extra"]
+    assert "4 scenarioer" in html
     figs = json.loads(
         re.search(r'<script id="ltsim-figures" type="application/json">(.*?)</script>', html, re.S).group(1)
     )

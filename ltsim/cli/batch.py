@@ -35,7 +35,9 @@ def batch(
 
     Each scenario gets its own run folder (as `ltsim run` writes it) under the batch folder, which
     also holds summary.csv (scenario × key figure × year), comparison.csv (one row per scenario,
-    sorted, with differences from the base combination) and batch.json (status and errors).
+    the reference first: the base as declared, or the batch's reference:; with differences from
+    it), comparison.html (the same side by side, filterable by axis, with small multiples) and
+    batch.json (status and errors). Prints the best and worst scenario by each headline figure.
     Rerunning skips scenarios already completed with the same resolved scenario; a failing scenario
     is recorded and the rest go on (exit code 1 if any failed).
     """
@@ -83,16 +85,62 @@ def batch(
             progress.advance(task)
 
         result = run_batch(spec, target, workers=workers, dask=dask, progress=advance)
+    page = None
     if counts["ok"] + counts["skipped"]:
         from ltsim.report import compare_report
 
-        compare_report([result.out_dir], result.out_dir / "comparison.html")
+        page = compare_report([result.out_dir], result.out_dir / "comparison.html")
     out.print(
         f"Batch [bold]{spec.spec.name}[/]: {counts['ok']} run, {counts['skipped']} already complete, "
         f"{counts['failed']} failed → [bold]{result.out_dir}[/]"
     )
+    if page is not None:
+        _print_headline(result.out_dir / "comparison.csv", spec.reference.key)
+        out.print(f"Comparison: [bold]{page}[/] (open it in a browser); one row per scenario in comparison.csv")
     for outcome in result.outcomes:
         if outcome.status == "failed":
             err.print(f"  • {outcome.key}: {outcome.error}", markup=False, highlight=False, soft_wrap=True)
     if counts["failed"]:
         raise typer.Exit(code=1)
+
+
+def _print_headline(comparison: Path, reference: str) -> None:
+    """The best and worst scenario by each headline figure of comparison.csv, beside the reference's value."""
+    import pandas as pd
+    from rich.markup import escape
+
+    from ltsim.keyfigures import better, headline
+    from ltsim.report.i18n import figure_label
+
+    if not comparison.is_file():
+        return
+    frame = pd.read_csv(comparison)
+    rows = headline(frame, reference)
+    if not rows:
+        out.print("Every scenario has the same headline figures.")
+        return
+    table = Table(
+        title=f"Headline: best and worst of {len(frame)} scenarios (reference {reference})", title_justify="left"
+    )
+    for col in ("key figure", "reference", "best", "", "worst", ""):
+        table.add_column(col, justify="right" if col in ("reference", "") else "left")
+
+    def num(key: str, value: float | None) -> str:
+        if value is None:
+            return "–"
+        return f"{value:,.1f} %" if key.endswith("_pct") and not key.startswith("years_red_") else f"{value:,.0f}"
+
+    def who(name: str, ties: int) -> str:
+        return escape(name) + (f" [dim](+{ties} tied)[/]" if ties else "")
+
+    for r in rows:
+        direction = "higher is better" if better(r["figure"]) > 0 else "lower is better"
+        table.add_row(
+            f"{escape(figure_label(r['figure'], 'en'))} [dim]({direction})[/]",
+            num(r["figure"], r["reference"]),
+            who(r["best"], r["best_ties"]),
+            num(r["figure"], r["best_value"]),
+            who(r["worst"], r["worst_ties"]),
+            num(r["figure"], r["worst_value"]),
+        )
+    out.print(table)

@@ -13,11 +13,23 @@ from ltsim.cli.common import ScenarioArg, check_lang, check_monte_carlo, check_t
 from ltsim.errors import InputError, Problem
 
 
-def validate(scenario: ScenarioArg) -> None:
+def validate(
+    scenario: ScenarioArg,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also list every resolved value with the file and line that set it, and what it replaced "
+            "in the files it extends.",
+        ),
+    ] = False,
+) -> None:
     """Check a scenario and every table it names, without running it.
 
     Reports every problem found, each with its file, line (YAML) or row (CSV), field,
-    what was found and what is expected. Exit code 0 when valid, 2 when not.
+    what was found and what is expected. Exit code 0 when valid, 2 when not. With
+    --explain, lists each value of the merged scenario and where it came from: a variant's
+    dated value {year: value} replaces the base's whole series (unless it says merge: true).
     """
     from ltsim.scenario import load_scenario
 
@@ -31,6 +43,34 @@ def validate(scenario: ScenarioArg) -> None:
         f"{h.base_year}–{h.end_year}, {sc.population.base_persons.sum():,.0f} persons in {h.base_year}, "
         f"{len(sc.files)} tables, hash {sc.hash[:12]}"
     )
+    if explain:
+        _print_explained(scenario)
+
+
+def _print_explained(scenario: Path) -> None:
+    """Each resolved value, the file:line that set it and what it replaced (see ltsim.scenario.explain)."""
+    from rich.markup import escape
+
+    from ltsim.scenario.explain import explain, show_value
+
+    rows = explain(scenario)
+    root = Path.cwd()
+    out.print(f"\n{len(rows)} values; each: key = value  ← file:line that set it")
+    for r in rows:
+        where = r.origin.label(root) if r.origin else "?"
+        out.print(
+            f"{escape(r.path)} = {escape(show_value(r.value))}  [dim]←[/] {escape(where)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for origin, years in r.merged_from:
+            out.print(f"    years {', '.join(years)} from {escape(origin.label(root))} (merge: true)", highlight=False)
+        for origin, old in r.replaced:
+            out.print(
+                f"    [yellow]replaces[/] {escape(show_value(old))}  [dim]←[/] {escape(origin.label(root))}",
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 def run(
@@ -149,9 +189,9 @@ def run(
     if quiet:
         out.print(str(folder))
         return
-    _print_summary(result)
+    _print_summary(result, mc)
     if mc is not None:
-        print_montecarlo(result, mc)
+        print_montecarlo(result, mc, rules=False)  # the rules' probabilities are in the summary
     for warning in result.warnings:
         err.print(f"[yellow]Note:[/] {warning}", soft_wrap=True)
     files = ", ".join(sorted(p.name for p in folder.iterdir()))
@@ -160,7 +200,8 @@ def run(
         out.print(f"Report: [bold]{folder / 'report.html'}[/] (open it in a browser)", soft_wrap=True)
 
 
-def _print_summary(result: object) -> None:
+def _print_summary(result: object, mc: object = None) -> None:
+    """Population, capacity gaps and fiscal rules; with Monte Carlo (``mc``) the last two as distributions."""
     from ltsim.summary import population_summary
 
     s = population_summary(result)  # type: ignore[arg-type]
@@ -183,12 +224,24 @@ def _print_summary(result: object) -> None:
     for name, b, e in s["areas"]:
         areas.add_row(name, f"{b:,.0f}", f"{e:,.0f}", f"{(e / b - 1) if b else float('nan'):+.1%}")
     out.print(areas)
-    _print_gaps(result)
-    _print_kpis(result)
+    if mc is not None and getattr(mc, "population_total", None) is not None:
+        import numpy as np
+
+        p10, p50, p90 = np.percentile(mc.population_total[:, -1], (10, 50, 90))  # type: ignore[attr-defined]
+        if p90 - p10 >= 0.5:
+            out.print(
+                f"Population {s['end_year']} over {mc.reps} replications: median {p50:,.0f} (P10–P90 {p10:,.0f}–{p90:,.0f})"
+            )  # type: ignore[attr-defined]
+    if mc is None:
+        _print_gaps(result)
+        _print_kpis(result)
+    else:
+        _print_gaps_mc(result, mc)
+        _print_kpis_mc(result, mc)
 
 
-def print_montecarlo(result: object, mc: object) -> None:
-    """The projects most at risk of being late, and how likely each fiscal rule is to be red."""
+def print_montecarlo(result: object, mc: object, rules: bool = True) -> None:
+    """The projects most at risk of being late; with ``rules``, how likely each fiscal rule is to be red."""
     import numpy as np
 
     from ltsim.models.projects import plan_completion
@@ -218,20 +271,20 @@ def print_montecarlo(result: object, mc: object) -> None:
             f"{late:.0%}",
         )
     out.print(table)
-    if mc.kpi_values is not None:  # type: ignore[attr-defined]
+    if rules and mc.kpi_values is not None:  # type: ignore[attr-defined]
         from ltsim.summary import KPI_LABELS
 
         first = int(result.population.years[0])  # type: ignore[attr-defined]
         red = mc.kpi_red.mean(axis=0)  # type: ignore[attr-defined]
-        rules = Table(title="Probability that a fiscal rule is red", title_justify="left")
+        table = Table(title="Probability that a fiscal rule is red", title_justify="left")
         for col in ("key figure", "highest", "in year", "years ≥ 50 %"):
-            rules.add_column(col, justify="left" if col == "key figure" else "right")
+            table.add_column(col, justify="left" if col == "key figure" else "right")
         for k, name in enumerate(mc.kpi_names):  # type: ignore[attr-defined]
             t = int(np.argmax(red[k]))
-            rules.add_row(
+            table.add_row(
                 KPI_LABELS.get(name, name), f"{red[k, t]:.0%}", str(first + t), str(int((red[k] >= 0.5).sum()))
             )
-        out.print(rules)
+        out.print(table)
 
 
 def _print_kpis(result: object) -> None:
@@ -284,3 +337,56 @@ def _print_gaps(result: object) -> None:
                 f"{r['idle']:,.0f}",
             )
         out.print(table)
+
+
+def _print_kpis_mc(result: object, mc: object) -> None:
+    """Probability [%] that each fiscal rule is red, in a few years, with the median value; over the replications."""
+    from ltsim.summary import kpi_probability_overview
+
+    overview = kpi_probability_overview(result, mc)  # type: ignore[arg-type]
+    if overview is None:
+        return
+    years, rows = overview
+    table = Table(
+        title=f"Fiscal rules: probability red over {mc.reps} replications (median value in %)",  # type: ignore[attr-defined]
+        title_justify="left",
+    )
+    table.add_column("key figure")
+    for y in years:
+        table.add_column(str(y), justify="right")
+    table.add_column("years ≥ 50 %", justify="right")
+    table.add_column("first ≥ 50 %", justify="right")
+    for name, cells, n50, first in rows:
+        styled = []
+        for p, median in cells:
+            colour = "bold red" if p >= 0.5 else ("yellow" if p >= 0.1 else "green")
+            styled.append(f"[{colour}]{p:.0%}[/] [dim]({median:.1f})[/]")
+        table.add_row(name, *styled, str(n50), str(first or "–"))
+    out.print(table)
+
+
+def _print_gaps_mc(result: object, mc: object) -> None:
+    """The zones with the largest median shortfall, with P10–P90 and the probability of any shortfall."""
+    from ltsim.summary import worst_gaps_mc
+
+    rows = worst_gaps_mc(result, mc)  # type: ignore[arg-type]
+    if not rows:
+        out.print("No zone is short of places in any replication.")
+        return
+    table = Table(
+        title=f"Worst capacity gaps over {mc.reps} replications (places short in the worst year)",  # type: ignore[attr-defined]
+        title_justify="left",
+    )
+    for col in ("service", "zone", "median", "P10–P90", "in year", "P(short)", "place-years short P50"):
+        table.add_column(col, justify="left" if col in ("service", "zone") else "right")
+    for r in rows:
+        table.add_row(
+            r["service"],
+            r["zone"],
+            f"{r['p50']:,.0f}",
+            f"{r['p10']:,.0f}–{r['p90']:,.0f}",
+            str(r["year"]),
+            f"{r['probability']:.0%}",
+            f"{r['place_years_p50']:,.0f}",
+        )
+    out.print(table)

@@ -1,8 +1,9 @@
 """YAML with a source map: every value remembers the file and line it came from.
 
 A scenario may ``extends:`` another file. Files are merged deeply (mappings merge key by
-key, lists and scalars replace), and the source map follows the merge, so an error in a
-merged value still names the file and line where the value was written.
+key; lists, scalars and dated values ``{year: value}`` replace, a dated value with
+``merge: true`` is laid year by year over the base's), and the source map follows the
+merge, so an error in a merged value still names the file and line where the value was written.
 
 This is where YAML input is first checked, once, for every reader (scenarios, the files they
 extend, batch files):
@@ -200,11 +201,91 @@ def dotted(path: Path_) -> str:
     return _dotted(path)
 
 
+MERGE_KEY = "merge"
+"""In a dated value, ``merge: true`` lays its years over the base's series instead of replacing it."""
+
+
+def _is_year_key(key: object) -> bool:
+    if isinstance(key, bool):
+        return False
+    if isinstance(key, int):
+        return True
+    return isinstance(key, str) and key.strip().isascii() and key.strip().isdigit()
+
+
+def is_dated(value: object) -> bool:
+    """Whether ``value`` is a dated value: a ``{year: value}`` map (``method:`` and ``merge:`` aside).
+
+    >>> is_dated({2024: 0.042, 2030: 0.05}), is_dated({"method": "linear", 2024: 1}), is_dated({"a": 1})
+    (True, True, False)
+    """
+    if not isinstance(value, dict):
+        return False
+    years = [k for k in value if _is_year_key(k)]
+    return bool(years) and all(k in (MERGE_KEY, "method") or _is_year_key(k) for k in value)
+
+
+def _merge_flag(value: dict[Any, Any], over_map: SourceMap, path: Path_) -> bool:
+    """The ``merge:`` of a dated value (False when absent); anything but true/false is an InputError."""
+    flag = value.get(MERGE_KEY, False)
+    if not isinstance(flag, bool):
+        file, line = over_map.get((*path, MERGE_KEY), over_map.get(path, (None, None)))
+        raise InputError(
+            Problem(
+                "true (lay these years over the base's series) or false (replace it; the default)",
+                file=str(file) if file else None,
+                line=line,
+                field=_dotted((*path, MERGE_KEY)),
+                found=show(flag),
+            )
+        )
+    return flag
+
+
+def without_merge_keys(value: Any, smap: SourceMap, path: Path_ = ()) -> tuple[Any, SourceMap]:
+    """``value`` with the ``merge:`` key of every dated value in it checked and removed (nothing to merge with)."""
+    if is_dated(value):
+        _merge_flag(value, smap, path)
+        if MERGE_KEY in value:
+            sub = (*path, MERGE_KEY)
+            return {k: v for k, v in value.items() if k != MERGE_KEY}, {p: o for p, o in smap.items() if p != sub}
+        return value, smap
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            out[key], smap = without_merge_keys(item, smap, (*path, key))
+        return out, smap
+    if isinstance(value, list):
+        items = []
+        for i, item in enumerate(value):
+            new, smap = without_merge_keys(item, smap, (*path, i))
+            items.append(new)
+        return items, smap
+    return value, smap
+
+
 def deep_merge(
     base: Any, base_map: SourceMap, over: Any, over_map: SourceMap, path: Path_ = ()
 ) -> tuple[Any, SourceMap]:
-    """Merge ``over`` onto ``base``: mappings merge key by key; lists and scalars replace."""
-    if isinstance(base, dict) and isinstance(over, dict):
+    """Merge ``over`` onto ``base``: mappings merge key by key; lists, scalars and dated values replace.
+
+    A dated value (``{year: value}``, see :func:`is_dated`) replaces the base's whole series, so a
+    variant's ``{2024: 0.042, 2030: 0.05}`` means 0.042 for 2024–2029 whatever years the base gave;
+    with ``merge: true`` in it, its years are laid over the base's series instead.
+    """
+    if is_dated(over):
+        if _merge_flag(over, over_map, path) and is_dated(base):
+            points = {k: v for k, v in over.items() if k != MERGE_KEY}
+            merged = {k: v for k, v in base.items() if k != MERGE_KEY}
+            for key in points:  # a year written as 2030 and as "2030" is one year
+                for old in [k for k in merged if _is_year_key(k) and _is_year_key(key) and int(k) == int(key)]:
+                    del merged[old]
+            merged.update(points)
+            smap = dict(base_map)
+            smap.update({p: o for p, o in over_map.items() if p[: len(path)] == path and p != (*path, MERGE_KEY)})
+            return merged, smap
+        over, over_map = without_merge_keys(over, over_map, path)
+    if isinstance(base, dict) and isinstance(over, dict) and not is_dated(over):
         merged = dict(base)
         smap = dict(base_map)
         for key, value in over.items():
@@ -212,12 +293,14 @@ def deep_merge(
             if key in base:
                 merged[key], smap = deep_merge(base[key], smap, value, over_map, sub)
             else:
+                value, over_map = without_merge_keys(value, over_map, sub)
                 merged[key] = value
                 smap.update({p: o for p, o in over_map.items() if p[: len(sub)] == sub})
         if path in over_map:
             smap.setdefault(path, over_map[path])
         return merged, smap
     # Replacement: drop the base's source entries below this path, take the override's.
+    over, over_map = without_merge_keys(over, over_map, path)
     smap = {p: o for p, o in base_map.items() if p[: len(path)] != path or p == path}
     smap.update({p: o for p, o in over_map.items() if p[: len(path)] == path})
     return over, smap
@@ -250,7 +333,7 @@ def load_layered(file: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, A
         )
     parent = data.pop("extends", None)
     if parent is None:
-        return data, smap
+        return without_merge_keys(data, smap)
     line = smap.get(("extends",), (file, None))[1]
     if not isinstance(parent, str):
         raise InputError(

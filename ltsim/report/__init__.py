@@ -127,6 +127,7 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "finance_nominal": {"year": "int", "item": "key", "value": "num"},
     "kpi": {"year": "int", "kpi": "key", "value": "num", "unit": "text", "status": "text"},
     "kpi_probability": {"year": "int", "kpi": "key", "probability_red": "num"},
+    "population_percentiles": {"year": "int", **dict.fromkeys(("persons_p10", "persons_p50", "persons_p90"), "num")},
     "housing": {
         "development": "key",
         "area": "key",

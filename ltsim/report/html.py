@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ltsim.report import RunFolder
+from ltsim.report import RunFolder, uncertainty
 from ltsim.report.assumptions import assumptions
 from ltsim.report.data import (
     RunData,
@@ -138,18 +138,25 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     ctx["school"] = school[0] if school else None
     cap = run.table("capacity")
     ctx["has_schools"] = cap is not None and any(is_school(s) for s in cap.service.unique())
-    ctx["fig_debt"] = fig_debt_ratio(figs, d)
+    # with Monte Carlo every headline is a distribution over the replications (ltsim.report.uncertainty)
+    ctx["mc_head"] = uncertainty.headline(d)
+    ctx["mc_school"] = uncertainty.worst_school(d) if ctx["mc_head"] else None
+    ctx["fig_debt"] = (uncertainty.fig_debt_band(figs, d) if ctx["mc_head"] else None) or fig_debt_ratio(figs, d)
     ctx["fig_school"] = None
-    if ctx["school"]:
+    if ctx["mc_school"]:
+        ctx["fig_school"] = uncertainty.fig_gap_band(figs, d, ctx["mc_school"])
+    elif ctx["school"] and not ctx["mc_head"]:
         s = ctx["school"]
         heading = f"{t('worst_school', lang)}: {s['service']} – {s['zone']}"
         ctx["fig_school"] = fig_zone_gap(figs, d, s["service_id"], s["zone_id"], heading, "fig-worst-school")
+    ctx["mc_gaps"] = uncertainty.worst_gaps(d, 3) if ctx["mc_head"] else []
     ctx["debt"] = debt_headline(d)
-    ctx["lights"] = traffic_lights(d)
+    ctx["lights"] = (uncertainty.lights(d) if ctx["mc_head"] else None) or traffic_lights(d)
     ctx["projects"] = project_numbers(run)
     ctx["has_finance"] = run.has("finance") or run.has("kpi")
     # sections
     ctx["fig_pyramid"] = fig_pyramid(figs, d)
+    ctx["fig_population_band"] = uncertainty.fig_population_band(figs, d) if ctx["mc_head"] else None
     ctx["fig_area_growth"] = fig_area_growth(figs, d)
     ctx["fig_elderly"] = fig_elderly(figs, lang, ctx["pop"])
     ctx["housing"] = _housing(figs, d)

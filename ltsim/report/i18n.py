@@ -70,6 +70,25 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The scenario states no fiscal rules, so the key figures are shown without red/yellow/green.",
     },
     "traffic_lights": {"nb": "Handlingsregler per år", "en": "Fiscal rules by year"},
+    "traffic_lights_p": {
+        "nb": "Handlingsregler per år: sannsynlighet for rødt (%)",
+        "en": "Fiscal rules by year: probability of red (%)",
+    },
+    "lights_p_caption": {
+        "nb": "Andel av {n} replikasjoner der regelen er rød; rød celle: minst 50 %, gul: minst 10 %.",
+        "en": "Share of {n} replications in which the rule is red; red cell: at least 50 %, yellow: at least 10 %.",
+    },
+    "mc_note": {
+        "nb": "Monte Carlo med {n} replikasjoner: tallene er medianen med P10–P90 (80 % av replikasjonene), "
+        "ikke én enkelt trekning.",
+        "en": "Monte Carlo with {n} replications: figures are the median with P10–P90 (80 % of the replications), "
+        "not one draw.",
+    },
+    "p_over_ceiling": {"nb": "P(over taket minst ett år)", "en": "P(above the ceiling in some year)"},
+    "population_band_caption": {
+        "nb": "Befolkningen varierer mellom replikasjonene bare der boligbygging venter på prosjekter (rekkefølgekrav).",
+        "en": "The population varies between replications only where housing waits for projects (sequencing rules).",
+    },
     "worst_gaps": {"nb": "De tre største kapasitetsgapene", "en": "The three largest capacity gaps"},
     "no_gaps": {"nb": "Ingen tjeneste mangler plasser i perioden.", "en": "No service is short of places."},
     "service": {"nb": "Tjeneste", "en": "Service"},
@@ -224,6 +243,25 @@ LABELS: dict[str, dict[str, str]] = {
     "sort_hint": {"nb": "Klikk på en kolonneoverskrift for å sortere.", "en": "Click a column header to sort."},
     "population_over_time": {"nb": "Innbyggere over tid", "en": "Population over time"},
     "debt_ratio_over_time": {"nb": "Gjeldsgrad over tid", "en": "Debt ratio over time"},
+    "scenarios": {"nb": "scenarioer", "en": "scenarios"},
+    "last_year": {"nb": "siste år", "en": "last year"},
+    "reference": {"nb": "Referanse", "en": "Reference"},
+    "reference_is": {
+        "nb": "Referansescenario (forskjeller regnes mot dette)",
+        "en": "Reference (differences are against it)",
+    },
+    "filter": {"nb": "Filter", "en": "Filter"},
+    "all": {"nb": "alle", "en": "all"},
+    "showing": {"nb": "Viser", "en": "Showing"},
+    "of": {"nb": "av", "en": "of"},
+    "show_delta": {"nb": "Vis forskjell fra referansen", "en": "Show the difference from the reference"},
+    "small_multiples": {"nb": "Nøkkeltall per scenario", "en": "Key figures by scenario"},
+    "multiples_caption": {
+        "nb": "Ett punkt per scenario; rader etter {first}, farge etter {second}. Referansen er en svart ruter. "
+        "Hold musen over et punkt for å se scenarioet. Nøkkeltall som er like i alle scenarioene, står bare i tabellen.",
+        "en": "One dot per scenario; rows by {first}, colour by {second}. The reference is a black diamond. "
+        "Hover over a dot to see the scenario. Figures equal in every scenario are in the table only.",
+    },
     # excel
     "economic_plan": {"nb": "Økonomiplan", "en": "Economic plan"},
     "investments": {"nb": "Investeringer", "en": "Investments"},
@@ -240,6 +278,33 @@ LABELS: dict[str, dict[str, str]] = {
     "file": {"nb": "Fil", "en": "File"},
     "rows": {"nb": "Rader", "en": "Rows"},
 }
+
+FIGURE_LABELS: dict[str, dict[str, str]] = {
+    "population_start": {"nb": "Innbyggere (start)", "en": "Population (start)"},
+    "population_end": {"nb": "Innbyggere (slutt)", "en": "Population (end)"},
+    "population_growth_pct_year": {"nb": "Befolkningsvekst per år", "en": "Population growth per year"},
+    "debt_ratio_max_pct": {"nb": "Høyeste gjeldsgrad", "en": "Highest debt ratio"},
+    "debt_ratio_last_pct": {"nb": "Gjeldsgrad siste år", "en": "Debt ratio, last year"},
+    "net_operating_result_min_pct": {"nb": "Laveste netto driftsresultat", "en": "Lowest net operating result"},
+    "total_investment_mnok": {"nb": "Sum investeringer (mill. kr)", "en": "Total investment (NOK million)"},
+    "projects_delayed": {"nb": "Prosjekter forsinket", "en": "Projects delayed"},
+    "delay_years_total": {"nb": "Forsinkelse (prosjektår)", "en": "Delay (project-years)"},
+    "optimised_deferrals": {"nb": "Prosjekter flyttet (optimert)", "en": "Projects moved (optimised)"},
+    "optimised_deferral_years": {
+        "nb": "Utsettelse (prosjektår, optimert)",
+        "en": "Deferral (project-years, optimised)",
+    },
+    "optimised_housing_moves": {"nb": "Boligfelt flyttet (optimert)", "en": "Housing moved (optimised)"},
+    "optimised_housing_dwelling_years": {"nb": "Boliger flyttet (boligår)", "en": "Housing moved (dwelling-years)"},
+    # per service: "{service}: …"
+    "place_years_short": {"nb": "plassår i underskudd", "en": "place-years short"},
+    "peak_shortfall": {"nb": "største mangel (plasser)", "en": "peak shortfall (places)"},
+    "idle_place_years": {"nb": "ledige plassår", "en": "idle place-years"},
+    "idle_places_last_year": {"nb": "ledige plasser siste år", "en": "idle places, last year"},
+    # per fiscal rule: "{rule}: …"
+    "years_red": {"nb": "år røde", "en": "years red"},
+}
+"""Labels of the headline figures of :mod:`ltsim.keyfigures` (see :func:`figure_label`)."""
 
 SERVICE_NAMES: dict[str, dict[str, str]] = {
     "kindergarten": {"nb": "Barnehage", "en": "Kindergarten"},
@@ -343,7 +408,20 @@ _col(
     "fixed prices",
 )
 _col("probability_late probability_short", "andel", "fraction", "sannsynlighet", "probability")
-_col("expected_short_places short_places_p90", "plasser", "places", "manglende plasser", "places short")
+_col(
+    "expected_short_places short_places_p10 short_places_p50 short_places_p90",
+    "plasser",
+    "places",
+    "manglende plasser (middel, persentiler over replikasjoner)",
+    "places short (mean, percentiles over replications)",
+)
+_col(
+    "persons_p10 persons_p50 persons_p90",
+    "personer",
+    "persons",
+    "innbyggere 1. januar, persentil over replikasjoner",
+    "residents on 1 January, percentile over replications",
+)
 _col("built", "sann/usann", "true/false", "bygges i scenarioet", "built in the scenario")
 _col("rep", "", "", "replikasjon", "replication")
 _col("project", "", "", "prosjekt-id", "project id")
@@ -381,6 +459,25 @@ def kpi_name(kpi: str, lang: str) -> str:
     """Display name of a key figure."""
     entry = KPI_NAMES.get(kpi)
     return entry[lang] if entry else kpi.replace("_", " ")
+
+
+def figure_label(key: str, lang: str, services: dict[str, str] | None = None) -> str:
+    """Label of a headline figure (:mod:`ltsim.keyfigures`) in ``lang``.
+
+    ``place_years_short_primary_school`` → "Barneskole: plassår i underskudd"; ``years_red_debt_ratio_pct``
+    → "Gjeldsgrad (netto lånegjeld): år røde". ``services`` maps service ids to the scenario's own names. An unknown key is shown with spaces.
+    """
+    entry = FIGURE_LABELS.get(key)
+    if entry:
+        return entry[lang]
+    for stem in ("place_years_short", "peak_shortfall", "idle_places_last_year", "idle_place_years"):
+        if key.startswith(stem + "_"):
+            sid = key.removeprefix(stem + "_")
+            name = (services or {}).get(sid) or service_name(sid, lang)
+            return f"{name}: {FIGURE_LABELS[stem][lang]}"
+    if key.startswith("years_red_"):
+        return f"{kpi_name(key.removeprefix('years_red_'), lang)}: {FIGURE_LABELS['years_red'][lang]}"
+    return kpi_name(key, lang)
 
 
 def item_name(item: str, lang: str) -> str:
