@@ -198,10 +198,11 @@ def test_zero_rate_and_one_year_life(method):
 
 
 def test_new_borrowing_is_repaid_from_the_year_after():
-    """100 borrowed in 2024 (land, 0 % VAT), serial over land term 2 at 10 %: 2024 no interest or instalment;
-    2025 interest 10, instalment 50; 2026 interest 5, instalment 50. Land is not depreciated, so the
-    book value stays 0 and the minimum does not apply while debt is outstanding ('planned' policy: the
-    loans' own schedule is charged and reported as the minimum, and the years are flagged).
+    """100 borrowed in 2024 (land, 0 % VAT), serial over land term 2 at 10 %, drawn 1 July (the default):
+    2024 interest 10 % × 100 × 0.5 = 5, no instalment; 2025 interest 10, instalment 50; 2026 interest 5,
+    instalment 50. Land is not depreciated, so the book value stays 0 and the minimum does not apply while
+    debt is outstanding ('planned' policy: the loans' own schedule is charged and reported as the minimum,
+    and the years are flagged).
     """
     inp = make(
         3,
@@ -210,7 +211,7 @@ def test_new_borrowing_is_repaid_from_the_year_after():
     )
     r = simulate(inp)
     np.testing.assert_allclose(r.borrowing_mnok, [100, 0, 0])
-    np.testing.assert_allclose(r.interest_mnok, [0, 10, 5])
+    np.testing.assert_allclose(r.interest_mnok, [5, 10, 5])
     np.testing.assert_allclose(r.instalments_mnok, [0, 50, 50])
     np.testing.assert_allclose(r.debt_closing_mnok, [100, 50, 0])
     np.testing.assert_allclose(r.minimum_instalment_mnok, [0, 50, 50])
@@ -542,14 +543,15 @@ def test_start_loans_are_kept_out_of_investment_debt_and_net_out():
 
 def test_start_loan_instalments_at_least_received():
     """Lent 30 over 2 years, borrowed over 3 (serial): borrowers repay 15, 15; the plan to Husbanken is 10,
-    then 20/2 = 10 — raised to what was received: 15, 15. Interest at 4 % nets out: 1.2 paid, 1.2 received."""
+    then 20/2 = 10 — raised to what was received: 15, 15. Interest at 4 % nets out: drawn 1 July, so
+    0.04 × 30 × 0.5 = 0.6 in the draw year, then 1.2 and 0.6, paid and received alike."""
     sl = {"borrowing_mnok": np.array([30.0, 0, 0]), "husbanken_term_years": 3, "borrower_term_years": 2,
           "method": "serial", "interest_rate": np.full(3, 0.04)}  # fmt: skip
     r = simulate(make(3, start_loans=sl))
     np.testing.assert_allclose(r.startlan_received_instalments_mnok, [0, 15, 15])
     np.testing.assert_allclose(r.startlan_instalments_mnok, [0, 15, 15])
     np.testing.assert_allclose(r.startlan_interest_mnok, r.startlan_interest_income_mnok)
-    np.testing.assert_allclose(r.startlan_interest_mnok, [0, 1.2, 0.6])
+    np.testing.assert_allclose(r.startlan_interest_mnok, [0.6, 1.2, 0.6])
     np.testing.assert_allclose(r.ndr_mnok, 0.0, atol=1e-12)
     r = simulate(make(3, start_loans={**sl, "repay_as_received": False}))
     np.testing.assert_allclose(r.startlan_instalments_mnok, [0, 10, 10])

@@ -60,7 +60,9 @@ def test_run_folder_has_finance_and_kpi_tables(tmp_path: Path):
         fin.debt_closing_mnok, fin.debt_opening_mnok + fin.borrowing_mnok - fin.instalments_mnok, atol=1e-5
     )
     assert fin.debt_opening_mnok.iloc[0] == pytest.approx(800)
-    assert fin.interest_mnok.iloc[0] == pytest.approx(800 * 0.042)
+    # interest on the opening debt plus half a year on 2024's borrowing (drawn 1 July, the default)
+    assert fin.interest_mnok.iloc[0] == pytest.approx(800 * 0.042 + 0.042 * 0.5 * fin.borrowing_mnok.iloc[0])
+    assert fin.borrowing_mnok.iloc[0] > 0
     kpi = pd.read_csv(folder / "kpi.csv")
     assert set(kpi.kpi) == {"net_operating_result_pct", "debt_ratio_pct", "disposition_fund_pct", "own_financing_pct"}
     assert set(kpi.status) <= {"green", "yellow", "red", "n/a"}
