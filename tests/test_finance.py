@@ -328,15 +328,17 @@ def test_single_asset_serial_loan_equals_minimum():
 
 
 def test_depreciation_starts_after_completion_and_excludes_vat():
-    """Gross 100 in 2024, VAT share 0.2 → capitalised 80; completion 2025, life 4:
-    book value 80 on 1 Jan 2026, depreciation 20 in 2026..2029, 0 in 2030.
+    """Gross 100 in 2024, VAT share 0.2 → capitalised 80; completion 2025, life 4: under construction
+    (at cost 80, not depreciated) on 31 Dec 2024, in service end 2025, depreciation 20 in 2026..2029.
+    Book value incl. construction: 80 on 1 Jan 2025 and 2026, then 60, 40, 20, 0.
     """
     inp = make(7, projects=one_project(7, [100, 0, 0, 0, 0, 0, 0], completion=2025, life=4, vat=0.2))
     r = simulate(inp)
     np.testing.assert_allclose(r.capitalised_mnok, [0, 80, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [80, 0, 0, 0, 0, 0, 0])
     np.testing.assert_allclose(r.depreciation_mnok, [0, 0, 20, 20, 20, 20, 0])
-    np.testing.assert_allclose(r.book_value_opening_mnok, [0, 0, 80, 60, 40, 20, 0])
-    np.testing.assert_allclose(r.book_value_closing_mnok, [0, 80, 60, 40, 20, 0, 0])
+    np.testing.assert_allclose(r.book_value_opening_mnok, [0, 80, 80, 60, 40, 20, 0])
+    np.testing.assert_allclose(r.book_value_closing_mnok, [80, 80, 60, 40, 20, 0, 0])
 
 
 # ------------------------------------------------------------------------------------------- financing
@@ -658,11 +660,22 @@ def test_invariants(inp):
         r.vat_compensation_mnok + r.grants_mnok + r.own_financing_mnok + r.borrowing_mnok,
         atol=1e-9,
     )
+    construction_opening = np.concatenate(([0.0], r.construction_in_progress_mnok[:-1]))
     np.testing.assert_allclose(
         r.book_value_closing_mnok,
-        r.book_value_opening_mnok - r.depreciation_mnok + r.capitalised_mnok,
+        r.book_value_opening_mnok
+        - r.depreciation_mnok
+        + r.capitalised_mnok
+        + (r.construction_in_progress_mnok - construction_opening),
         atol=1e-7,
     )
+    # every krone of depreciable spend (net of VAT) is under construction or in service, never lost or doubled
+    spend = np.asarray(inp.projects.gross_spend_mnok) * (1 - np.asarray(inp.projects.vat_share))[:, None]
+    depreciable_spend = spend[np.asarray(inp.projects.asset_life_years) > 0].sum(axis=0)
+    np.testing.assert_allclose(
+        np.cumsum(r.capitalised_mnok) + r.construction_in_progress_mnok, np.cumsum(depreciable_spend), atol=1e-7
+    )
+    assert (r.construction_in_progress_mnok >= -1e-9).all()
     np.testing.assert_allclose(r.book_value_opening_mnok[1:], r.book_value_closing_mnok[:-1], atol=1e-7)
     assert (r.depreciation_mnok <= r.book_value_opening_mnok + 1e-9).all()
     # start loans

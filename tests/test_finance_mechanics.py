@@ -88,3 +88,56 @@ def test_draw_year_interest_is_linear_in_the_share():
 def test_drawdown_share_refuses(bad: object):
     with pytest.raises(ValueError, match="expected start, mid, end or a month 1–12"):
         drawdown_share(bad)
+
+
+# ------------------------------------------------------------------------------------------- § 14-18 book value
+
+
+def _heavy_build(n_years: int = 4):
+    """Existing stock: book value 1,000 on 1 Jan 2024, depreciation 50 a year; debt 500. A school (life 40,
+    no VAT) costs 400 in 2024 and 400 in 2025, in use end 2026, fully borrowed; rate 0; method minimum."""
+    spend = [400.0, 400.0] + [0.0] * (n_years - 2)
+    return make(
+        n_years,
+        projects=one_project(n_years, spend, completion=2026, life=40),
+        debt={"instalment_method": "minimum", "opening_debt_mnok": 500.0, "opening_debt_remaining_life_years": 20,
+              "existing_book_value_mnok": 1000.0, "existing_depreciation_mnok": np.full(n_years, 50.0)},
+    )  # fmt: skip
+
+
+def test_minimum_counts_assets_under_construction():
+    """Kommuneloven § 14-18 (1): minimum = depreciation × debt ÷ book value of the depreciable fixed assets,
+    both on 1 January. Hand calculation:
+    2024: 500 × 50 / 1,000 = 25; debt 31 Dec = 500 − 25 + 400 = 875.
+    2025: book value 1,000 − 50 + 400 under construction = 1,350 → 875 × 50 / 1,350 = 32.4074;
+          debt = 875 − 32.4074 + 400 = 1,242.5926. (Completed assets only: 875 × 50 / 950 = 46.05, 42 % more.)
+    2026: book value 1,000 − 100 + 800 = 1,700 → 1,242.5926 × 50 / 1,700 = 36.5468.
+    2027: the school is in use (800 / 40 = 20 a year): book value 850 + 800 = 1,650, depreciation 70.
+    The construction is not depreciated before it is in use: depreciation 50, 50, 50, 70."""
+    r = simulate(_heavy_build())
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [400, 800, 0, 0])
+    np.testing.assert_allclose(r.book_value_opening_mnok[:4], [1000, 1350, 1700, 1650])
+    np.testing.assert_allclose(r.depreciation_mnok, [50, 50, 50, 70])
+    np.testing.assert_allclose(r.minimum_instalment_mnok[:3], [25, 875 * 50 / 1350, 1242.5925925925926 * 50 / 1700])
+    assert r.minimum_instalment_mnok[1] == pytest.approx(32.4074, abs=1e-4)
+    assert r.minimum_instalment_mnok[2] == pytest.approx(36.5468, abs=1e-4)
+    np.testing.assert_allclose(r.instalments_mnok, r.minimum_instalment_mnok)
+    debt_2027 = r.debt_opening_mnok[3]
+    assert r.minimum_instalment_mnok[3] == pytest.approx(debt_2027 * 70 / 1650)
+
+
+def test_construction_after_the_horizon_stays_on_the_balance():
+    """A project completed after the horizon: its spend (net of VAT: 100 × 0.8 = 80 a year) is under
+    construction to the end, in the book value, never capitalised into use and never depreciated."""
+    r = simulate(make(3, projects=one_project(3, [100.0, 100.0, 100.0], completion=2030, life=40, vat=0.2)))
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [80, 160, 240])
+    np.testing.assert_allclose(r.book_value_closing_mnok, [80, 160, 240])
+    np.testing.assert_allclose(r.capitalised_mnok, 0.0)
+    np.testing.assert_allclose(r.depreciation_mnok, 0.0)
+
+
+def test_land_is_never_under_construction():
+    """Land (life 0) is not a depreciable asset: not in the book value while bought nor after."""
+    r = simulate(make(3, projects=one_project(3, [50.0, 0.0, 0.0], completion=2026, life=0)))
+    np.testing.assert_allclose(r.construction_in_progress_mnok, 0.0)
+    np.testing.assert_allclose(r.book_value_opening_mnok, 0.0)

@@ -21,11 +21,17 @@ cohort with its remaining life. Conventions (chosen, tested):
   ``balance · r / ((1 + r)^n − 1)`` (``1/n`` at r = 0). Both re-amortise the balance every year, so a
   constant rate gives the textbook schedules and an extra instalment lowers later ones. ``minimum``: pay
   exactly the § 14-18 minimum (the usual budget practice), spread pro rata to balances.
-- **§ 14-18 minimum** (kommuneloven 2018 § 14-18 (1)): ``minimum_t = debt_opening_t × depreciation_t ÷
-  book_value_opening_t`` where book value is that of the depreciable fixed assets on 1 January and
-  depreciation that of the year. Opening figures avoid circularity (instalments change year-end debt);
-  for one straight-line asset fully financed by one serial loan over its life the minimum equals the
-  serial instalment every year. Molde kommune's note used year-end figures (see norwegian_rules.md).
+- **§ 14-18 minimum** (kommuneloven 2018 § 14-18 (1): the instalments are at least the year's
+  depreciation, "justert for forholdet mellom størrelsen på lånegjelden og størrelsen på ...
+  avskrivbare anleggsmidler", the adjustment "ut fra lånegjeldens og anleggsmidlenes bokførte verdi ved
+  inngangen av regnskapsåret"): ``minimum_t = debt_opening_t × depreciation_t ÷ book_value_opening_t``
+  where book value is that of the depreciable fixed assets on 1 January, **assets under construction
+  included** (they are depreciable assets on the balance sheet, not yet depreciated: :mod:`.assets`;
+  counting completed assets only overstates the minimum while the debt for a project under construction
+  is already drawn) and depreciation that of the year. For one straight-line asset fully financed by
+  one serial loan over its life the minimum equals the serial instalment every year. Molde kommune's
+  2020 note (norwegian_rules.md) gives the three figures and the result: the ratio is tested on it
+  (:func:`minimum_instalment`); the note labels the balances "31.12", the law says 1 January.
   If the planned instalments fall short, the difference is charged pro rata to the cohorts' balances
   after their planned instalment (never beyond a cohort's balance, since depreciation ≤ book value).
   If the book value is 0 while debt is outstanding the formula does not apply and the minimum must not
