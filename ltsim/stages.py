@@ -321,6 +321,8 @@ def finance_inputs(
             on_zero_book_value=debt.on_zero_book_value,
             other_lending_mnok=debt.other_lending_mnok.at(years),
             unused_borrowed_funds_mnok=debt.unused_borrowed_funds_mnok.at(years),
+            drawdown_share=debt.drawdown.at(years),
+            instalments_in_draw_year=debt.instalments_from == "draw_year",
         ),
         start_loans=fin_model.StartLoans(
             borrowing_mnok=start_loans.borrowing_mnok.at(years),
@@ -334,6 +336,8 @@ def finance_inputs(
             margin_rate=start_loans.margin_rate,
             method=start_loans.method,
             repay_as_received=start_loans.repay_as_received,
+            drawdown_share=start_loans.drawdown.at(years),
+            instalments_in_draw_year=start_loans.instalments_from == "draw_year",
         ),
         operating=fin_model.Operating(
             revenue_base_mnok=fin.revenue.base_mnok,

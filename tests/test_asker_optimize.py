@@ -74,7 +74,13 @@ def test_housing_that_waits_for_the_school_moves_with_it():
         assert first >= in_service and first == sol.housing[co.developments.index(dev)].first_year
     fin = result.optimized.finance
     ratio = fin.net_debt_mnok / fin.revenue_mnok
-    assert all(r <= 1.0 + 1e-6 for y, r in zip(co.years, ratio, strict=True) if int(y) > 2024)
+    # Since the § 14-18 book value counts assets under construction (lower minimum instalments in build years,
+    # so more debt), the optimum no longer holds the ceiling in every year: the MILP itself takes an elastic
+    # breach of 1.9 mill in 2031 (the finance model: 3.2 mill, 0.03 pp). Every year over is reported, and small.
+    over = {int(y) for y, r in zip(co.years, ratio, strict=True) if int(y) > 2024 and r > 1.0 + 1e-6}
+    reported = {b["year"] for b in sol.breaches if b["rule"] == "debt_ratio"}
+    assert over <= reported
+    assert all(r <= 1.001 for y, r in zip(co.years, ratio, strict=True) if int(y) > 2024)
 
 
 def test_the_debt_breaches_reported_are_the_finance_models(monkeypatch):

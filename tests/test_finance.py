@@ -198,10 +198,11 @@ def test_zero_rate_and_one_year_life(method):
 
 
 def test_new_borrowing_is_repaid_from_the_year_after():
-    """100 borrowed in 2024 (land, 0 % VAT), serial over land term 2 at 10 %: 2024 no interest or instalment;
-    2025 interest 10, instalment 50; 2026 interest 5, instalment 50. Land is not depreciated, so the
-    book value stays 0 and the minimum does not apply while debt is outstanding ('planned' policy: the
-    loans' own schedule is charged and reported as the minimum, and the years are flagged).
+    """100 borrowed in 2024 (land, 0 % VAT), serial over land term 2 at 10 %, drawn 1 July (the default):
+    2024 interest 10 % × 100 × 0.5 = 5, no instalment; 2025 interest 10, instalment 50; 2026 interest 5,
+    instalment 50. Land is not depreciated, so the book value stays 0 and the minimum does not apply while
+    debt is outstanding ('planned' policy: the loans' own schedule is charged and reported as the minimum,
+    and the years are flagged).
     """
     inp = make(
         3,
@@ -210,7 +211,7 @@ def test_new_borrowing_is_repaid_from_the_year_after():
     )
     r = simulate(inp)
     np.testing.assert_allclose(r.borrowing_mnok, [100, 0, 0])
-    np.testing.assert_allclose(r.interest_mnok, [0, 10, 5])
+    np.testing.assert_allclose(r.interest_mnok, [5, 10, 5])
     np.testing.assert_allclose(r.instalments_mnok, [0, 50, 50])
     np.testing.assert_allclose(r.debt_closing_mnok, [100, 50, 0])
     np.testing.assert_allclose(r.minimum_instalment_mnok, [0, 50, 50])
@@ -327,15 +328,17 @@ def test_single_asset_serial_loan_equals_minimum():
 
 
 def test_depreciation_starts_after_completion_and_excludes_vat():
-    """Gross 100 in 2024, VAT share 0.2 → capitalised 80; completion 2025, life 4:
-    book value 80 on 1 Jan 2026, depreciation 20 in 2026..2029, 0 in 2030.
+    """Gross 100 in 2024, VAT share 0.2 → capitalised 80; completion 2025, life 4: under construction
+    (at cost 80, not depreciated) on 31 Dec 2024, in service end 2025, depreciation 20 in 2026..2029.
+    Book value incl. construction: 80 on 1 Jan 2025 and 2026, then 60, 40, 20, 0.
     """
     inp = make(7, projects=one_project(7, [100, 0, 0, 0, 0, 0, 0], completion=2025, life=4, vat=0.2))
     r = simulate(inp)
     np.testing.assert_allclose(r.capitalised_mnok, [0, 80, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [80, 0, 0, 0, 0, 0, 0])
     np.testing.assert_allclose(r.depreciation_mnok, [0, 0, 20, 20, 20, 20, 0])
-    np.testing.assert_allclose(r.book_value_opening_mnok, [0, 0, 80, 60, 40, 20, 0])
-    np.testing.assert_allclose(r.book_value_closing_mnok, [0, 80, 60, 40, 20, 0, 0])
+    np.testing.assert_allclose(r.book_value_opening_mnok, [0, 80, 80, 60, 40, 20, 0])
+    np.testing.assert_allclose(r.book_value_closing_mnok, [80, 80, 60, 40, 20, 0, 0])
 
 
 # ------------------------------------------------------------------------------------------- financing
@@ -542,14 +545,15 @@ def test_start_loans_are_kept_out_of_investment_debt_and_net_out():
 
 def test_start_loan_instalments_at_least_received():
     """Lent 30 over 2 years, borrowed over 3 (serial): borrowers repay 15, 15; the plan to Husbanken is 10,
-    then 20/2 = 10 — raised to what was received: 15, 15. Interest at 4 % nets out: 1.2 paid, 1.2 received."""
+    then 20/2 = 10 — raised to what was received: 15, 15. Interest at 4 % nets out: drawn 1 July, so
+    0.04 × 30 × 0.5 = 0.6 in the draw year, then 1.2 and 0.6, paid and received alike."""
     sl = {"borrowing_mnok": np.array([30.0, 0, 0]), "husbanken_term_years": 3, "borrower_term_years": 2,
           "method": "serial", "interest_rate": np.full(3, 0.04)}  # fmt: skip
     r = simulate(make(3, start_loans=sl))
     np.testing.assert_allclose(r.startlan_received_instalments_mnok, [0, 15, 15])
     np.testing.assert_allclose(r.startlan_instalments_mnok, [0, 15, 15])
     np.testing.assert_allclose(r.startlan_interest_mnok, r.startlan_interest_income_mnok)
-    np.testing.assert_allclose(r.startlan_interest_mnok, [0, 1.2, 0.6])
+    np.testing.assert_allclose(r.startlan_interest_mnok, [0.6, 1.2, 0.6])
     np.testing.assert_allclose(r.ndr_mnok, 0.0, atol=1e-12)
     r = simulate(make(3, start_loans={**sl, "repay_as_received": False}))
     np.testing.assert_allclose(r.startlan_instalments_mnok, [0, 10, 10])
@@ -656,11 +660,22 @@ def test_invariants(inp):
         r.vat_compensation_mnok + r.grants_mnok + r.own_financing_mnok + r.borrowing_mnok,
         atol=1e-9,
     )
+    construction_opening = np.concatenate(([0.0], r.construction_in_progress_mnok[:-1]))
     np.testing.assert_allclose(
         r.book_value_closing_mnok,
-        r.book_value_opening_mnok - r.depreciation_mnok + r.capitalised_mnok,
+        r.book_value_opening_mnok
+        - r.depreciation_mnok
+        + r.capitalised_mnok
+        + (r.construction_in_progress_mnok - construction_opening),
         atol=1e-7,
     )
+    # every krone of depreciable spend (net of VAT) is under construction or in service, never lost or doubled
+    spend = np.asarray(inp.projects.gross_spend_mnok) * (1 - np.asarray(inp.projects.vat_share))[:, None]
+    depreciable_spend = spend[np.asarray(inp.projects.asset_life_years) > 0].sum(axis=0)
+    np.testing.assert_allclose(
+        np.cumsum(r.capitalised_mnok) + r.construction_in_progress_mnok, np.cumsum(depreciable_spend), atol=1e-7
+    )
+    assert (r.construction_in_progress_mnok >= -1e-9).all()
     np.testing.assert_allclose(r.book_value_opening_mnok[1:], r.book_value_closing_mnok[:-1], atol=1e-7)
     assert (r.depreciation_mnok <= r.book_value_opening_mnok + 1e-9).all()
     # start loans

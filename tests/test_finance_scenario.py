@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import finance_config, write_tiny_finance
+from conftest import finance_config, write_csv, write_tiny_finance
 
 from ltsim import pipeline
 from ltsim.errors import InputError
@@ -60,7 +60,9 @@ def test_run_folder_has_finance_and_kpi_tables(tmp_path: Path):
         fin.debt_closing_mnok, fin.debt_opening_mnok + fin.borrowing_mnok - fin.instalments_mnok, atol=1e-5
     )
     assert fin.debt_opening_mnok.iloc[0] == pytest.approx(800)
-    assert fin.interest_mnok.iloc[0] == pytest.approx(800 * 0.042)
+    # interest on the opening debt plus half a year on 2024's borrowing (drawn 1 July, the default)
+    assert fin.interest_mnok.iloc[0] == pytest.approx(800 * 0.042 + 0.042 * 0.5 * fin.borrowing_mnok.iloc[0])
+    assert fin.borrowing_mnok.iloc[0] > 0
     kpi = pd.read_csv(folder / "kpi.csv")
     assert set(kpi.kpi) == {"net_operating_result_pct", "debt_ratio_pct", "disposition_fund_pct", "own_financing_pct"}
     assert set(kpi.status) <= {"green", "yellow", "red", "n/a"}
@@ -137,13 +139,21 @@ def test_part_of_the_expense_base_follows_the_population(tmp_path: Path):
 
 
 def test_zero_book_value_is_a_warning_not_a_blank(tmp_path: Path):
-    """Existing assets written off in 2 years (1200 at 600/yr) while the opening debt runs 25 years: from 2026 the
-    book value is 0 with debt outstanding (no project is in service before 2027), so § 14-18 does not apply; the
-    run says so and finance.csv has a value in every cell."""
+    """Existing assets written off in 2 years (1200 at 600/yr) while only land is bought (100 a year, borrowed:
+    land is not depreciable) and nothing is built (spend on a project under construction would be in the book
+    value): from 2026 the book value is 0 with debt outstanding, so § 14-18 does not apply; the run says so
+    and finance.csv has a value in every cell."""
     cfg = finance_config()
     cfg["finance"]["debt"]["existing_depreciation_mnok"] = 600.0
-    cfg["finance"]["investment"].pop("recurring")
-    res = run(write_tiny_finance(tmp_path / "s", cfg))
+    cfg["finance"]["investment"].pop("husbanken")
+    cfg.pop("projects")
+    path = write_tiny_finance(tmp_path / "s", cfg)
+    write_csv(
+        tmp_path / "s" / "data" / "recurring.csv",
+        ["id", "name", "category", "year", "spend_mnok"],
+        [["tomt", "Tomter", "land", y, 100.0] for y in range(2024, 2029)],
+    )
+    res = run(path)
     flagged = res.finance.years[res.finance.minimum_not_applicable].tolist()
     assert flagged and flagged[0] == 2026
     assert any("§ 14-18 minimum instalment does not apply" in w and "2026" in w for w in res.warnings)

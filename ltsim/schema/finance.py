@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from pydantic import (
     Field,
+    GetCoreSchemaHandler,
     model_validator,
 )
+from pydantic_core import core_schema
 
+from ltsim.errors import show
 from ltsim.schema.common import (
     CsvPath,
     FractionSeries,
@@ -22,7 +27,7 @@ from ltsim.schema.common import (
     constant,
 )
 from ltsim.schema.services import WeightBand
-from ltsim.timeseries import series_type
+from ltsim.timeseries import YearSeries, parse_year_series, series_type
 
 # --------------------------------------------------------------------------- finance
 
@@ -35,6 +40,77 @@ def check_rate(value: float) -> None:
 
 
 RateSeries = series_type(check_rate, "a rate as a fraction (0.042 for 4.2 %), or {year: rate}")
+
+DRAWDOWN_WORDS: dict[str, float] = {"start": 1.0, "mid": 0.5, "end": 0.0}
+DRAWDOWN_EXPECTED = "start, mid, end or a month 1–12 (drawn on its first day), or {year: one of these}"
+
+
+def drawdown_share(value: Any) -> float:
+    """Share of the draw year a new loan is outstanding: start 1, mid 0.5, end 0, month m ``(13 − m)/12``.
+
+    A month means the loan is drawn on its first day, so month 1 = start and month 7 = mid.
+
+    >>> [drawdown_share(v) for v in ("start", "mid", "end", 10)]
+    [1.0, 0.5, 0.0, 0.25]
+    """
+    if isinstance(value, str) and value in DRAWDOWN_WORDS:
+        return DRAWDOWN_WORDS[value]
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
+        return (13 - value) / 12
+    raise ValueError(f"found {show(value)}; expected {DRAWDOWN_EXPECTED}")
+
+
+@dataclass(frozen=True, slots=True)
+class DrawdownTiming(YearSeries):
+    """When in the year new loans are drawn, per year: ``at(years)`` gives the share of the draw year outstanding.
+
+    Written as ``mid``, ``3`` or ``{2024: mid, 2026: end}`` (a value holds until the next year given);
+    ``labels`` keeps what was written, for the resolved scenario.
+    """
+
+    labels: tuple[str | int, ...] = ()
+
+    def to_json(self) -> Any:
+        """What was written: a label or a ``{year: label}`` map."""
+        if self.is_constant:
+            return self.labels[0]
+        return {str(year): label for (year, _), label in zip(self.points, self.labels, strict=True)}
+
+
+def parse_drawdown(value: Any) -> DrawdownTiming:
+    """``start``/``mid``/``end``/a month, or a ``{year: …}`` map of them (see :func:`drawdown_share`)."""
+    if isinstance(value, DrawdownTiming):
+        return value
+    if isinstance(value, Mapping):
+        labels = dict(value.items())
+        if "method" in labels:
+            raise ValueError(f"found key 'method'; expected {DRAWDOWN_EXPECTED}")
+        shares_by_key = {}
+        for key, raw in labels.items():
+            try:
+                shares_by_key[key] = drawdown_share(raw)
+            except ValueError:
+                raise ValueError(f"found {show(raw)} in year {show(key)}; expected {DRAWDOWN_EXPECTED}") from None
+        shares = parse_year_series(shares_by_key)
+        by_year = {int(key): raw for key, raw in labels.items()}
+        return DrawdownTiming(shares.points, labels=tuple(by_year[int(y)] for y, _ in shares.points))
+    return DrawdownTiming(((None, drawdown_share(value)),), labels=(value,))
+
+
+class Drawdown:
+    """Pydantic annotation for :class:`DrawdownTiming`."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            parse_drawdown,
+            serialization=core_schema.plain_serializer_function_ser_schema(lambda s: s.to_json()),
+            json_schema_input_schema=core_schema.any_schema(),
+        )
+
+
+MID_YEAR = DrawdownTiming(((None, 0.5),), labels=("mid",))
+InstalmentsFrom = Literal["next_year", "draw_year"]
 
 KPI_RANGES: dict[str, tuple[float, float]] = {
     # plausible range of each key figure as a fraction; a value outside is taken for a percentage
@@ -135,6 +211,8 @@ class DebtSpec(Strict):
     on_zero_book_value: Literal["planned", "raise"] = "planned"
     other_lending_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
     unused_borrowed_funds_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    drawdown: Drawdown = MID_YEAR  # type: ignore[valid-type]
+    instalments_from: InstalmentsFrom = "next_year"
     source: str | None = None
 
 
@@ -152,6 +230,8 @@ class StartLoansSpec(Strict):
     margin_rate: float = Field(default=0.0, ge=-0.1, le=0.1)
     method: Literal["annuity", "serial"] = "annuity"
     repay_as_received: bool = True
+    drawdown: Drawdown = MID_YEAR  # type: ignore[valid-type]
+    instalments_from: InstalmentsFrom = "next_year"
     source: str | None = None
 
 

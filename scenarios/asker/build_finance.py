@@ -469,11 +469,16 @@ finance:
     existing_book_value_mnok: {num(round(c.book_value, 3))}
     existing_depreciation_mnok: {ymap({FIRST: d0, LAST + 1: round(dep_end, 3)}, linear=True)}
     other_lending_mnok: {ymap(c.other_lending)}
+    # ASSUMPTION: the plan does not say when in the year loans are drawn; mid-year, first instalment the
+    # year after (FINANCE.md §1)
+    drawdown: mid
+    instalments_from: next_year
     source: >-
       budget rate 4.2 % (2024), 4.0 % (2025-27), held (L210-216, L4985-4989); debt 9.0 bn end 2023
-      (shared README, stated input); book value = debt x depreciation / the instalment that closes the
-      plan's 2024 netto driftsresultat ({num(round(c.implied_instalment_2024, 1))} mill, paid as the § 14-18
-      minimum, "innenfor kommunelovens krav", L4993-4994); existing depreciation 572.107 (L11160)
+      (shared README, stated input); book value FITTED = debt x depreciation / the instalment that closed
+      the plan's 2024 netto driftsresultat ({num(round(c.implied_instalment_2024, 1))} mill, paid as the § 14-18
+      minimum, "innenfor kommunelovens krav", L4993-4994) with interest on the opening debt only, before
+      interest on the year's draw-downs was modelled; not refitted (FINANCE.md §3); existing depreciation 572.107 (L11160)
       falling linearly to 0 over 2 x book value / depreciation = {c.dep_decline_years:.1f} years (uniform
       vintages); utlån av egne midler (forskuttering spillemidler) 5/5/10/10 (L5195), cumulated
   start_loans:
@@ -488,6 +493,8 @@ finance:
     margin_rate: 0
     method: annuity
     repay_as_received: true
+    drawdown: mid
+    instalments_from: next_year
     source: >-
       1.75 bn end 2023 and up to 300 mill/yr (shared README; L5235-5236); terms fitted to the plan's
       avdrag på videreutlån 48.6/56.1/63.7/71.5 (L5237-5238, paid = received); costs user-financed

@@ -3,12 +3,25 @@
 - **Assets.** Spend, net of VAT compensation (grants do not reduce the capitalised cost: gross principle),
   is capitalised at the end of ``max(spend year, completion year)`` and depreciated straight line over
   the asset life from the next year (forskrift 7.6.2019 nr. 714 § 3-4; lives in norwegian_rules.md).
+- **Assets under construction** (anlegg under utførelse). Spend on a project not yet in service is on
+  the balance sheet from the year it is spent, at cost, and is not depreciated until the asset is taken
+  into use (the same § 3-4: depreciation from the year after it is in use). It is part of the book
+  value of depreciable fixed assets (it is a depreciable asset not yet in use)::
+
+      construction_t = Σ_p Σ_{y ≤ t} capitalised spend[p, y] · [completion_p > t]      (31 December)
+      book_value_t   = existing stock + assets in service + construction_t
+
+  so ``book_value_closing = book_value_opening − depreciation + capitalised + Δ construction``. Spend
+  before the first model year is in ``existing_book_value_mnok``.
 - **Land.** Assets with life 0 are not depreciated and stay out of the book value (their debt stays in
   the debt: :mod:`.loans`).
 - **Existing stock.** The depreciable fixed assets on 1 January of the first year depreciate as given,
   never below a book value of 0.
 
-The book value on 1 January and the year's depreciation are what the § 14-18 minimum instalment uses.
+The book value on 1 January (construction included) and the year's depreciation are what the § 14-18
+minimum instalment uses (:mod:`.loans`). Counting only completed assets overstates the minimum in heavy
+build years: the debt that finances a project under construction is in the numerator from the year it is
+drawn, the project only from its completion.
 """
 
 from __future__ import annotations
@@ -43,9 +56,14 @@ def capitalised_spend_mnok(projects: Projects) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class FixedAssets:
-    """Additions, depreciation and book value of the depreciable fixed assets per year [Y]."""
+    """Additions, depreciation and book value of the depreciable fixed assets per year [Y].
+
+    ``capitalised_mnok`` is what is taken into use in the year; ``construction_in_progress_mnok`` the
+    assets under construction on 31 December; both book values include them.
+    """
 
     capitalised_mnok: np.ndarray
+    construction_in_progress_mnok: np.ndarray
     depreciation_mnok: np.ndarray
     book_value_opening_mnok: np.ndarray
     book_value_closing_mnok: np.ndarray
@@ -61,7 +79,7 @@ def fixed_assets(
 ) -> FixedAssets:
     """The existing stock plus new assets (``capitalised_by_project_mnok`` [P, Y]) year by year.
 
-    ``book_value_closing = book_value_opening − depreciation + capitalised``.
+    ``book_value_closing = book_value_opening − depreciation + capitalised + Δ construction in progress``.
     """
     n_years = len(years)
     life_years = np.asarray(asset_life_years, dtype=np.int64)
@@ -70,19 +88,47 @@ def fixed_assets(
     capitalised, new_depreciation, new_book_value = _new_assets(
         capitalised_by_project_mnok, in_service_index, life_years, n_years
     )
+    construction_closing = construction_in_progress_mnok(
+        capitalised_by_project_mnok, completion_index, life_years > 0, n_years
+    )
+    construction_opening = np.concatenate(([0.0], construction_closing[:-1]))
     existing_depreciation = np.clip(
         year_vector(existing_depreciation_mnok, n_years, "debt.existing_depreciation_mnok"), 0, None
     )
     existing_cumulative = np.minimum(np.cumsum(existing_depreciation), existing_book_value_mnok)
     existing_depreciation = np.diff(existing_cumulative, prepend=0.0)
-    book_value_opening = existing_book_value_mnok - (existing_cumulative - existing_depreciation) + new_book_value
+    book_value_opening = (
+        existing_book_value_mnok - (existing_cumulative - existing_depreciation) + new_book_value + construction_opening
+    )
     depreciation = existing_depreciation + new_depreciation
     return FixedAssets(
         capitalised_mnok=capitalised,
+        construction_in_progress_mnok=construction_closing,
         depreciation_mnok=depreciation,
         book_value_opening_mnok=book_value_opening,
-        book_value_closing_mnok=book_value_opening - depreciation + capitalised,
+        book_value_closing_mnok=book_value_opening
+        - depreciation
+        + capitalised
+        + (construction_closing - construction_opening),
     )
+
+
+def construction_in_progress_mnok(
+    capitalised_mnok: np.ndarray, completion_index: np.ndarray, depreciable: np.ndarray, n_years: int
+) -> np.ndarray:
+    """Assets under construction on 31 December [Y]: depreciable spend to date of projects not yet in service.
+
+    ``capitalised_mnok`` [P, Y] spend net of VAT, ``completion_index`` [P] the completion year's index
+    (≥ Y: after the horizon), ``depreciable`` [P] life > 0 (land is not a depreciable asset).
+
+    >>> construction_in_progress_mnok(np.array([[10.0, 20.0, 30.0]]), np.array([2]), np.array([True]), 3).tolist()
+    [10.0, 30.0, 0.0]
+    """
+    if capitalised_mnok.shape[0] == 0:
+        return np.zeros(n_years)
+    spent_to_date = np.cumsum(capitalised_mnok, axis=1)
+    not_in_service = np.asarray(completion_index)[:, None] > np.arange(n_years)[None, :]
+    return (spent_to_date * (not_in_service & np.asarray(depreciable)[:, None])).sum(axis=0)
 
 
 def _new_assets(

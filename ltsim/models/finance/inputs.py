@@ -71,6 +71,10 @@ class Debt:
     on_zero_book_value : ``planned`` or ``raise`` (the § 14-18 minimum in :mod:`.loans`).
     other_lending_mnok : [Y] other lending on 31 December (utlån av egne midler), deducted in net debt.
     unused_borrowed_funds_mnok : [Y] unused borrowed funds on 31 December, deducted in net debt.
+    drawdown_share : [Y] or a number: share of the draw year a new loan is outstanding (1 = drawn 1 January,
+        0.5 = 1 July, 0 = 31 December; :func:`ltsim.models.finance.loans.draw_year_interest_mnok`).
+    instalments_in_draw_year : the first instalment of a new loan falls in its draw year (default: the year
+        after).
     """
 
     interest_rate: np.ndarray
@@ -83,6 +87,8 @@ class Debt:
     on_zero_book_value: str = "planned"
     other_lending_mnok: np.ndarray | None = None
     unused_borrowed_funds_mnok: np.ndarray | None = None
+    drawdown_share: np.ndarray | float = 0.5
+    instalments_in_draw_year: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +106,9 @@ class StartLoans:
     margin_rate : borrowers pay ``interest_rate + margin_rate``.
     method : ``serial`` or ``annuity`` for both sides.
     repay_as_received : the municipality's instalment is at least what borrowers repaid that year.
+    drawdown_share : [Y] or a number: share of the draw year a new loan (from Husbanken and to borrowers)
+        is outstanding, as :attr:`Debt.drawdown_share`.
+    instalments_in_draw_year : first instalments (paid and received) in the draw year (default: the year after).
     """
 
     borrowing_mnok: np.ndarray
@@ -113,6 +122,8 @@ class StartLoans:
     margin_rate: float = 0.0
     method: str = "annuity"
     repay_as_received: bool = True
+    drawdown_share: np.ndarray | float = 0.5
+    instalments_in_draw_year: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +239,10 @@ def check_inputs(inputs: FinanceInputs) -> None:
         )
     if debt.land_loan_term_years < 1 or debt.opening_debt_remaining_life_years < 1:
         raise ValueError("debt: loan terms must be ≥ 1 year")
+    for name, value in (("debt", debt.drawdown_share), ("start_loans", inputs.start_loans.drawdown_share)):
+        share = year_vector(value, n_years, f"{name}.drawdown_share")
+        if not np.all((share >= 0.0) & (share <= 1.0)):
+            raise ValueError(f"{name}.drawdown_share must be in [0, 1] (the share of the draw year outstanding)")
     start_loans = inputs.start_loans
     if start_loans.method not in ("serial", "annuity"):
         raise ValueError(f"start_loans.method must be 'serial' or 'annuity', got {start_loans.method!r}")

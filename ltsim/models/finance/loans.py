@@ -4,20 +4,34 @@ Each year's borrowing is split over loan-term groups in proportion to the year's
 (gross − VAT compensation) and becomes one cohort per group and year; the opening debt stock is one more
 cohort with its remaining life. Conventions (chosen, tested):
 
-- **Timing.** Loans are drawn at the end of the borrowing year: interest and instalments start the year
-  after. Interest = rate_t × debt on 1 January (``debt_opening_mnok``); no interest on this year's
-  draw-downs. Hence ``debt_closing = debt_opening + borrowing − instalments`` and an instalment can never
-  exceed the debt outstanding on 1 January.
+- **Timing** (:func:`draw_year_interest_mnok`). A loan drawn in year t is outstanding for the share
+  ``s_t`` of that year (``drawdown_share``: 1 = drawn 1 January, 0.5 = 1 July, the default, 0 = 31
+  December; month m = its first day, ``s = (13 − m)/12``). Interest accrues from the draw-down
+  (kommuneloven § 14-15 allows borrowing for the year's investments; the interest on it is the year's
+  expense under the accrual rule of budsjett- og regnskapsforskriften § 2-1), so::
+
+      interest_t = rate_t × (debt on 1 January + s_t × borrowing_t)
+
+  Where in the year the loans are drawn is a budget convention, not a rule: many budgets assume
+  mid-year (0.5). Instalments are paid at the end of the year; a new loan's first instalment falls in
+  the year after it is drawn (``instalments_in_draw_year``: in the draw year, as the loan terms say).
+  Hence ``debt_closing = debt_opening + borrowing − instalments``.
 - **Schedules.** ``serial``: instalment = balance ÷ remaining instalments; ``annuity``: the principal part
   of the annuity on the balance over the remaining term at this year's rate,
   ``balance · r / ((1 + r)^n − 1)`` (``1/n`` at r = 0). Both re-amortise the balance every year, so a
   constant rate gives the textbook schedules and an extra instalment lowers later ones. ``minimum``: pay
   exactly the § 14-18 minimum (the usual budget practice), spread pro rata to balances.
-- **§ 14-18 minimum** (kommuneloven 2018 § 14-18 (1)): ``minimum_t = debt_opening_t × depreciation_t ÷
-  book_value_opening_t`` where book value is that of the depreciable fixed assets on 1 January and
-  depreciation that of the year. Opening figures avoid circularity (instalments change year-end debt);
-  for one straight-line asset fully financed by one serial loan over its life the minimum equals the
-  serial instalment every year. Molde kommune's note used year-end figures (see norwegian_rules.md).
+- **§ 14-18 minimum** (kommuneloven 2018 § 14-18 (1): the instalments are at least the year's
+  depreciation, "justert for forholdet mellom størrelsen på lånegjelden og størrelsen på ...
+  avskrivbare anleggsmidler", the adjustment "ut fra lånegjeldens og anleggsmidlenes bokførte verdi ved
+  inngangen av regnskapsåret"): ``minimum_t = debt_opening_t × depreciation_t ÷ book_value_opening_t``
+  where book value is that of the depreciable fixed assets on 1 January, **assets under construction
+  included** (they are depreciable assets on the balance sheet, not yet depreciated: :mod:`.assets`;
+  counting completed assets only overstates the minimum while the debt for a project under construction
+  is already drawn) and depreciation that of the year. For one straight-line asset fully financed by
+  one serial loan over its life the minimum equals the serial instalment every year. Molde kommune's
+  2020 note (norwegian_rules.md) gives the three figures and the result: the ratio is tested on it
+  (:func:`minimum_instalment`); the note labels the balances "31.12", the law says 1 January.
   If the planned instalments fall short, the difference is charged pro rata to the cohorts' balances
   after their planned instalment (never beyond a cohort's balance, since depreciation ≤ book value).
   If the book value is 0 while debt is outstanding the formula does not apply and the minimum must not
@@ -31,7 +45,8 @@ The rate path is applied as given to fixed-price debt (Asker's plan uses its bud
 fixed 2024 prices); pass a real rate to model the erosion of debt by inflation instead.
 
 Housing start loans (startlån, relending) are a separate stock: each year's loan from Husbanken is lent
-on the same year; borrowers repay over their term from the next year (receivable) and the municipality
+on the same year (at the same draw-down timing, interest on both sides for the share ``s_t`` of the draw
+year); borrowers repay over their term from the next year (receivable) and the municipality
 repays Husbanken over its term, with instalments at least equal to those received when
 ``repay_as_received`` (Asker's plan: paid = received). Their instalments go through the investment
 statement, not the operating result; their interest is paid and received in the operating statement.
@@ -80,6 +95,20 @@ def annuity_payment(principal_mnok: float, rate: float, term_years: int) -> floa
     if rate == 0.0:
         return principal_mnok / term_years
     return principal_mnok * rate / -math.expm1(-term_years * math.log1p(rate))
+
+
+def draw_year_interest_mnok(
+    rate: np.ndarray | float, new_loans_mnok: np.ndarray | float, drawdown_share: np.ndarray | float
+) -> np.ndarray | float:
+    """Interest in the draw year on loans drawn that year: ``rate × amount × share of the year outstanding``.
+
+    Drawn 1 July at 4 % (share 0.5): 100 mill bear 2.0 mill in the draw year; drawn 1 October
+    (month 10, share (13 − 10)/12 = 0.25): 1.0 mill.
+
+    >>> draw_year_interest_mnok(0.04, 100.0, 0.5), draw_year_interest_mnok(0.04, 100.0, 0.25)
+    (2.0, 1.0)
+    """
+    return rate * new_loans_mnok * drawdown_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +217,7 @@ def _cohorts(
     n_years: int,
 ) -> _Cohorts:
     """Split each year's borrowing over the loan terms in proportion to the capitalised spend."""
+    first_offset = 0 if debt.instalments_in_draw_year else 1  # a cohort's first instalment: draw year or next
     project_term_years = np.where(asset_life_years > 0, asset_life_years, debt.land_loan_term_years)
     terms = np.unique(project_term_years) if project_term_years.size else np.array([debt.land_loan_term_years])
     n_groups = terms.size
@@ -203,7 +233,7 @@ def _cohorts(
     )
     return _Cohorts(
         term_years=np.concatenate(([debt.opening_debt_remaining_life_years], np.repeat(terms, n_years))),
-        first_year_index=np.concatenate(([0], np.tile(np.arange(1, n_years + 1), n_groups))),
+        first_year_index=np.concatenate(([0], np.tile(np.arange(n_years) + first_offset, n_groups))),
         new_loans_mnok=split * borrowing_mnok,
         first_new_cohort=1 + np.arange(n_groups) * n_years,
     )
@@ -246,6 +276,7 @@ def investment_debt(
         debt, borrowing_mnok, capitalised_by_project_mnok, np.asarray(asset_life_years, dtype=np.int64), n_years
     )
     rate = year_vector(debt.interest_rate, n_years, "debt.interest_rate")
+    drawdown_share = year_vector(debt.drawdown_share, n_years, "debt.drawdown_share")
     method = debt.instalment_method
     schedule_method = "serial" if method == "minimum" else method
 
@@ -261,7 +292,10 @@ def investment_debt(
     for t in range(n_years):
         opening_mnok = balance.sum()
         debt_opening[t] = opening_mnok
-        interest[t] = rate[t] * opening_mnok
+        new_loans = cohorts.new_loans_mnok[:, t]
+        interest[t] = rate[t] * opening_mnok + draw_year_interest_mnok(rate[t], new_loans.sum(), drawdown_share[t])
+        if debt.instalments_in_draw_year:  # repaid from the draw year: in the schedule before the instalments
+            balance[cohorts.first_new_cohort + t] += new_loans
         remaining_instalments = cohorts.term_years - (t - cohorts.first_year_index)
         minimum_mnok = _minimum_mnok(
             opening_mnok, depreciation_mnok[t], book_value_opening_mnok[t], debt.on_zero_book_value, years[t]
@@ -280,7 +314,8 @@ def investment_debt(
             # the shortfall is charged pro rata to the balances left after the planned instalments
             instalments = np.minimum(planned + min(minimum_mnok - planned_mnok, rest_mnok) * rest / rest_mnok, balance)
         balance -= instalments
-        balance[cohorts.first_new_cohort + t] += cohorts.new_loans_mnok[:, t]
+        if not debt.instalments_in_draw_year:
+            balance[cohorts.first_new_cohort + t] += new_loans
         planned_total[t] = planned_mnok
         minimum_total[t] = minimum_mnok if applicable else planned_mnok
         instalments_total[t] = instalments.sum()
@@ -316,8 +351,10 @@ def relending(start_loans: StartLoans, n_years: int) -> Relending:
     """Start-loan debt and receivables by cohort (opening stock + one cohort per year; module docstring)."""
     new_loans = year_vector(start_loans.borrowing_mnok, n_years, "start_loans.borrowing_mnok")
     rate = year_vector(start_loans.interest_rate, n_years, "start_loans.interest_rate")
+    drawdown_share = year_vector(start_loans.drawdown_share, n_years, "start_loans.drawdown_share")
     method = start_loans.method
-    first_year_index = np.concatenate(([0], np.arange(1, n_years + 1)))
+    same_year = start_loans.instalments_in_draw_year
+    first_year_index = np.concatenate(([0], np.arange(n_years) + (0 if same_year else 1)))
     husbanken_terms = np.concatenate(
         ([start_loans.opening_debt_remaining_life_years], np.full(n_years, start_loans.husbanken_term_years))
     )
@@ -336,18 +373,24 @@ def relending(start_loans: StartLoans, n_years: int) -> Relending:
     receivables_total = np.zeros(n_years)
     for t in range(n_years):
         borrower_rate = rate[t] + start_loans.margin_rate
+        interest[t] = rate[t] * debt.sum() + draw_year_interest_mnok(rate[t], new_loans[t], drawdown_share[t])
+        interest_income[t] = borrower_rate * receivables.sum() + draw_year_interest_mnok(
+            borrower_rate, new_loans[t], drawdown_share[t]
+        )
+        if same_year:
+            receivables[t + 1] += new_loans[t]
+            debt[t + 1] += new_loans[t]
         received = receivables * _instalment_factor(borrower_terms - (t - first_year_index), borrower_rate, method)
         paid = debt * _instalment_factor(husbanken_terms - (t - first_year_index), rate[t], method)
-        interest[t] = rate[t] * debt.sum()
-        interest_income[t] = borrower_rate * receivables.sum()
         shortfall_mnok = received.sum() - paid.sum()
         if start_loans.repay_as_received and shortfall_mnok > 0.0:
             rest = debt - paid
             paid = np.minimum(paid + shortfall_mnok * rest / max(rest.sum(), shortfall_mnok), debt)
         receivables -= received
         debt -= paid
-        receivables[t + 1] += new_loans[t]
-        debt[t + 1] += new_loans[t]
+        if not same_year:
+            receivables[t + 1] += new_loans[t]
+            debt[t + 1] += new_loans[t]
         paid_total[t] = paid.sum()
         received_total[t] = received.sum()
         debt_total[t] = debt.sum()

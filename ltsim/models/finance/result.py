@@ -34,6 +34,7 @@ class FinanceResult:
     debt_closing_mnok: np.ndarray
     # fixed assets
     capitalised_mnok: np.ndarray
+    construction_in_progress_mnok: np.ndarray
     depreciation_mnok: np.ndarray
     book_value_opening_mnok: np.ndarray
     book_value_closing_mnok: np.ndarray

@@ -1,0 +1,143 @@
+"""Finance mechanics of issue 18: draw-down timing, assets under construction in § 14-18, start loans in full.
+
+Every expected number is a hand calculation (in the docstring or comment), a published figure (source
+named) or an invariant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_finance import make, one_project
+
+from ltsim.models.finance import simulate
+from ltsim.schema.finance import drawdown_share, parse_drawdown
+
+# ------------------------------------------------------------------------------------------- draw-down timing
+
+
+def _land_loan(share: object, **debt: object):
+    """120 borrowed in 2024 for land (0 % VAT, not depreciated), serial over 4 years at 6 %."""
+    return make(
+        4,
+        projects=one_project(4, [120.0, 0, 0, 0], completion=2024, life=0),
+        debt={"interest_rate": np.full(4, 0.06), "land_loan_term_years": 4, "drawdown_share": share, **debt},
+    )
+
+
+@pytest.mark.parametrize(
+    ("timing", "interest_2024"),
+    [("start", 7.2), ("mid", 3.6), ("end", 0.0), (10, 1.8), (4, 5.4)],
+)
+def test_interest_in_the_draw_year(timing: object, interest_2024: float):
+    """Interest on 120 at 6 % in its draw year = 0.06 × 120 × share: drawn 1 January 7.2, 1 July 3.6,
+    31 December 0, 1 October (month 10: 3/12 of the year) 1.8, 1 April (month 4: 9/12) 5.4. From 2025
+    the whole balance bears interest whatever the timing: 0.06 × 120 = 7.2."""
+    r = simulate(_land_loan(drawdown_share(timing)))
+    assert r.interest_mnok[0] == pytest.approx(interest_2024)
+    assert r.interest_mnok[1] == pytest.approx(7.2)
+    np.testing.assert_allclose(r.instalments_mnok, [0, 30, 30, 30])  # next year: 120/4 from 2025
+
+
+def test_draw_down_timing_per_year():
+    """The share is per year: only the draw year's share applies to that year's borrowing (2024: mid)."""
+    timing = parse_drawdown({2024: "mid", 2025: "end"})
+    assert timing.at(np.arange(2024, 2028)).tolist() == [0.5, 0.0, 0.0, 0.0]
+    assert timing.to_json() == {"2024": "mid", "2025": "end"}
+    r = simulate(_land_loan(timing.at(np.arange(2024, 2028))))
+    assert r.interest_mnok[0] == pytest.approx(3.6)
+
+
+def test_instalments_in_the_draw_year():
+    """With instalments from the draw year: 120 serial over 4 → 30 a year from 2024; debt 90/60/30/0;
+    interest 0.06 × 120 × 0.5 = 3.6 (drawn 1 July), then 0.06 × 90 = 5.4, 3.6, 1.8."""
+    r = simulate(_land_loan(0.5, instalments_in_draw_year=True))
+    np.testing.assert_allclose(r.instalments_mnok, [30, 30, 30, 30])
+    np.testing.assert_allclose(r.debt_closing_mnok, [90, 60, 30, 0], atol=1e-9)
+    np.testing.assert_allclose(r.interest_mnok, [3.6, 5.4, 3.6, 1.8])
+
+
+def test_start_loan_draw_year_interest_both_sides():
+    """40 from Husbanken at 5 % lent on at 5 % + 1 % margin, drawn 1 April (month 4: 9/12 = 0.75):
+    paid 0.05 × 40 × 0.75 = 1.5, received 0.06 × 40 × 0.75 = 1.8 in 2024. Instalments from the draw
+    year, serial over 2 years: 20 and 20 on both sides."""
+    sl = {"borrowing_mnok": np.array([40.0, 0.0]), "interest_rate": np.full(2, 0.05), "margin_rate": 0.01,
+          "husbanken_term_years": 2, "borrower_term_years": 2, "method": "serial",
+          "drawdown_share": drawdown_share(4), "instalments_in_draw_year": True}  # fmt: skip
+    r = simulate(make(2, start_loans=sl))
+    assert r.startlan_interest_mnok[0] == pytest.approx(1.5)
+    assert r.startlan_interest_income_mnok[0] == pytest.approx(1.8)
+    np.testing.assert_allclose(r.startlan_instalments_mnok, [20, 20])
+    np.testing.assert_allclose(r.startlan_received_instalments_mnok, [20, 20])
+    # 2025: on the 20 left after 2024's instalment, 5 % and 6 %
+    assert r.startlan_interest_mnok[1] == pytest.approx(1.0)
+    assert r.startlan_interest_income_mnok[1] == pytest.approx(1.2)
+
+
+def test_draw_year_interest_is_linear_in_the_share():
+    """Invariant: interest(s) − interest(0) = s × rate × borrowing in the draw year, and nothing else moves."""
+    base = simulate(_land_loan(0.0))
+    for s in (0.1, 0.37, 1.0):
+        r = simulate(_land_loan(s))
+        assert r.interest_mnok[0] - base.interest_mnok[0] == pytest.approx(s * 0.06 * 120.0)
+        np.testing.assert_allclose(r.interest_mnok[1:], base.interest_mnok[1:])
+        np.testing.assert_allclose(r.debt_closing_mnok, base.debt_closing_mnok)
+
+
+@pytest.mark.parametrize("bad", ["midyear", 0, 13, True, 6.5, None])
+def test_drawdown_share_refuses(bad: object):
+    with pytest.raises(ValueError, match="expected start, mid, end or a month 1–12"):
+        drawdown_share(bad)
+
+
+# ------------------------------------------------------------------------------------------- § 14-18 book value
+
+
+def _heavy_build(n_years: int = 4):
+    """Existing stock: book value 1,000 on 1 Jan 2024, depreciation 50 a year; debt 500. A school (life 40,
+    no VAT) costs 400 in 2024 and 400 in 2025, in use end 2026, fully borrowed; rate 0; method minimum."""
+    spend = [400.0, 400.0] + [0.0] * (n_years - 2)
+    return make(
+        n_years,
+        projects=one_project(n_years, spend, completion=2026, life=40),
+        debt={"instalment_method": "minimum", "opening_debt_mnok": 500.0, "opening_debt_remaining_life_years": 20,
+              "existing_book_value_mnok": 1000.0, "existing_depreciation_mnok": np.full(n_years, 50.0)},
+    )  # fmt: skip
+
+
+def test_minimum_counts_assets_under_construction():
+    """Kommuneloven § 14-18 (1): minimum = depreciation × debt ÷ book value of the depreciable fixed assets,
+    both on 1 January. Hand calculation:
+    2024: 500 × 50 / 1,000 = 25; debt 31 Dec = 500 − 25 + 400 = 875.
+    2025: book value 1,000 − 50 + 400 under construction = 1,350 → 875 × 50 / 1,350 = 32.4074;
+          debt = 875 − 32.4074 + 400 = 1,242.5926. (Completed assets only: 875 × 50 / 950 = 46.05, 42 % more.)
+    2026: book value 1,000 − 100 + 800 = 1,700 → 1,242.5926 × 50 / 1,700 = 36.5468.
+    2027: the school is in use (800 / 40 = 20 a year): book value 850 + 800 = 1,650, depreciation 70.
+    The construction is not depreciated before it is in use: depreciation 50, 50, 50, 70."""
+    r = simulate(_heavy_build())
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [400, 800, 0, 0])
+    np.testing.assert_allclose(r.book_value_opening_mnok[:4], [1000, 1350, 1700, 1650])
+    np.testing.assert_allclose(r.depreciation_mnok, [50, 50, 50, 70])
+    np.testing.assert_allclose(r.minimum_instalment_mnok[:3], [25, 875 * 50 / 1350, 1242.5925925925926 * 50 / 1700])
+    assert r.minimum_instalment_mnok[1] == pytest.approx(32.4074, abs=1e-4)
+    assert r.minimum_instalment_mnok[2] == pytest.approx(36.5468, abs=1e-4)
+    np.testing.assert_allclose(r.instalments_mnok, r.minimum_instalment_mnok)
+    debt_2027 = r.debt_opening_mnok[3]
+    assert r.minimum_instalment_mnok[3] == pytest.approx(debt_2027 * 70 / 1650)
+
+
+def test_construction_after_the_horizon_stays_on_the_balance():
+    """A project completed after the horizon: its spend (net of VAT: 100 × 0.8 = 80 a year) is under
+    construction to the end, in the book value, never capitalised into use and never depreciated."""
+    r = simulate(make(3, projects=one_project(3, [100.0, 100.0, 100.0], completion=2030, life=40, vat=0.2)))
+    np.testing.assert_allclose(r.construction_in_progress_mnok, [80, 160, 240])
+    np.testing.assert_allclose(r.book_value_closing_mnok, [80, 160, 240])
+    np.testing.assert_allclose(r.capitalised_mnok, 0.0)
+    np.testing.assert_allclose(r.depreciation_mnok, 0.0)
+
+
+def test_land_is_never_under_construction():
+    """Land (life 0) is not a depreciable asset: not in the book value while bought nor after."""
+    r = simulate(make(3, projects=one_project(3, [50.0, 0.0, 0.0], completion=2026, life=0)))
+    np.testing.assert_allclose(r.construction_in_progress_mnok, 0.0)
+    np.testing.assert_allclose(r.book_value_opening_mnok, 0.0)
