@@ -338,6 +338,10 @@ def finance_inputs(
             repay_as_received=start_loans.repay_as_received,
             drawdown_share=start_loans.drawdown.at(years),
             instalments_in_draw_year=start_loans.instalments_from == "draw_year",
+            lending_mnok=None if start_loans.lending_mnok is None else start_loans.lending_mnok.at(years),
+            opening_unlent_mnok=start_loans.opening_unlent_mnok,
+            early_repayment_rate=start_loans.early_repayment_rate.at(years),
+            loss_rate=start_loans.loss_rate.at(years),
         ),
         operating=fin_model.Operating(
             revenue_base_mnok=fin.revenue.base_mnok,

@@ -282,6 +282,23 @@ CASES: dict[str, Case] = {
     "debt_drawdown_starts_late": at("finance", (*FIN, "debt", "drawdown"), "{2026: end}", "a value for the base year"),
     "start_loans_drawdown_month_zero": at("finance", (*FIN, "start_loans", "drawdown"), "0", "a month 1–12"),
     "debt_instalments_from_unknown": at("finance", (*FIN, "debt", "instalments_from"), "later", "next_year"),
+    "start_loans_loss_rate_percent": at("finance", (*FIN, "start_loans", "loss_rate"), "2", "write 0.02"),
+    "start_loans_early_and_losses_over_all": Case(
+        config="finance",
+        edit=lambda c: c["finance"]["start_loans"].update(early_repayment_rate=0.7, loss_rate={2024: 0.1, 2026: 0.5}),
+        mentions=("finance.start_loans.loss_rate", "early_repayment_rate + loss_rate at most 1", "1.2 in 2026"),
+        line=False,
+    ),
+    "start_loans_lending_beyond_funds": Case(
+        config="finance",
+        edit=lambda c: c["finance"]["start_loans"].update(borrowing_mnok=30, lending_mnok={2024: 30, 2025: 45}),
+        mentions=(
+            "finance.start_loans.lending_mnok",
+            "within the funds at hand",
+            "15.000 NOK million more lent than borrowed by 2025",
+        ),
+        line=False,
+    ),
     "start_loans_borrowing_huge": at("finance", (*FIN, "start_loans", "borrowing_mnok"), "1.0e+300", "NOK million"),
     "fund_opening_nan": at("finance", (*FIN, "funds", "disposition_fund_opening_mnok"), ".nan", "a finite number"),
     "deflator_wage_inf": at("finance", (*FIN, "deflator", "wage_growth"), ".inf", "a finite number"),

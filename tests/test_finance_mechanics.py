@@ -141,3 +141,85 @@ def test_land_is_never_under_construction():
     r = simulate(make(3, projects=one_project(3, [50.0, 0.0, 0.0], completion=2026, life=0)))
     np.testing.assert_allclose(r.construction_in_progress_mnok, 0.0)
     np.testing.assert_allclose(r.book_value_opening_mnok, 0.0)
+
+
+# ------------------------------------------------------------------------------------------- start loans in full
+
+
+def _start_loans(repay_as_received: bool, **over: object):
+    """Opening: debt to Husbanken 100 (10 years left), receivables 90 (9 years), unlent 10; serial. 2024:
+    borrowed 50, lent 40, both drawn 1 July; Husbanken 3 %, borrowers 3.5 % (margin 0.5 %); 10 % of the
+    receivables left after the scheduled instalment are repaid early, 2 % are lost."""
+    sl = {"opening_debt_mnok": 100.0, "opening_debt_remaining_life_years": 10, "opening_receivables_mnok": 90.0,
+          "opening_receivables_remaining_life_years": 9, "opening_unlent_mnok": 10.0,
+          "borrowing_mnok": np.array([50.0]), "lending_mnok": np.array([40.0]), "interest_rate": np.array([0.03]),
+          "margin_rate": 0.005, "method": "serial", "early_repayment_rate": 0.1, "loss_rate": 0.02,
+          "husbanken_term_years": 20, "borrower_term_years": 20, "repay_as_received": repay_as_received, **over}  # fmt: skip
+    return simulate(make(1, start_loans=sl))
+
+
+def test_start_loans_in_full_by_hand():
+    """Interest paid 0.03 × 100 + 0.03 × 50 × 0.5 = 3.75; received 0.035 × 90 + 0.035 × 40 × 0.5 = 3.85.
+    Received: scheduled 90 / 9 = 10, early 0.1 × 80 = 8 → 18; lost 0.02 × 80 = 1.6. Paid: 100 / 10 = 10.
+    Receivables 90 − 18 − 1.6 + 40 = 110.4; debt 100 − 10 + 50 = 140; unlent 10 + 50 − 40 = 20.
+    Net debt (startlån part) 140 − 110.4 − 20 = 9.6 = what was received and not passed on (8) + the loss (1.6).
+    NDR: 3.85 − 3.75 − 1.6 = −1.5. Budget lines: renteutgifter 3.75, renteinntekter 3.85, own share −0.10."""
+    r = _start_loans(False)
+    assert r.startlan_interest_mnok[0] == pytest.approx(3.75)
+    assert r.startlan_interest_income_mnok[0] == pytest.approx(3.85)
+    assert r.startlan_received_instalments_mnok[0] == pytest.approx(18.0)
+    assert r.startlan_early_repayments_mnok[0] == pytest.approx(8.0)
+    assert r.startlan_losses_mnok[0] == pytest.approx(1.6)
+    assert r.startlan_instalments_mnok[0] == pytest.approx(10.0)
+    assert r.relending_receivables_mnok[0] == pytest.approx(110.4)
+    assert r.startlan_debt_mnok[0] == pytest.approx(140.0)
+    assert r.startlan_unlent_mnok[0] == pytest.approx(20.0)
+    assert r.startlan_lending_mnok[0] == pytest.approx(40.0)
+    assert r.net_debt_mnok[0] == pytest.approx(9.6)
+    assert r.ndr_mnok[0] == pytest.approx(-1.5)
+    assert r.interest_expenses_mnok[0] == pytest.approx(3.75)
+    assert r.interest_revenue_mnok[0] == pytest.approx(3.85)
+    assert r.own_interest_expenses_mnok[0] == pytest.approx(-0.1)
+
+
+def test_start_loans_passing_on_what_is_received():
+    """With repay_as_received the 18 received is paid on to Husbanken: debt 100 − 18 + 50 = 132, and the net
+    debt of the start loans is only the loss: 132 − 110.4 − 20 = 1.6."""
+    r = _start_loans(True)
+    assert r.startlan_instalments_mnok[0] == pytest.approx(18.0)
+    assert r.startlan_debt_mnok[0] == pytest.approx(132.0)
+    assert r.net_debt_mnok[0] == pytest.approx(1.6)
+
+
+def test_start_loan_stocks_over_years_invariants():
+    """Over 6 years with lending lagging borrowing, early repayments and losses, paying on what is received:
+    debt_t = debt_{t−1} + borrowing − paid; receivables_t = receivables_{t−1} + lending − received − losses;
+    unlent_t = unlent_{t−1} + borrowing − lending; and net debt rises by exactly the losses."""
+    n = 6
+    borrowing = np.array([300.0, 300, 250, 250, 200, 200])
+    lending = np.array([250.0, 320, 260, 250, 180, 200])
+    sl = {"opening_debt_mnok": 1750.0, "opening_debt_remaining_life_years": 23, "opening_receivables_mnok": 1740.0,
+          "opening_receivables_remaining_life_years": 22, "opening_unlent_mnok": 10.0, "borrowing_mnok": borrowing,
+          "lending_mnok": lending, "interest_rate": np.full(n, 0.04), "husbanken_term_years": 25,
+          "borrower_term_years": 25, "early_repayment_rate": 0.03, "loss_rate": 0.001}  # fmt: skip
+    r = simulate(make(n, start_loans=sl))
+    prev = lambda x, x0: np.concatenate(([x0], x[:-1]))  # noqa: E731
+    np.testing.assert_allclose(
+        r.startlan_debt_mnok, prev(r.startlan_debt_mnok, 1750.0) + borrowing - r.startlan_instalments_mnok
+    )
+    np.testing.assert_allclose(
+        r.relending_receivables_mnok,
+        prev(r.relending_receivables_mnok, 1740.0) + lending - r.startlan_received_instalments_mnok
+        - r.startlan_losses_mnok,
+    )  # fmt: skip
+    np.testing.assert_allclose(r.startlan_unlent_mnok, 10.0 + np.cumsum(borrowing - lending))
+    np.testing.assert_allclose(np.diff(r.net_debt_mnok, prepend=0.0), r.startlan_losses_mnok, atol=1e-9)
+    np.testing.assert_allclose(r.startlan_instalments_mnok, r.startlan_received_instalments_mnok)
+    assert (r.startlan_early_repayments_mnok > 0).all() and (r.startlan_losses_mnok > 0).all()
+
+
+def test_lending_beyond_the_funds_is_refused():
+    """Borrowed 50, lent 70 with 10 unlent at hand: 10 short in the first year."""
+    sl = {"borrowing_mnok": np.array([50.0]), "lending_mnok": np.array([70.0]), "opening_unlent_mnok": 10.0}
+    with pytest.raises(ValueError, match="exceeds the funds borrowed"):
+        simulate(make(1, start_loans=sl))

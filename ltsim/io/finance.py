@@ -55,6 +55,36 @@ def check_finance_config(config: ScenarioConfig, problem: MakeProblem) -> list[P
                 )
             )
         seen.setdefault(rule.kpi, i)
+    return problems + _check_start_loans(config, problem)
+
+
+def _check_start_loans(config: ScenarioConfig, problem: MakeProblem) -> list[Problem]:
+    """Start loans: early repayments and losses at most all of the receivables; lending within the funds."""
+    assert config.finance is not None
+    sl = config.finance.start_loans
+    years = np.arange(config.horizon.base_year, config.horizon.end_year)
+    problems = []
+    share = sl.early_repayment_rate.at(years) + sl.loss_rate.at(years)
+    if np.any(share > 1.0 + 1e-12):
+        t = int(np.flatnonzero(share > 1.0 + 1e-12)[0])
+        problems.append(
+            problem(
+                ("finance", "start_loans", "loss_rate"),
+                "early_repayment_rate + loss_rate at most 1 in every year (shares of the same receivables)",
+                f"{share[t]:g} in {int(years[t])}",
+            )
+        )
+    if sl.lending_mnok is not None:
+        unlent = sl.opening_unlent_mnok + np.cumsum(sl.borrowing_mnok.at(years) - sl.lending_mnok.at(years))
+        if np.any(unlent < -1e-9):
+            t = int(np.flatnonzero(unlent < -1e-9)[0])
+            problems.append(
+                problem(
+                    ("finance", "start_loans", "lending_mnok"),
+                    "lending within the funds at hand (opening_unlent_mnok + borrowing_mnok to date − lending before)",
+                    f"{-unlent[t]:.3f} NOK million more lent than borrowed by {int(years[t])}",
+                )
+            )
     return problems
 
 

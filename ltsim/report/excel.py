@@ -338,7 +338,16 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         row += 2
         other = [
             i
-            for i in ("revenue_mnok", "ndr_mnok", "interest_mnok", "instalments_mnok", "net_debt_mnok", "fund_mnok")
+            for i in (
+                "revenue_mnok",
+                "ndr_mnok",
+                "interest_expenses_mnok",
+                "interest_revenue_mnok",
+                "own_interest_expenses_mnok",
+                "instalments_mnok",
+                "net_debt_mnok",
+                "fund_mnok",
+            )
             if i in wide_fin
         ]
         if other:

@@ -344,7 +344,13 @@ FINANCE_ITEMS: dict[str, dict[str, str]] = {
     "debt_closing_mnok": {"nb": "Lånegjeld 31.12.", "en": "Debt at 31 Dec"},
     "ndr_mnok": {"nb": "Netto driftsresultat", "en": "Net operating result"},
     "fund_mnok": {"nb": "Disposisjonsfond", "en": "Disposition fund"},
-    "interest_mnok": {"nb": "Renteutgifter", "en": "Interest"},
+    "interest_mnok": {"nb": "Renteutgifter, investeringsgjeld", "en": "Interest on investment debt"},
+    "interest_expenses_mnok": {"nb": "Renteutgifter (inkl. startlån)", "en": "Interest expenses (incl. start loans)"},
+    "interest_revenue_mnok": {"nb": "Renteinntekter (inkl. startlån)", "en": "Interest income (incl. start loans)"},
+    "own_interest_expenses_mnok": {
+        "nb": "Renteutgifter, kommunens egen andel",
+        "en": "Interest expenses, the municipality's own share",
+    },
     "instalments_mnok": {"nb": "Avdrag", "en": "Instalments"},
     "revenue_mnok": {"nb": "Brutto driftsinntekter", "en": "Gross operating revenue"},
 }

@@ -217,9 +217,17 @@ class DebtSpec(Strict):
 
 
 class StartLoansSpec(Strict):
-    """Housing start loans (startlån): borrowed from Husbanken and lent on; kept apart from investment debt."""
+    """Housing start loans (startlån): borrowed from Husbanken and lent on; kept apart from investment debt.
+
+    Debt, receivables and unlent funds each have a stated opening balance; losses, early repayments and
+    lending that lags the borrowing make the receivables differ from the debt.
+    """
 
     borrowing_mnok: MnokSeries = constant(0.0)  # type: ignore[valid-type]
+    lending_mnok: MnokSeries | None = None  # type: ignore[valid-type]
+    opening_unlent_mnok: Mnok = 0.0
+    early_repayment_rate: FractionSeries = constant(0.0)  # type: ignore[valid-type]
+    loss_rate: FractionSeries = constant(0.0)  # type: ignore[valid-type]
     interest_rate: RateSeries = constant(0.0)  # type: ignore[valid-type]
     husbanken_term_years: int = Field(default=20, ge=1, le=50)
     borrower_term_years: int = Field(default=25, ge=1, le=50)

@@ -490,6 +490,12 @@ finance:
     opening_debt_remaining_life_years: {c.sl_remaining}
     opening_receivables_mnok: {num(float(c.opening["startlan_debt_end_2023_mnok"]))}
     opening_receivables_remaining_life_years: {c.sl_remaining}
+    # ASSUMPTION: all of each year's borrowing lent on the same year, nothing unlent on 1 Jan 2024, no early
+    # repayments or losses budgeted (the plan's avdrag 48.6-71.5 follow a schedule; the 2022 accounts' 109.5
+    # probably include early repayments) (FINANCE.md §1)
+    opening_unlent_mnok: 0
+    early_repayment_rate: 0
+    loss_rate: 0
     margin_rate: 0
     method: annuity
     repay_as_received: true
@@ -498,7 +504,7 @@ finance:
     source: >-
       1.75 bn end 2023 and up to 300 mill/yr (shared README; L5235-5236); terms fitted to the plan's
       avdrag på videreutlån 48.6/56.1/63.7/71.5 (L5237-5238, paid = received); costs user-financed
-      (L5311-5312): margin 0, receivables = debt
+      (L5311-5312): margin 0; opening receivables = opening debt (stated input, no source for a difference)
   funds:
     disposition_fund_opening_mnok: 1100
     energy_fund_opening_mnok: {num(float(c.facts["energifond_size"]) * 1e3)}

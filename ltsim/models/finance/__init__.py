@@ -9,7 +9,7 @@ calendar year ``years[t]``; stocks named ``*_opening_*`` are at 1 January, all o
     investment financing   gross spend → VAT compensation, grants, own financing, borrowing
     fixed assets           spend net of VAT → capitalised, depreciation, book value
     investment debt        borrowing by loan-term cohort → interest, instalments ≥ § 14-18 minimum
-    start loans, net debt  Husbanken relending → debt, receivables; KOSTRA netto lånegjeld
+    start loans, net debt  Husbanken relending → debt, receivables, unlent funds; KOSTRA netto lånegjeld
     operating statement    revenue, costs, depreciation → brutto driftsresultat
     NDR and funds          finance items → netto driftsresultat → energy fund, disposition fund
 
@@ -19,8 +19,9 @@ Modules, one job each (the formulas, conventions and their sources are in each m
   ``FinanceInputs`` and their checks;
 - ``investment``: VAT compensation, grants (``husbanken_grant``), own financing and borrowing;
 - ``assets``: capitalisation, straight-line depreciation, book value (forskrift 7.6.2019 nr. 714);
-- ``loans``: serial/annuity schedules, the kommuneloven § 14-18 minimum, loan cohorts, start loans,
-  net debt;
+- ``loans``: serial/annuity schedules, interest in the draw year, the kommuneloven § 14-18 minimum,
+  loan cohorts;
+- ``startloans``: start loans in full (debt, receivables, unlent funds, losses, early repayments), net debt;
 - ``operating``: revenue, demography-driven and facility costs, netto driftsresultat, the funds;
 - ``prices``: the municipal deflator, price index, nominal values;
 - ``kpi``: key figures and ``FiscalRule`` (the one place a red/yellow/green status is computed);
@@ -52,15 +53,15 @@ from ltsim.models.finance.kpi import DIRECTIONS, KPI_UNIT, KPIS, FiscalRule, Kpi
 from ltsim.models.finance.loans import (
     LoanSchedule,
     annuity_payment,
+    draw_year_interest_mnok,
     investment_debt,
     loan_schedule,
     minimum_instalment,
-    net_debt_mnok,
-    relending,
 )
 from ltsim.models.finance.operating import net_operating_result, operating_statement, weighted_population_index
 from ltsim.models.finance.prices import DEFLATOR_WAGE_SHARE, municipal_deflator_rate, price_index, to_nominal
 from ltsim.models.finance.result import FinanceResult, table
+from ltsim.models.finance.startloans import net_debt_mnok, relending
 
 
 def simulate(inputs: FinanceInputs) -> FinanceResult:
@@ -105,6 +106,7 @@ def simulate(inputs: FinanceInputs) -> FinanceResult:
         instalments_mnok=loans.instalments_mnok,
         interest_income_mnok=inputs.operating.interest_income_mnok,
         startlan_interest_income_mnok=start_loans.startlan_interest_income_mnok,
+        startlan_losses_mnok=start_loans.startlan_losses_mnok,
         transfer_from_operations_mnok=investment.transfer_from_operations_mnok,
     )
     return FinanceResult(
@@ -143,6 +145,7 @@ __all__ = [
     "Projects",
     "StartLoans",
     "annuity_payment",
+    "draw_year_interest_mnok",
     "husbanken_grant",
     "key_figures",
     "kpis",

@@ -93,16 +93,21 @@ class Debt:
 
 @dataclass(frozen=True, slots=True)
 class StartLoans:
-    """Housing start loans (startlån) from Husbanken, relent to households.
+    """Housing start loans (startlån) from Husbanken, relent to households (:mod:`.startloans`).
 
     Attributes
     ----------
-    borrowing_mnok : [Y] new loans from Husbanken, lent on the same year.
+    borrowing_mnok : [Y] new loans from Husbanken.
+    lending_mnok : [Y] new loans to households (None: all of the year's borrowing, lent the same year).
     interest_rate : [Y] Husbanken's rate on the municipality's relending debt.
     husbanken_term_years : term of each year's loan from Husbanken.
     borrower_term_years : term of each year's loans to households.
     opening_debt_mnok, opening_debt_remaining_life_years : relending debt on 1 January, remaining term.
     opening_receivables_mnok, opening_receivables_remaining_life_years : receivables, remaining term.
+    opening_unlent_mnok : borrowed from Husbanken and not yet lent on, 1 January of the first year.
+    early_repayment_rate : [Y] or a number: share of the receivables left after the scheduled instalment
+        that borrowers repay early (innfrielse) in the year.
+    loss_rate : [Y] or a number: share of the receivables left after the scheduled instalment written off.
     margin_rate : borrowers pay ``interest_rate + margin_rate``.
     method : ``serial`` or ``annuity`` for both sides.
     repay_as_received : the municipality's instalment is at least what borrowers repaid that year.
@@ -124,6 +129,10 @@ class StartLoans:
     repay_as_received: bool = True
     drawdown_share: np.ndarray | float = 0.5
     instalments_in_draw_year: bool = False
+    lending_mnok: np.ndarray | None = None
+    opening_unlent_mnok: float = 0.0
+    early_repayment_rate: np.ndarray | float = 0.0
+    loss_rate: np.ndarray | float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +257,10 @@ def check_inputs(inputs: FinanceInputs) -> None:
         raise ValueError(f"start_loans.method must be 'serial' or 'annuity', got {start_loans.method!r}")
     if min(start_loans.husbanken_term_years, start_loans.borrower_term_years) < 1:
         raise ValueError("start_loans: terms must be ≥ 1 year")
+    early = year_vector(start_loans.early_repayment_rate, n_years, "start_loans.early_repayment_rate")
+    loss = year_vector(start_loans.loss_rate, n_years, "start_loans.loss_rate")
+    if np.any(early < 0) or np.any(loss < 0) or np.any(early + loss > 1.0 + 1e-12):
+        raise ValueError("start_loans: early_repayment_rate and loss_rate must be ≥ 0 with a sum ≤ 1 each year")
     operating = inputs.operating
     n_services = np.shape(operating.unit_cost_mnok)[0] if np.ndim(operating.unit_cost_mnok) else 0
     if np.shape(operating.users) != (n_services, n_years):

@@ -1,4 +1,4 @@
-"""Loans: schedules, investment debt by cohort with the § 14-18 minimum, start loans, net debt.
+"""Loans: schedules, investment debt by cohort with the § 14-18 minimum.
 
 Each year's borrowing is split over loan-term groups in proportion to the year's capitalised spend
 (gross − VAT compensation) and becomes one cohort per group and year; the opening debt stock is one more
@@ -44,20 +44,7 @@ cohort with its remaining life. Conventions (chosen, tested):
 The rate path is applied as given to fixed-price debt (Asker's plan uses its budget rate, 4.0–4.2 %, in
 fixed 2024 prices); pass a real rate to model the erosion of debt by inflation instead.
 
-Housing start loans (startlån, relending) are a separate stock: each year's loan from Husbanken is lent
-on the same year (at the same draw-down timing, interest on both sides for the share ``s_t`` of the draw
-year); borrowers repay over their term from the next year (receivable) and the municipality
-repays Husbanken over its term, with instalments at least equal to those received when
-``repay_as_received`` (Asker's plan: paid = received). Their instalments go through the investment
-statement, not the operating result; their interest is paid and received in the operating statement.
-
-Net debt (KOSTRA "netto lånegjeld", SSB): long-term debt excluding pension liabilities, less total
-lending (utlån: relending receivables + other lending) and unused borrowed funds::
-
-    net_debt = investment debt + startlån debt − relending receivables − other lending − unused loans
-
-(SSB's gross indicator "langsiktig gjeld ekskl. pensjonsforpliktelser i prosent av brutto
-driftsinntekter", KOSKG320000, includes relending loans in the debt; the net indicator deducts lending.)
+Housing start loans (startlån) and net debt are in :mod:`.startloans`.
 """
 
 from __future__ import annotations
@@ -67,7 +54,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ltsim.models.finance.inputs import Debt, StartLoans, year_vector
+from ltsim.models.finance.inputs import Debt, year_vector
 
 # --------------------------------------------------------------------------------------------- one loan
 
@@ -328,91 +315,4 @@ def investment_debt(
         minimum_not_applicable=not_applicable,
         instalments_mnok=instalments_total,
         debt_closing_mnok=debt_closing,
-    )
-
-
-# --------------------------------------------------------------------------------------------- start loans
-
-
-@dataclass(frozen=True, slots=True)
-class Relending:
-    """Start loans per year [Y]: Husbanken debt and the receivables from households (31 December)."""
-
-    startlan_borrowing_mnok: np.ndarray
-    startlan_instalments_mnok: np.ndarray
-    startlan_received_instalments_mnok: np.ndarray
-    startlan_interest_mnok: np.ndarray
-    startlan_interest_income_mnok: np.ndarray
-    startlan_debt_mnok: np.ndarray
-    relending_receivables_mnok: np.ndarray
-
-
-def relending(start_loans: StartLoans, n_years: int) -> Relending:
-    """Start-loan debt and receivables by cohort (opening stock + one cohort per year; module docstring)."""
-    new_loans = year_vector(start_loans.borrowing_mnok, n_years, "start_loans.borrowing_mnok")
-    rate = year_vector(start_loans.interest_rate, n_years, "start_loans.interest_rate")
-    drawdown_share = year_vector(start_loans.drawdown_share, n_years, "start_loans.drawdown_share")
-    method = start_loans.method
-    same_year = start_loans.instalments_in_draw_year
-    first_year_index = np.concatenate(([0], np.arange(n_years) + (0 if same_year else 1)))
-    husbanken_terms = np.concatenate(
-        ([start_loans.opening_debt_remaining_life_years], np.full(n_years, start_loans.husbanken_term_years))
-    )
-    borrower_terms = np.concatenate(
-        ([start_loans.opening_receivables_remaining_life_years], np.full(n_years, start_loans.borrower_term_years))
-    )
-    debt = np.zeros(n_years + 1)
-    receivables = np.zeros(n_years + 1)
-    debt[0] = start_loans.opening_debt_mnok
-    receivables[0] = start_loans.opening_receivables_mnok
-    paid_total = np.zeros(n_years)
-    received_total = np.zeros(n_years)
-    interest = np.zeros(n_years)
-    interest_income = np.zeros(n_years)
-    debt_total = np.zeros(n_years)
-    receivables_total = np.zeros(n_years)
-    for t in range(n_years):
-        borrower_rate = rate[t] + start_loans.margin_rate
-        interest[t] = rate[t] * debt.sum() + draw_year_interest_mnok(rate[t], new_loans[t], drawdown_share[t])
-        interest_income[t] = borrower_rate * receivables.sum() + draw_year_interest_mnok(
-            borrower_rate, new_loans[t], drawdown_share[t]
-        )
-        if same_year:
-            receivables[t + 1] += new_loans[t]
-            debt[t + 1] += new_loans[t]
-        received = receivables * _instalment_factor(borrower_terms - (t - first_year_index), borrower_rate, method)
-        paid = debt * _instalment_factor(husbanken_terms - (t - first_year_index), rate[t], method)
-        shortfall_mnok = received.sum() - paid.sum()
-        if start_loans.repay_as_received and shortfall_mnok > 0.0:
-            rest = debt - paid
-            paid = np.minimum(paid + shortfall_mnok * rest / max(rest.sum(), shortfall_mnok), debt)
-        receivables -= received
-        debt -= paid
-        if not same_year:
-            receivables[t + 1] += new_loans[t]
-            debt[t + 1] += new_loans[t]
-        paid_total[t] = paid.sum()
-        received_total[t] = received.sum()
-        debt_total[t] = debt.sum()
-        receivables_total[t] = receivables.sum()
-    return Relending(
-        startlan_borrowing_mnok=new_loans,
-        startlan_instalments_mnok=paid_total,
-        startlan_received_instalments_mnok=received_total,
-        startlan_interest_mnok=interest,
-        startlan_interest_income_mnok=interest_income,
-        startlan_debt_mnok=debt_total,
-        relending_receivables_mnok=receivables_total,
-    )
-
-
-def net_debt_mnok(investment_debt_mnok: np.ndarray, start_loans: Relending, debt: Debt) -> np.ndarray:
-    """KOSTRA netto lånegjeld on 31 December [Y] (module docstring)."""
-    n_years = len(investment_debt_mnok)
-    return (
-        investment_debt_mnok
-        + start_loans.startlan_debt_mnok
-        - start_loans.relending_receivables_mnok
-        - year_vector(debt.other_lending_mnok, n_years, "debt.other_lending_mnok")
-        - year_vector(debt.unused_borrowed_funds_mnok, n_years, "debt.unused_borrowed_funds_mnok")
     )

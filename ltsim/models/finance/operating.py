@@ -10,8 +10,13 @@ Operating statement (økonomisk oversikt drift, budsjett- og regnskapsforskrifte
                          the population outside the services costed per user)
     gross operating expenses = expenses + depreciation
     brutto driftsresultat    = revenue − gross operating expenses
-    netto finansutgifter     = interest (investment + startlån) + instalments
+    netto finansutgifter     = interest (investment + startlån) + instalments + startlån losses
                                − interest income − startlån interest received − fund returns
+
+The interest lines as a budget shows them: renteutgifter = interest on the investment debt + start-loan
+interest paid to Husbanken; renteinntekter = other interest income + start-loan interest received from
+borrowers; the municipality's own share = renteutgifter − start-loan interest received (the start loans
+are user-financed: only their net margin, if any, is the municipality's).
     netto driftsresultat     = brutto driftsresultat − netto finansutgifter + depreciation (motpost)
 
 Asker budget 2024 (facts.yaml, NOK thousand): brutto driftsresultat 9,653,092 − 9,433,629 = 219,463;
@@ -111,6 +116,9 @@ def operating_statement(
 class NetOperatingResult:
     """Finance items, netto driftsresultat and the funds per year [Y] (funds on 31 December)."""
 
+    interest_expenses_mnok: np.ndarray
+    interest_revenue_mnok: np.ndarray
+    own_interest_expenses_mnok: np.ndarray
     financial_income_mnok: np.ndarray
     financial_expenses_mnok: np.ndarray
     net_financial_expenses_mnok: np.ndarray
@@ -136,6 +144,7 @@ def net_operating_result(
     interest_income_mnok: np.ndarray | None,
     startlan_interest_income_mnok: np.ndarray,
     transfer_from_operations_mnok: np.ndarray,
+    startlan_losses_mnok: np.ndarray | None = None,
 ) -> NetOperatingResult:
     """Netto driftsresultat and its disposition to the energy and disposition funds (module docstring).
 
@@ -149,12 +158,10 @@ def net_operating_result(
     energy_opening = np.concatenate(([funds.energy_fund_opening_mnok], energy_closing[:-1]))
     energy_return = energy_opening * energy_rate
     energy_allocation = energy_closing - energy_opening
-    financial_expenses = interest_mnok + startlan_interest_mnok + instalments_mnok
-    financial_income_excl_fund = (
-        year_vector(interest_income_mnok, n_years, "operating.interest_income_mnok")
-        + startlan_interest_income_mnok
-        + energy_return
-    )
+    losses = year_vector(startlan_losses_mnok, n_years, "startlan_losses_mnok")
+    financial_expenses = interest_mnok + startlan_interest_mnok + instalments_mnok + losses
+    other_interest_income = year_vector(interest_income_mnok, n_years, "operating.interest_income_mnok")
+    financial_income_excl_fund = other_interest_income + startlan_interest_income_mnok + energy_return
     fund_return = np.zeros(n_years)
     allocation = np.zeros(n_years)
     use = np.zeros(n_years)
@@ -178,6 +185,9 @@ def net_operating_result(
         fund[t] = fund_opening_mnok
     financial_income = financial_income_excl_fund + fund_return
     return NetOperatingResult(
+        interest_expenses_mnok=interest_mnok + startlan_interest_mnok,
+        interest_revenue_mnok=other_interest_income + startlan_interest_income_mnok,
+        own_interest_expenses_mnok=interest_mnok + startlan_interest_mnok - startlan_interest_income_mnok,
         financial_income_mnok=financial_income,
         financial_expenses_mnok=financial_expenses,
         net_financial_expenses_mnok=financial_expenses - financial_income,

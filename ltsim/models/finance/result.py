@@ -40,12 +40,16 @@ class FinanceResult:
     book_value_closing_mnok: np.ndarray
     # start loans
     startlan_borrowing_mnok: np.ndarray
+    startlan_lending_mnok: np.ndarray
     startlan_instalments_mnok: np.ndarray
-    startlan_received_instalments_mnok: np.ndarray
+    startlan_received_instalments_mnok: np.ndarray  # scheduled + early
+    startlan_early_repayments_mnok: np.ndarray
+    startlan_losses_mnok: np.ndarray
     startlan_interest_mnok: np.ndarray
     startlan_interest_income_mnok: np.ndarray
     startlan_debt_mnok: np.ndarray
     relending_receivables_mnok: np.ndarray
+    startlan_unlent_mnok: np.ndarray
     net_debt_mnok: np.ndarray
     # operating statement
     revenue_mnok: np.ndarray
@@ -56,6 +60,9 @@ class FinanceResult:
     expenses_mnok: np.ndarray
     gross_operating_expenses_mnok: np.ndarray
     gross_operating_result_mnok: np.ndarray
+    interest_expenses_mnok: np.ndarray  # renteutgifter as budgeted: investment debt + start loans
+    interest_revenue_mnok: np.ndarray  # renteinntekter: other interest income + start-loan interest received
+    own_interest_expenses_mnok: np.ndarray  # the municipality's own share: renteutgifter − start-loan interest received
     financial_income_mnok: np.ndarray
     financial_expenses_mnok: np.ndarray
     net_financial_expenses_mnok: np.ndarray
