@@ -24,7 +24,13 @@ def plan(
         ),
     ] = None,
     solver: Annotated[str, typer.Option("--solver", help="MILP solver: highs (default) or cbc.")] = "highs",
-    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Seconds each solve may use.")] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Seconds each solve may use (default 20; the gap reached is reported). Trade-off points get half.",
+        ),
+    ] = 20.0,
     gap: Annotated[
         float | None,
         typer.Option("--gap", help="Relative MIP gap to stop at (default 0.005: within 0.5 % of optimal)."),
@@ -174,6 +180,11 @@ def print_plan(result: object) -> None:
         f"Greedy rule (earliest shortfall, cheapest build that fits): objective {r.greedy.objective:,.1f} vs "  # type: ignore[attr-defined]
         f"{sol.objective:,.1f} optimised (discounted NOK million)"
     )
+    for row in r.not_holdable:  # type: ignore[attr-defined]
+        out.print(
+            f"{row['year']}: no plan holds the ceiling ({row['ceiling_mnok']:,.0f} NOK million); the lowest net debt "
+            f"any choice reaches is {row['lowest_reachable_mnok']:,.0f} (debt already drawn)"
+        )
     over = sorted({b["year"] for b in sol.breaches if b["rule"] == "debt_ratio"})
     if over:
         err.print(f"Debt ceiling broken in {years_text(over)} (elastic: no plan holds it; see plan.json breaches)")

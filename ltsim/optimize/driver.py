@@ -92,22 +92,31 @@ def solve_checked(
     gap: float | None,
     model_class: type[SequencingModel] = SequencingModel,
     to_overrides: Callable[[Coefficients, Solution], dict[str, Any]] = overrides_for,
+    start: dict[int, Any] | None = None,
+    held_out: np.ndarray | None = None,
 ) -> Checked:
     """Solve, run the chosen schedule through the pipeline, tighten where the finance model breaks the ceiling.
 
     A repair lowers the ceiling of each fixable year by (ceiling − debt) + excess + 0.001.
     ``model_class`` and ``to_overrides``: the MILP and how a solution becomes scenario overrides
     (``ltsim plan`` passes its own; ``scenario`` is then the one the overrides are laid over).
+    ``start``: a schedule to warm-start the first solve from; with it, each repair starts from the
+    schedule it repairs (``ltsim plan``, whose solves stop at a gap: a good start matters there).
+    ``held_out`` [Y]: years no schedule can hold (their ceiling was raised to what is reachable); not repaired.
     """
     spec = optimize_spec(scenario)
     repairs = 0
     while True:
-        solution = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class)
+        solution = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class, start=start)
+        if start is not None:
+            start = solution.chosen
         overrides = to_overrides(coefficients, solution)
         optimized = run_schedule(scenario, overrides)
         debt, ceiling = predicted(coefficients, solution, ceilings)
         excess = optimized.finance.net_debt_mnok - spec.debt_ratio_ceiling * optimized.finance.revenue_mnok
         fixable = (excess > 1e-3) & (debt <= ceiling + 1e-6)
+        if held_out is not None:
+            fixable &= ~held_out
         if not fixable.any() or repairs >= MAX_REPAIRS:
             return Checked(solution, overrides, optimized, ceilings, debt, ceiling, excess, fixable, repairs)
         # the predicted debt must come down by the excess: tighten by it plus the slack the schedule had

@@ -39,8 +39,9 @@ def greedy(coefficients: Coefficients, ceilings: np.ndarray) -> Solution:
     """Defer the latest-needed project by a year at a time until the debt ceiling holds.
 
     "Latest-needed": the candidate whose service zone is first short latest (never short = last
-    needed of all); ties: the larger debt relief in the first breached year. Stops when the
-    ceiling holds or nothing more can be deferred.
+    needed of all); ties: the larger debt relief in the first breached year that a deferral can
+    relieve (a year whose debt is already drawn is passed over). Stops when the ceiling holds or
+    nothing more can be deferred.
     """
     options_of: dict[int, list[Option]] = {}
     for o in coefficients.options:
@@ -55,21 +56,21 @@ def greedy(coefficients: Coefficients, ceilings: np.ndarray) -> Solution:
             (o.debt_mnok for o in chosen.values() if o is not None), np.zeros(len(coefficients.years))
         )
         over = np.flatnonzero(debt - ceilings > TOLERANCE)
-        if not over.size:
-            break
-        t = over[0]
         moves = []
-        for p, o in chosen.items():
-            if o is None:
-                continue
-            later = [q for q in options_of[p] if q.start_year == o.start_year + 1]
-            if not later:
-                continue
-            relief = o.debt_mnok[t] - later[0].debt_mnok[t]
-            if relief <= TOLERANCE:
-                continue
-            needed = min((first_short[c] for c in o.places), default=NEVER)
-            moves.append((-needed, -relief, p, later[0]))
+        for t in over:  # the first breached year some deferral relieves (a year of drawn debt cannot be)
+            for p, o in chosen.items():
+                if o is None:
+                    continue
+                later = [q for q in options_of[p] if q.start_year == o.start_year + 1]
+                if not later:
+                    continue
+                relief = o.debt_mnok[t] - later[0].debt_mnok[t]
+                if relief <= TOLERANCE:
+                    continue
+                needed = min((first_short[c] for c in o.places), default=NEVER)
+                moves.append((-needed, -relief, p, later[0]))
+            if moves:
+                break
         if not moves:
             break
         moves.sort(key=lambda m: (m[0], m[1]))

@@ -501,19 +501,22 @@ def solve_milp(
     warm_start: bool = True,
     ceiling_ratio: float | None = None,
     model_class: type[SequencingModel] = SequencingModel,
+    start: dict[int, Option | None] | None = None,
 ) -> Solution:
     """Build and solve the MILP for the given yearly ceilings [NOK million].
 
     ``formulation``: see ``SequencingModel`` (default "strengthened"); ``warm_start``: hand the
     solver the greedy rule's schedule, made feasible for the dependencies, as a start.
     ``ceiling_ratio``: the ceiling as a share of revenue, for the revenue a housing move adds
-    (default: the scenario's). ``model_class``: the MILP (``ltsim plan`` adds its own families).
+    (default: the scenario's). ``model_class``: the MILP (``ltsim plan`` adds its own families);
+    ``start``: the schedule to warm-start from (default: the greedy rule's, when ``warm_start``).
     """
     tick = time.perf_counter()
     model = build_model(coefficients, ceilings, formulation, ceiling_ratio, model_class)
     model_s = time.perf_counter() - tick
     tick = time.perf_counter()
-    start = warm_start_schedule(coefficients, ceilings) if warm_start else None
+    if start is None and warm_start:
+        start = warm_start_schedule(coefficients, ceilings)
     if start is not None:
         model.set_start(start, housing_start(coefficients, start))
     start_s = time.perf_counter() - tick

@@ -51,6 +51,7 @@ class PlanResult:
     moves: list[dict[str, Any]]
     greedy: Solution
     greedy_breaches: list[str]
+    not_holdable: list[dict[str, Any]]  # years no schedule holds: ceiling and the lowest reachable debt (NOK million)
     need: Solution | None  # the MILP with the ceiling lifted
     affordability: list[dict[str, Any]]  # per year and service: investment needed vs planned
     tradeoff: list[dict[str, Any]]
@@ -211,16 +212,34 @@ def _short_by_service(coefficients: Coefficients, solution: Solution) -> dict[st
 
 
 def tradeoff(
-    coefficients: Coefficients, model_class: Any, solver: str, time_limit: float | None, gap: float | None
+    coefficients: Coefficients,
+    model_class: Any,
+    solver: str,
+    time_limit: float | None,
+    gap: float | None,
+    start: Solution | None = None,
 ) -> list[dict[str, Any]]:
-    """The MILP at each of ``plan.tradeoff_ceilings``: place-years short, investment, cost and breaches."""
+    """The MILP at each of ``plan.tradeoff_ceilings``: place-years short, investment, cost, gap and breaches.
+
+    Each solve starts from ``start`` (the plan; elastic rows make every schedule a start) or, when a
+    ceiling is higher than the one before, from that one's answer.
+    """
     spec = coefficients.scenario.config.plan
     rows = []
+    previous = None if start is None else start.chosen
     for ratio in spec.tradeoff_ceilings:
+        ceilings, raised = held_ceilings(coefficients, ratio)
         sol = solve_milp(
-            coefficients, ratio * coefficients.revenue_mnok, solver, time_limit, gap, model_class=model_class
+            coefficients,
+            ceilings,
+            solver,
+            time_limit,
+            gap,
+            model_class=model_class,
+            start=previous,
         )
-        debt, _ = predicted(coefficients, sol, ratio * coefficients.revenue_mnok)
+        previous = sol.chosen
+        debt, _ = predicted(coefficients, sol, ceilings)
         rows.append(
             {
                 "ceiling_pct": ratio * 100.0,
@@ -230,7 +249,9 @@ def tradeoff(
                 "builds": sum(1 for p, o in sol.chosen.items() if o is not None and p in coefficients.optional),
                 "max_debt_ratio_pct": float(np.max(debt / coefficients.revenue_mnok) * 100.0),
                 "objective": sol.objective,
+                "mip_gap": sol.gap,
                 "breach_years": len({b["year"] for b in sol.breaches if b["rule"] == "debt_ratio"}),
+                "years_not_holdable": int(raised.sum()),
                 "status": sol.status,
             }
         )
@@ -302,6 +323,40 @@ def _moves(coefficients: Coefficients, solution: Solution) -> list[dict[str, Any
     return rows
 
 
+def lowest_debt_mnok(coefficients: Coefficients) -> np.ndarray:
+    """The lowest net debt [Y] any schedule reaches in each year, by superposition (a lower bound).
+
+    base + Σ over candidates of the least marginal debt among its options (0 for one that may be
+    left out); an exclusive group takes its least over all members' options. Where this is above
+    the ceiling, the year cannot be held (2024's debt is already drawn, say).
+    """
+    scenario = coefficients.scenario
+    projects = scenario.projects
+    allow_drop = scenario.config.optimize.allow_drop
+    least: dict[Any, np.ndarray] = {}
+    for o in coefficients.options:
+        p = o.project
+        key = ("group", projects.exclusive_group[p]) if projects.exclusive_group[p] else ("project", p)
+        least[key] = np.minimum(least[key], o.debt_mnok) if key in least else o.debt_mnok.copy()
+    for p in coefficients.candidates:
+        key = ("group", projects.exclusive_group[p]) if projects.exclusive_group[p] else ("project", p)
+        if (p in coefficients.optional or allow_drop) and key in least:
+            least[key] = np.minimum(least[key], 0.0)
+    return coefficients.debt_mnok + sum(least.values(), np.zeros(len(coefficients.years)))
+
+
+def held_ceilings(coefficients: Coefficients, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Ceilings [Y] (NOK million) the MILP is held to, and which years were raised to the lowest reachable debt.
+
+    A year no schedule can hold gets its lowest reachable debt as ceiling (+ 0.001): the MILP then
+    does its best there without a penalty that would swamp the rest of the objective and its gap.
+    """
+    asked = ratio * coefficients.revenue_mnok
+    floor = lowest_debt_mnok(coefficients) + 1e-3
+    raised = floor > asked
+    return np.where(raised, floor, asked), raised
+
+
 def place_years_short(run: Any) -> float:
     """Place-years short over the horizon, every service and zone (the pipeline's gaps)."""
     return float(sum(np.clip(s.gap, 0.0, None).sum() for s in run.services if s.gap is not None))
@@ -325,23 +380,40 @@ def plan(
     build_s = time.perf_counter() - tick
     model_class = planning_model_class(cands)
     ratio = scenario.config.optimize.debt_ratio_ceiling
-    ceilings = ratio * coefficients.revenue_mnok
+    ceilings, raised = held_ceilings(coefficients, ratio)
     tick = time.perf_counter()
+    first = greedy_plan(coefficients, cands, ceilings)  # the solver's first incumbent
     checked: Checked = solve_checked(
-        scenario, coefficients, ceilings, solver, time_limit, gap, model_class, _plan_overrides(scenario, cands)
+        scenario,
+        coefficients,
+        ceilings,
+        solver,
+        time_limit,
+        gap,
+        model_class,
+        _plan_overrides(scenario, cands),
+        start=first.chosen,
+        held_out=raised,
     )
     solution = checked.solution
     notes = list(solution.notes)
     need = None
-    try:
+    try:  # a higher ceiling: the plan is a feasible start
         need = solve_milp(
-            coefficients, UNCAPPED_RATIO * coefficients.revenue_mnok, solver, time_limit, gap, model_class=model_class
+            coefficients,
+            held_ceilings(coefficients, UNCAPPED_RATIO)[0],
+            solver,
+            time_limit,
+            gap,
+            model_class=model_class,
+            start=solution.chosen,
         )
     except RuntimeError as exc:
         notes.append(f"the need without a ceiling was not solved: {exc}")
-    rows = tradeoff(coefficients, model_class, solver, time_limit, gap) if with_tradeoff else []
+    point_limit = None if time_limit is None else time_limit / 2
+    rows = tradeoff(coefficients, model_class, solver, point_limit, gap, solution) if with_tradeoff else []
     solve_s = time.perf_counter() - tick
-    greedy = greedy_plan(coefficients, cands, checked.ceilings)
+    greedy = first if not checked.repairs else greedy_plan(coefficients, cands, checked.ceilings)
     planned = run_schedule(scenario, checked.overrides, "-planned")
     from ltsim import pipeline
 
@@ -360,6 +432,14 @@ def plan(
         moves=_moves(coefficients, solution),
         greedy=greedy,
         greedy_breaches=rule_breaches(coefficients, cands, greedy.chosen),
+        not_holdable=[
+            {
+                "year": int(coefficients.years[t]),
+                "ceiling_mnok": float(ratio * coefficients.revenue_mnok[t]),
+                "lowest_reachable_mnok": float(ceilings[t]),
+            }
+            for t in np.flatnonzero(raised)
+        ],
         need=need,
         affordability=affordability(coefficients, solution, need) if need is not None else [],
         tradeoff=rows,

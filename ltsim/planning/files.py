@@ -77,6 +77,10 @@ def plan_files(result: PlanResult) -> dict[str, str]:
         "investment_needed_mnok": float(sum(r["needed_mnok"] for r in result.affordability)),
         "affordability_gap_mnok": float(gap_total),
         "breaches": sol.breaches,
+        "years_not_holdable": result.not_holdable,
+        "years_not_holdable_note": "no schedule keeps the debt under the ceiling in these years (the lowest net debt "
+        "any choice reaches, by superposition, is above it — debt already drawn); the MILP holds them at that lowest "
+        "debt instead of paying a breach penalty",
         "greedy": {
             "objective_mnok": result.greedy.objective,
             "place_years_short": result.greedy.unmet_place_years,
