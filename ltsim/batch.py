@@ -17,6 +17,7 @@ A batch file::
                                          # default: the base as declared (each axis at its {} value)
     reps: 1                              # Monte Carlo replications per scenario (1 = plan only)
     optimize: false                      # true: sequence each scenario's projects first (ltsim optimize)
+    plan: false                          # true: plan each scenario first (ltsim plan: builds, closures, timing)
     seed: 2024                           # optional; default: each scenario's own seed
 
 Overrides are laid over the base in axis order (mappings merge key by key; lists, values and
@@ -45,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ltsim.errors import InputError, Problem, show
 from ltsim.io.files import resolve_path
@@ -69,7 +70,16 @@ class BatchFile(BaseModel):
     reps: int = Field(default=1, ge=1, le=100_000)
     seed: int | None = Field(default=None, ge=0)
     optimize: bool = False
+    plan: bool = False
     source: str | None = None
+
+    @model_validator(mode="after")
+    def _one_decision(self) -> BatchFile:
+        if self.optimize and self.plan:
+            raise ValueError(
+                "found optimize: true and plan: true; expected at most one (a plan sequences the projects too)"
+            )
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,12 +341,19 @@ def _yaml_kind(value: object) -> str:
 
 
 def run_one(
-    item: BatchScenario, batch_file: str, out_dir: str, reps: int, seed: int | None, optimize: bool = False
+    item: BatchScenario,
+    batch_file: str,
+    out_dir: str,
+    reps: int,
+    seed: int | None,
+    optimize: bool = False,
+    plan: bool = False,
 ) -> Outcome:
     """Run one scenario of a batch into ``out_dir/<key>`` unless that folder already holds it.
 
     With ``optimize`` the scenario's deferrable projects are first sequenced by ``ltsim optimize``
-    and the folder holds the optimised plan (with schedule.csv and optimize.json).
+    and the folder holds the optimised plan (with schedule.csv and optimize.json); with ``plan`` it
+    is planned by ``ltsim plan`` (builds, closures, timing; the plan_*.csv files and plan.json).
     """
     from ltsim import pipeline
     from ltsim.results import write_run
@@ -347,12 +364,19 @@ def run_one(
     try:
         scenario = scenario_from_data(item.raw, item.smap, Path(batch_file))
         used_seed = scenario.config.seed if seed is None else seed
-        if _complete(folder, scenario.hash, used_seed, reps, optimize):
+        if _complete(folder, scenario.hash, used_seed, reps, optimize, plan):
             return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)
         extras: dict[str, str] = {
-            "batch_scenario.json": json.dumps({"scenario_hash": scenario.hash, "optimized": optimize})
+            "batch_scenario.json": json.dumps({"scenario_hash": scenario.hash, "optimized": optimize, "planned": plan})
         }
-        if optimize:
+        if plan:
+            from ltsim.planning import plan as make_plan
+            from ltsim.planning.files import plan_files
+
+            planned = make_plan(scenario, time_limit=20.0, gap=0.005)
+            extras.update(plan_files(planned))
+            result = planned.planned
+        elif optimize:
             from ltsim.optimize import optimize as run_optimizer
             from ltsim.optimize.files import optimize_files
 
@@ -376,7 +400,9 @@ def run_one(
         return Outcome(item.key, "failed", time.perf_counter() - started, None, detail)
 
 
-def _complete(folder: Path, scenario_hash: str, seed: int, reps: int, optimize: bool = False) -> bool:
+def _complete(
+    folder: Path, scenario_hash: str, seed: int, reps: int, optimize: bool = False, plan: bool = False
+) -> bool:
     manifest = folder / "manifest.json"
     marker = folder / "batch_scenario.json"
     if not manifest.is_file() or not marker.is_file():
@@ -386,7 +412,11 @@ def _complete(folder: Path, scenario_hash: str, seed: int, reps: int, optimize: 
         made = json.loads(marker.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    if made.get("scenario_hash") != scenario_hash or made.get("optimized") != optimize:
+    if (
+        made.get("scenario_hash") != scenario_hash
+        or made.get("optimized") != optimize
+        or made.get("planned", False) != plan
+    ):
         return False
     want_reps = reps if reps > 1 else None
     return data.get("status") == "ok" and data.get("seed") == seed and data.get("replications") == want_reps
@@ -411,7 +441,7 @@ def run_batch(
     if not (out_dir / "batch.json").is_file():  # marks the folder as a batch folder at once, so a killed batch resumes
         marker = {"batch": batch.spec.name, "file": str(batch.file), "status": "running"}
         write_files({"batch.json": _json_text(marker)}, out_dir)
-    args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize)
+    args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize, batch.spec.plan)
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
     if dask:

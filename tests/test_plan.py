@@ -206,3 +206,42 @@ def test_bad_build_on_a_site_that_does_not_allow_the_type(tmp_path: Path):
 def test_bad_missing_shortfall_cost(tmp_path: Path):
     msg = bad(tmp_path, plan={"shortfall_cost_mnok_per_place_year": {"kindergarten": 0.2}})
     assert "shortfall_cost_mnok_per_place_year" in msg and "care_24h" in msg
+
+
+def test_plan_with_reps_gives_probabilities_that_match_a_deterministic_plan(tmp_path: Path):
+    """The tiny scenario draws no delays: every replication is the plan, so P(short) is 1 exactly where the
+    planned scenario is short and 0 elsewhere (an invariant of the Monte Carlo on a deterministic case)."""
+    import pandas as pd
+
+    path = write_tiny_plan(tmp_path)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["plan", str(path), "--out", str(out), "--no-report", "--no-tradeoff", "--reps", "8"])
+    assert res.exit_code == 0, res.output
+    prob = pd.read_csv(out / "shortfall_probability.csv")
+    cap = pd.read_csv(out / "capacity.csv")
+    merged = prob.merge(cap, on=["year", "zone", "service"])
+    assert len(merged) == len(prob) > 0
+    np.testing.assert_array_equal(merged["probability_short"].to_numpy(), (merged["gap"] > 1e-9).astype(float))
+    assert (out / "kpi_probability.csv").is_file()
+
+
+def test_batch_plans_each_scenario(tmp_path: Path):
+    import yaml
+
+    from ltsim.batch import load_batch, run_batch
+
+    base = write_tiny_plan(tmp_path / "base")
+    axes = {"ceiling": {"loose": {}, "tight": {"optimize": {"debt_ratio_ceiling": 0.86}}}}
+    spec = {"name": "plan-batch", "base": str(base.relative_to(tmp_path)), "axes": axes, "plan": True}
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    result = run_batch(load_batch(path), tmp_path / "out", workers=1)
+    assert {o.status for o in result.outcomes} == {"ok"}, [o.error for o in result.outcomes]
+    for o in result.outcomes:
+        assert (tmp_path / "out" / o.key / "plan.json").is_file()
+    again = run_batch(load_batch(path), tmp_path / "out", workers=1)
+    assert {o.status for o in again.outcomes} == {"skipped"}
+    both = {**spec, "optimize": True}
+    path.write_text(yaml.safe_dump(both, sort_keys=False), encoding="utf-8")
+    res = CliRunner().invoke(app, ["batch", str(path), "--out", str(tmp_path / "o2")])
+    assert res.exit_code == 2 and "plan" in " ".join(res.output.split())

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from ltsim.cli.common import ScenarioArg, check_lang, check_range, check_target, err, fail, out, years_text
+from ltsim.cli.common import (
+    ScenarioArg,
+    check_lang,
+    check_monte_carlo,
+    check_range,
+    check_target,
+    err,
+    fail,
+    out,
+    years_text,
+)
+from ltsim.cli.run import print_montecarlo
 from ltsim.errors import InputError, Problem
 
 
@@ -41,6 +53,20 @@ def plan(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx.")
     ] = True,
+    reps: Annotated[
+        int,
+        typer.Option(
+            "--reps",
+            help="Then test the plan with this many Monte Carlo replications (delays and overruns drawn from the "
+            "scenario's distributions): how likely is each zone short and each fiscal rule red? 1 = no test.",
+        ),
+    ] = 1,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Random seed of the Monte Carlo test (default: the scenario's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes for the Monte Carlo test (default: all cores).")
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
 ) -> None:
     """Choose new builds (type, site, start year), closures and the catalogue's timing together.
@@ -54,7 +80,10 @@ def plan(
     closed, debt-ratio effect), plan_moves.csv, plan_debt.csv (debt ratio with and without the
     builds), plan_affordability.csv (investment needed without a ceiling vs planned, per year and
     service), plan_tradeoff.csv (place-years short at each ceiling), plan.json and
-    scenario.planned.yaml (replay with `ltsim run`).
+    scenario.planned.yaml (replay with `ltsim run`). With --reps N the planned scenario is then run N
+    times with drawn delays and overruns, as `ltsim run scenario.planned.yaml --reps N` would:
+    shortfall_probability.csv (P(short) per service, zone and year) and kpi_probability.csv (P(red)
+    per fiscal rule and year) join the folder.
     """
     import ltsim.optimize as opt_module
     from ltsim.planning import plan as make_plan
@@ -67,6 +96,7 @@ def plan(
     check_lang(lang)
     check_range(time_limit, "--time-limit", 0.1, whole=False)
     check_range(gap, "--gap", 0.0, 1.0, whole=False)
+    check_monte_carlo(seed, reps, workers)
     try:
         sc = load_scenario(scenario)
     except InputError as exc:
@@ -101,18 +131,32 @@ def plan(
             result = make_plan(sc, solver=solver, time_limit=time_limit, gap=gap, with_tradeoff=tradeoff)
     except ValueError as exc:
         raise fail(InputError(Problem(str(exc), file=str(scenario), field="plan")), f"plan {scenario}") from None
+    used_seed = sc.config.seed if seed is None else seed
+    timings = {"build": result.build_s, "solve": result.solve_s}
+    mc = None
+    if reps > 1:
+        from ltsim.montecarlo import run_montecarlo
+
+        tick = time.perf_counter()
+        with err.status(f"testing the plan: {reps} Monte Carlo replications …"):
+            mc = run_montecarlo(result.planned.scenario, result.planned.population.persons, reps, used_seed, workers)
+        timings["montecarlo"] = time.perf_counter() - tick
     try:
         folder = write_run(
             result.planned,
             target,
-            sc.config.seed,
-            {"build": result.build_s, "solve": result.solve_s},
+            used_seed,
+            timings,
             extras=plan_files(result),
+            montecarlo=mc,
             report_lang=lang if report else None,
         )
     except InputError as exc:
         raise fail(exc, f"plan {scenario}") from None
     print_plan(result)
+    if mc is not None:
+        print_montecarlo(result.planned, mc)
+        _print_shortfall_risk(result.planned, mc)
     out.print(f"\nRun folder of the planned scenario: [bold]{folder}[/] (plan_builds.csv, plan.json, report.html)")
 
 
@@ -190,3 +234,34 @@ def print_plan(result: object) -> None:
         err.print(f"Debt ceiling broken in {years_text(over)} (elastic: no plan holds it; see plan.json breaches)")
     for note in r.notes:  # type: ignore[attr-defined]
         err.print(f"Note: {note}")
+
+
+def _print_shortfall_risk(run: object, mc: object) -> None:
+    """Per service, the zones most likely to be short in some year under the drawn delays (P ≥ 5 %)."""
+    import numpy as np
+
+    table = Table(
+        title="Monte Carlo of the plan: probability a zone is short (more than 0.5 place)", title_justify="left"
+    )
+    for col in ("service", "zone", "P(short) worst year", "year", "years with P ≥ 50 %"):
+        table.add_column(col, justify="left" if col in ("service", "zone") else "right")
+    rows = []
+    with_gap = [svc for svc in run.services if svc.gap is not None]  # type: ignore[attr-defined]
+    for s, svc in enumerate(with_gap):  # mc.short holds the services with a capacity gap, in order
+        short = mc.short[s]  # type: ignore[attr-defined]  # [R, Y, Z]
+        p = (short > 0.5).mean(axis=0)  # [Y, Z]
+        for z, zone in enumerate(svc.zone_ids):
+            worst = int(np.argmax(p[:, z]))
+            if p[worst, z] >= 0.05:
+                rows.append(
+                    (
+                        -float(p[worst, z]),
+                        svc.service.id,
+                        zone,
+                        int(run.scenario.years[worst]),
+                        int((p[:, z] >= 0.5).sum()),
+                    )
+                )  # type: ignore[attr-defined]
+    for neg, service, zone, year, many in sorted(rows)[:15]:
+        table.add_row(service, zone, f"{-neg:.0%}", str(year), str(many))
+    out.print(table if table.row_count else "Monte Carlo of the plan: no zone is short with probability ≥ 5 %")
