@@ -245,3 +245,29 @@ def test_batch_plans_each_scenario(tmp_path: Path):
     path.write_text(yaml.safe_dump(both, sort_keys=False), encoding="utf-8")
     res = CliRunner().invoke(app, ["batch", str(path), "--out", str(tmp_path / "o2")])
     assert res.exit_code == 2 and "plan" in " ".join(res.output.split())
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_report_has_the_needs_section_drawn_in_a_browser(tmp_path: Path, lang: str):
+    """report.html of a plan: the section with its four charts and the builds table; every chart drawn, no JS error."""
+    import shutil
+
+    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
+        pytest.skip("chromium is not on PATH (apt-get install chromium)")
+    from test_report_browser import check_rendered
+
+    path = write_tiny_plan(tmp_path)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["plan", str(path), "--out", str(out), "--lang", lang])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    heading = (
+        "Investeringsbehov utover handlingsprogrammet" if lang == "nb" else "Investment needs beyond the programme"
+    )
+    assert f"<h2>{heading}</h2>" in html
+    for fig_id in ("fig-plan-debt", "fig-plan-timeline", "fig-plan-investment", "fig-plan-tradeoff"):
+        assert f'id="{fig_id}"' in html
+    table = html[html.index('id="plan-table"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") - 1 == len(plan(load_scenario(path), with_tradeoff=False).builds)
+    check_rendered(out / "report.html", tmp_path, tmp_path / "shot.png")

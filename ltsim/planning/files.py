@@ -100,13 +100,14 @@ def plan_files(result: PlanResult) -> dict[str, str]:
     files = {
         "plan_builds.csv": _csv(result.builds, BUILD_HEADER),
         "plan_moves.csv": _csv(result.moves, ["project", "planned_start", "start_year", "note"]),
-        "plan_tradeoff.csv": _csv(result.tradeoff),
         "plan_affordability.csv": _csv(
             result.affordability, ["year", "service", "needed_mnok", "planned_mnok", "gap_mnok"]
         ),
         "plan_debt.csv": _csv(debt_paths(result)),
         "plan.json": json.dumps(summary, indent=2, ensure_ascii=False, default=float) + "\n",
     }
+    if result.tradeoff:  # solved unless --no-tradeoff
+        files["plan_tradeoff.csv"] = _csv(result.tradeoff)
     try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
         own = yaml.safe_load(co.scenario.file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):

@@ -150,6 +150,24 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
             "num",
         ),
     },
+    "plan_builds": {
+        **dict.fromkeys(("kind", "service", "zone"), "key"),
+        **dict.fromkeys(("type", "site", "facility"), "text"),
+        **dict.fromkeys(("start_year", "completion_year"), "int"),
+        **dict.fromkeys(("places", "gross_cost_mnok", "npv_cost_mnok", "place_years_closed"), "num"),
+    },
+    "plan_debt": {
+        "year": "int",
+        **dict.fromkeys(("debt_ratio_without_pct", "debt_ratio_with_pct", "ceiling_pct"), "num"),
+    },
+    "plan_affordability": {
+        "year": "int",
+        "service": "key",
+        **dict.fromkeys(("needed_mnok", "planned_mnok", "gap_mnok"), "num"),
+    },
+    "plan_tradeoff": dict.fromkeys(
+        ("ceiling_pct", "place_years_short", "investment_mnok", "max_debt_ratio_pct"), "num"
+    ),
     "housing_release": {"development": "key", "probability_never": "num"},
     "housing_held_back": {"development": "key", "year": "int", "held_back_mean": "num", "held_back_p90": "num"},
 }

@@ -37,6 +37,7 @@ from ltsim.report.figures.capacity import fig_service_grid, fig_shortfall_probab
 from ltsim.report.figures.common import Figures
 from ltsim.report.figures.finance import FINANCE_CHARTS, fig_debt_ratio
 from ltsim.report.figures.housing import fig_housing
+from ltsim.report.figures.plan import plan_section
 from ltsim.report.figures.population import fig_area_growth, fig_elderly, fig_pyramid
 from ltsim.report.figures.projects import fig_gantt, fig_spend
 from ltsim.report.i18n import fmt_num, fmt_pct, fmt_share, t
@@ -166,6 +167,7 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     ctx["fig_gantt"] = fig_gantt(figs, d)
     ctx["fig_spend"] = fig_spend(figs, d)
     ctx["project_rows"] = project_rows(d)
+    ctx["plan"] = plan_section(figs, d)
     charts = FINANCE_CHARTS if ctx["has_finance"] else ()
     ctx["finance_figs"] = [fig_id for fig_id in (chart(figs, d) for chart in charts) if fig_id is not None]
     ctx["finance_table"] = finance_table(d)
