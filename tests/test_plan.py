@@ -134,11 +134,25 @@ def test_the_chosen_plan_replays_to_the_same_debt(tmp_path: Path):
 
 
 def test_tradeoff_short_never_rises_with_the_ceiling(tmp_path: Path):
-    path = write_tiny_plan(tmp_path, plan={"tradeoff_ceilings": [0.82, 0.86, 0.9, 1.0, 1.5]})
+    path = write_tiny_plan(
+        tmp_path,
+        plan={"tradeoff_ceilings": [0.82, 0.86, 0.9, 1.0, 1.5], "tradeoff_ndr_floors": [-0.05, 0.0, 0.02],
+              "tradeoff_savings_mnok": [10, 50]},
+        optimize={"debt_ratio_ceiling": 0.86},
+    )  # fmt: skip
     result = plan(load_scenario(path))
-    objectives = [row["objective"] for row in result.tradeoff]
-    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(objectives))
-    assert [row["ceiling_pct"] for row in result.tradeoff] == pytest.approx([82, 86, 90, 100, 150])
+    by_lever: dict[str, list] = {}
+    for row in result.tradeoff:
+        by_lever.setdefault(row["lever"], []).append(row)
+    assert [row["value"] for row in by_lever["ceiling"]] == pytest.approx([82, 86, 90, 100, 150])
+    # a looser ceiling never costs more; a higher NDR floor never costs less (each a relaxation of the next)
+    ceiling = [row["objective"] for row in by_lever["ceiling"]]
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(ceiling))
+    floors = [row["objective"] for row in by_lever["ndr_floor"]]
+    assert all(b >= a - 1e-6 for a, b in itertools.pairwise(floors))
+    # more savings only lower the debt path (the objective has no term in the budget): never a worse plan
+    saved = [by_lever["ndr_floor"][0]["objective"]] + [row["objective"] for row in by_lever["savings"]]
+    assert all(b <= a + 1e-6 for a, b in itertools.pairwise(saved))
 
 
 def test_affordability_gap_is_need_minus_plan(tmp_path: Path):

@@ -208,16 +208,23 @@ def print_plan(result: object) -> None:
             + f"; total {sum(by_service.values()):,.0f}"
         )
     if r.tradeoff:  # type: ignore[attr-defined]
-        curve = Table(title="Trade-off: place-years short at each debt-ratio ceiling", title_justify="left")
-        for col in ("ceiling %", "place-years short", "investment", "builds", "highest debt ratio %"):
-            curve.add_column(col, justify="right")
+        levers = {
+            "ceiling": "debt-ratio ceiling %",
+            "ndr_floor": "NDR floor %",
+            "savings": "more savings NOK million/yr",
+        }
+        curve = Table(title="Trade-off: what each lever buys (one at a time)", title_justify="left")
+        for col in ("lever", "value", "place-years short", "investment", "builds", "highest debt ratio %", "gap"):
+            curve.add_column(col, justify="left" if col == "lever" else "right")
         for row in r.tradeoff:  # type: ignore[attr-defined]
             curve.add_row(
-                f"{row['ceiling_pct']:.0f}",
+                levers.get(row["lever"], row["lever"]),
+                f"{row['value']:,.1f}",
                 f"{row['place_years_short']:,.0f}",
                 f"{row['investment_mnok']:,.0f}",
                 str(row["builds"]),
                 f"{row['max_debt_ratio_pct']:.1f}",
+                "–" if row["mip_gap"] is None else f"{row['mip_gap']:.1%}",
             )
         out.print(curve)
     out.print(

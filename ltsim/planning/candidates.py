@@ -92,11 +92,13 @@ def candidate_rows(plan: PlanData, cands: list[Candidate]) -> list[dict[str, Any
     ]
 
 
-def planning_scenario(scenario: Scenario, cands: list[Candidate]) -> Scenario:
+def planning_scenario(scenario: Scenario, cands: list[Candidate], more_savings_mnok: float = 0.0) -> Scenario:
     """The scenario with every candidate added as an optional project and the optimiser set for money.
 
     The candidates are excluded from the scenario as written (``projects.exclude``), so the plan's
     own run and its delivery slots are the catalogue's; each is an option of the MILP only.
+    ``more_savings_mnok``: savings a year added to ``finance.expenses.savings_mnok`` from the first
+    build year (the trade-off against savings).
 
     ``optimize`` is laid over so the MILP's objective is in NOK million: no interest weight (the
     option's cost carries it), the plan's deferral penalty, a zero shortfall limit on the
@@ -114,7 +116,15 @@ def planning_scenario(scenario: Scenario, cands: list[Candidate]) -> Scenario:
     }
     # candidates are left out of the plan as written (its run, its delivery slots): they are options only
     exclude = [*scenario.config.projects.exclude, *(c.id for c in cands)]  # type: ignore[union-attr]
-    merged, smap = deep_merge(scenario.resolved(), {}, {"optimize": optimize, "projects": {"exclude": exclude}}, {})
+    over: dict[str, Any] = {"optimize": optimize, "projects": {"exclude": exclude}}
+    if more_savings_mnok:
+        h = scenario.config.horizon
+        years = np.arange(h.base_year, h.end_year)
+        savings = scenario.config.finance.expenses.savings_mnok.at(years)  # type: ignore[union-attr]
+        savings = savings + np.where(years >= first_build_year(scenario), more_savings_mnok, 0.0)
+        series = {int(y): float(v) for y, v in zip(years, savings, strict=True)}
+        over["finance"] = {"expenses": {"savings_mnok": series}}
+    merged, smap = deep_merge(scenario.resolved(), {}, over, {})
     merged = dict(merged)
     merged["optimize"] = {k: v for k, v in merged["optimize"].items() if k != "housing"}
     return scenario_from_data(merged, smap, scenario.file, extra_projects=candidate_rows(scenario.plan, cands))

@@ -211,50 +211,71 @@ def _short_by_service(coefficients: Coefficients, solution: Solution) -> dict[st
     return out
 
 
+def _tradeoff_row(
+    coefficients: Coefficients, sol: Solution, ceilings: np.ndarray, raised: np.ndarray, lever: str, value: float
+) -> dict[str, Any]:
+    """One point of the trade-off curve: the lever and its value, then what the plan achieves there."""
+    debt, _ = predicted(coefficients, sol, ceilings)
+    return {
+        "lever": lever,
+        "value": value,
+        "place_years_short": sol.unmet_place_years,
+        **{f"short_{k}": v for k, v in sorted(_short_by_service(coefficients, sol).items())},
+        "investment_mnok": float(sum(o.spend_mnok.sum() for o in sol.chosen.values() if o is not None)),
+        "builds": sum(1 for p, o in sol.chosen.items() if o is not None and p in coefficients.optional),
+        "max_debt_ratio_pct": float(np.max(debt / coefficients.revenue_mnok) * 100.0),
+        "objective": sol.objective,
+        "mip_gap": sol.gap,
+        "breach_years": len({b["year"] for b in sol.breaches if b["rule"] in ("debt_ratio", "net_operating_result")}),
+        "years_not_holdable": int(raised.sum()),
+        "status": sol.status,
+    }
+
+
+def costed_coefficients(scenario: Scenario, cands: list[Candidate], more_savings_mnok: float = 0.0) -> Coefficients:
+    """The planning MILP's coefficients: the candidates as optional projects, simulated and costed."""
+    planning = planning_scenario(scenario, cands, more_savings_mnok)
+    ids = planning.projects.ids
+    windows = {ids.index(c.id): (c.first_start, c.last_start) for c in cands}
+    return costed(build(planning, windows))
+
+
 def tradeoff(
+    scenario: Scenario,
     coefficients: Coefficients,
-    model_class: Any,
+    cands: list[Candidate],
     solver: str,
     time_limit: float | None,
     gap: float | None,
     start: Solution | None = None,
 ) -> list[dict[str, Any]]:
-    """The MILP at each of ``plan.tradeoff_ceilings``: place-years short, investment, cost, gap and breaches.
+    """The plan with one lever moved at a time: what each buys in place-years short and investment.
 
-    Each solve starts from ``start`` (the plan; elastic rows make every schedule a start) or, when a
-    ceiling is higher than the one before, from that one's answer.
+    Levers (``plan.tradeoff_*``): the debt-ratio ceiling (``value`` in percent of revenue), the netto
+    driftsresultat floor (percent of revenue; the ceiling as the scenario sets it) and more savings a
+    year from the first build year (NOK million; the coefficients are built again on that budget).
+    Each solve starts from ``start`` (the plan) or the previous point's answer.
     """
-    spec = coefficients.scenario.config.plan
+    spec = scenario.config.plan
+    ratio = scenario.config.optimize.debt_ratio_ceiling
     rows = []
     previous = None if start is None else start.chosen
-    for ratio in spec.tradeoff_ceilings:
-        ceilings, raised = held_ceilings(coefficients, ratio)
-        sol = solve_milp(
-            coefficients,
-            ceilings,
-            solver,
-            time_limit,
-            gap,
-            model_class=model_class,
-            start=previous,
-        )
+    model_class = planning_model_class(cands)
+    for value in spec.tradeoff_ceilings:
+        ceilings, raised = held_ceilings(coefficients, value)
+        sol = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class, start=previous)
         previous = sol.chosen
-        debt, _ = predicted(coefficients, sol, ceilings)
-        rows.append(
-            {
-                "ceiling_pct": ratio * 100.0,
-                "place_years_short": sol.unmet_place_years,
-                **{f"short_{k}": v for k, v in sorted(_short_by_service(coefficients, sol).items())},
-                "investment_mnok": float(sum(o.spend_mnok.sum() for o in sol.chosen.values() if o is not None)),
-                "builds": sum(1 for p, o in sol.chosen.items() if o is not None and p in coefficients.optional),
-                "max_debt_ratio_pct": float(np.max(debt / coefficients.revenue_mnok) * 100.0),
-                "objective": sol.objective,
-                "mip_gap": sol.gap,
-                "breach_years": len({b["year"] for b in sol.breaches if b["rule"] == "debt_ratio"}),
-                "years_not_holdable": int(raised.sum()),
-                "status": sol.status,
-            }
-        )
+        rows.append(_tradeoff_row(coefficients, sol, ceilings, raised, "ceiling", value * 100.0))
+    ceilings, raised = held_ceilings(coefficients, ratio)
+    for value in spec.tradeoff_ndr_floors:
+        floor_class = planning_model_class(cands, ndr_floor=value)
+        sol = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=floor_class, start=previous)
+        rows.append(_tradeoff_row(coefficients, sol, ceilings, raised, "ndr_floor", value * 100.0))
+    for value in spec.tradeoff_savings_mnok:
+        saved = costed_coefficients(scenario, cands, value)
+        held, held_raised = held_ceilings(saved, ratio)
+        sol = solve_milp(saved, held, solver, time_limit, gap, model_class=model_class)
+        rows.append(_tradeoff_row(saved, sol, held, held_raised, "savings", value))
     return rows
 
 
@@ -373,10 +394,7 @@ def plan(
     plan_spec_check(scenario)
     tick = time.perf_counter()
     cands = candidates(scenario)
-    planning = planning_scenario(scenario, cands)
-    ids = planning.projects.ids
-    windows = {ids.index(c.id): (c.first_start, c.last_start) for c in cands}
-    coefficients = costed(build(planning, windows))
+    coefficients = costed_coefficients(scenario, cands)
     build_s = time.perf_counter() - tick
     model_class = planning_model_class(cands)
     ratio = scenario.config.optimize.debt_ratio_ceiling
@@ -411,7 +429,7 @@ def plan(
     except RuntimeError as exc:
         notes.append(f"the need without a ceiling was not solved: {exc}")
     point_limit = None if time_limit is None else time_limit / 2
-    rows = tradeoff(coefficients, model_class, solver, point_limit, gap, solution) if with_tradeoff else []
+    rows = tradeoff(scenario, coefficients, cands, solver, point_limit, gap, solution) if with_tradeoff else []
     solve_s = time.perf_counter() - tick
     greedy = first if not checked.repairs else greedy_plan(coefficients, cands, checked.ceilings)
     planned = run_schedule(scenario, checked.overrides, "-planned")

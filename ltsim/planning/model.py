@@ -27,6 +27,12 @@ class PlanningModel(SequencingModel):
     """The sequencing MILP with the plan's site, copy and build-limit rows (see the module docstring)."""
 
     candidates: tuple[Candidate, ...] = ()  # set by :func:`planning_model_class`
+    ndr_floor: float | None = None  # set by :func:`planning_model_class`: replaces optimize.ndr_floor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.ndr_floor is not None:
+            self.spec = self.spec.model_copy(update={"ndr_floor": self.ndr_floor})
 
     def _starts(self, project: int, last_year: int | None = None, first_year: int | None = None) -> Any:
         options = self.coefficients.options
@@ -79,9 +85,12 @@ def _limited(plan: Any, cands: Iterable[Candidate], limit: Any) -> dict[str, lis
     return out
 
 
-def planning_model_class(cands: list[Candidate]) -> type[PlanningModel]:
-    """A :class:`PlanningModel` bound to these candidates (what ``solve_milp``'s ``model_class`` takes)."""
-    return type("BoundPlanningModel", (PlanningModel,), {"candidates": tuple(cands)})
+def planning_model_class(cands: list[Candidate], ndr_floor: float | None = None) -> type[PlanningModel]:
+    """A :class:`PlanningModel` bound to these candidates (what ``solve_milp``'s ``model_class`` takes).
+
+    ``ndr_floor``: the netto driftsresultat floor (share of revenue) instead of ``optimize.ndr_floor``.
+    """
+    return type("BoundPlanningModel", (PlanningModel,), {"candidates": tuple(cands), "ndr_floor": ndr_floor})
 
 
 def rule_breaches(coefficients: Coefficients, cands: list[Candidate], chosen: dict[int, Option | None]) -> list[str]:

@@ -165,9 +165,10 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
         "service": "key",
         **dict.fromkeys(("needed_mnok", "planned_mnok", "gap_mnok"), "num"),
     },
-    "plan_tradeoff": dict.fromkeys(
-        ("ceiling_pct", "place_years_short", "investment_mnok", "max_debt_ratio_pct"), "num"
-    ),
+    "plan_tradeoff": {
+        "lever": "key",
+        **dict.fromkeys(("value", "place_years_short", "investment_mnok", "max_debt_ratio_pct"), "num"),
+    },
     "housing_release": {"development": "key", "probability_never": "num"},
     "housing_held_back": {"development": "key", "year": "int", "held_back_mean": "num", "held_back_p90": "num"},
 }

@@ -580,5 +580,14 @@ LABELS.update(
         "plan_where": {"nb": "tjeneste / sone", "en": "service / zone"},
         "plan_closed": {"nb": "plassår lukket", "en": "place-years closed"},
         "other": {"nb": "annet", "en": "other"},
+        "plan_lever_ndr": {
+            "nb": "netto driftsresultat minst (% av inntektene)",
+            "en": "net operating result at least (% of revenue)",
+        },
+        "plan_lever_savings": {"nb": "mer omstilling per år (mill. kr)", "en": "more savings a year (NOK million)"},
+        "plan_levers": {"nb": "Hva andre grep gir (ett om gangen)", "en": "What other levers buy (one at a time)"},
+        "plan_lever": {"nb": "grep", "en": "lever"},
+        "plan_value": {"nb": "verdi", "en": "value"},
+        "investment": {"nb": "investering", "en": "investment"},
     }
 )

@@ -14,6 +14,7 @@ from ltsim.schema.common import (
     COUNT_MAX,
     IDENTIFIER,
     CsvPath,
+    Mnok,
     MnokPerUnit,
     Strict,
     Weight,
@@ -56,6 +57,7 @@ def _ceiling(value: float) -> float:
 
 
 Ceiling = Annotated[float, AfterValidator(_ceiling)]
+NdrFloor = Annotated[float, AfterValidator(between(-0.2, 0.2, "a share of gross operating revenue (0.02 for 2 %)"))]
 
 
 class PlanSpec(Strict):
@@ -75,15 +77,17 @@ class PlanSpec(Strict):
     deferral_penalty_mnok: Weight = 0.5  # per project-year a catalogue project moves (NOK million)
     build_limits: list[BuildLimit] = Field(default_factory=list)
     tradeoff_ceilings: list[Ceiling] = Field(default_factory=lambda: [0.90, 0.95, 1.00, 1.05, 1.10])
+    tradeoff_ndr_floors: list[NdrFloor] = Field(default_factory=list)  # netto driftsresultat ≥ floor × revenue
+    tradeoff_savings_mnok: list[Mnok] = Field(default_factory=list)  # more savings a year from first_start_year
     builds: list[Build] = Field(default_factory=list)
     closed: list[Closure] = Field(default_factory=list)
     source: str | None = None
 
-    @field_validator("tradeoff_ceilings")
+    @field_validator("tradeoff_ceilings", "tradeoff_ndr_floors", "tradeoff_savings_mnok")
     @classmethod
     def _ceilings(cls, value: list[float]) -> list[float]:
         if len(value) > 21:
-            raise ValueError(f"found {len(value)} ceilings; expected at most 21")
+            raise ValueError(f"found {len(value)} values; expected at most 21")
         return sorted(set(value))
 
     @model_validator(mode="after")

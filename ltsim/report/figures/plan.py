@@ -134,13 +134,16 @@ def fig_plan_tradeoff(figs: Figures, d: RunData, curve: Any) -> str | None:
     """Place-years short [place-years] against the debt-ratio ceiling [%]; investment on hover."""
     if curve is None or curve.empty:
         return None
+    curve = curve[curve.lever == "ceiling"]
+    if curve.empty:
+        return None
     lang = d.lang
     data = [
         {
             "type": "scatter",
             "mode": "lines+markers",
             "name": t("place_years", lang),
-            "x": clean(curve.ceiling_pct, 1),
+            "x": clean(curve.value, 1),
             "y": clean(curve.place_years_short, 0),
             "line": {"color": BLUE, "width": 3},
             "customdata": [fmt_num(v, 0, lang) for v in curve.investment_mnok],
@@ -194,4 +197,19 @@ def plan_section(figs: Figures, d: RunData) -> dict[str, Any] | None:
         "fig_debt": fig_plan_debt(figs, d, debt),
         "fig_investment": fig_plan_investment(figs, d, gap),
         "fig_tradeoff": fig_plan_tradeoff(figs, d, curve),
+        "levers": [] if curve is None else _lever_rows(d, curve[curve.lever != "ceiling"]),
     }
+
+
+def _lever_rows(d: RunData, rows: Any) -> list[dict[str, Any]]:
+    """The NDR-floor and savings points of the trade-off: lever, value, place-years short, investment."""
+    names = {"ndr_floor": t("plan_lever_ndr", d.lang), "savings": t("plan_lever_savings", d.lang)}
+    return [
+        {
+            "lever": names.get(r.lever, r.lever),
+            "value": float(r.value),
+            "short": float(r.place_years_short),
+            "investment": float(r.investment_mnok),
+        }
+        for r in rows.itertuples()
+    ]
