@@ -44,6 +44,7 @@ class MonteCarloResult:
     kpi_values: np.ndarray | None = None  # [R, K, Y-1] key figures [percent] (finance only)
     kpi_red: np.ndarray | None = None  # [R, K, Y-1] True where the fiscal rule is red
     population_total: np.ndarray | None = None  # [R, Y] persons on 1 January (varies only where housing waits)
+    usable: tuple[np.ndarray, ...] = ()  # per service [R, Y, Z] usable capacity [places]
 
     @property
     def reps(self) -> int:
@@ -62,6 +63,7 @@ class _Replication:
     kpi_values: np.ndarray | None = None
     kpi_red: np.ndarray | None = None
     population_total: np.ndarray | None = None
+    usable: tuple[np.ndarray, ...] = ()
 
 
 def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -95,9 +97,11 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
         population = pop_model.project(pipeline.population_inputs(scenario, dwellings))
         services = pipeline.demand_and_capacity(scenario, population.persons, run.completion_year)
         shorts = tuple(np.clip(s.gap, 0.0, None) for s in services if s.gap is not None)
+        usables = tuple(s.usable_capacity for s in services if s.gap is not None)
         released, held = housing.released.sum(axis=1), housing.held_back.sum(axis=1)
     else:
         short_list: list[np.ndarray] = []
+        usable_list: list[np.ndarray] = []
         if scenario.services.capacity is not None:
             register, events, zones = pipeline.register_with_projects(scenario, run.completion_year)
             led = cap_model.ledger(register, events, scenario.years)
@@ -106,13 +110,23 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
                 zone_of = np.array([system.zone_ids.index(z) if z in system.zone_ids else -1 for z in zones])
                 _, usable = cap_model.service_capacity(led, register.utilisation, index, zone_of, len(system.zone_ids))
                 short_list.append(np.clip(base["demand"][index] - usable, 0.0, None))
-        shorts = tuple(short_list)
+                usable_list.append(usable)
+        shorts, usables = tuple(short_list), tuple(usable_list)
     values = red = None
     if scenario.config.finance is not None:
         values, red = _finance(scenario, population, services, run)
     total = population.persons.reshape(population.persons.shape[0], -1).sum(axis=1)
     return _Replication(
-        run.completion_year, run.cost_mnok, run.spend_mnok.sum(axis=0), shorts, released, held, values, red, total
+        run.completion_year,
+        run.cost_mnok,
+        run.spend_mnok.sum(axis=0),
+        shorts,
+        released,
+        held,
+        values,
+        red,
+        total,
+        usables,
     )
 
 
@@ -195,6 +209,7 @@ def run_montecarlo(
         kpi_values=np.stack([r.kpi_values for r in done]) if done[0].kpi_values is not None else None,
         kpi_red=np.stack([r.kpi_red for r in done]) if done[0].kpi_red is not None else None,
         population_total=np.stack([r.population_total for r in done]),
+        usable=tuple(np.stack([r.usable[s] for r in done]) for s in range(n_services)),
     )
 
 

@@ -231,8 +231,9 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
 
     years = result.population.years
     rows = []
-    for svc, short in zip(result.services, mc.short, strict=True):
+    for s, (svc, short) in enumerate(zip(result.services, mc.short, strict=True)):
         grid = pd.MultiIndex.from_product([years, svc.zone_ids], names=["year", "zone"])
+        usable = np.percentile(mc.usable[s], (10, 50, 90), axis=0) if mc.usable else None
         frame = pd.DataFrame(
             {
                 "probability_short": (short > 1e-9).mean(axis=0).reshape(-1),
@@ -244,6 +245,9 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
             index=grid,
         ).reset_index()
         frame.insert(2, "service", svc.service.id)
+        if usable is not None:
+            for i, q in enumerate((10, 50, 90)):
+                frame[f"usable_capacity_p{q}"] = usable[i].reshape(-1)
         rows.append(frame)
     shortfall = pd.concat(rows, ignore_index=True) if rows else None
 

@@ -76,8 +76,24 @@ def _number(value: Any) -> float:
     return number
 
 
+class SeriesError(ValueError):
+    """Every bad year of a ``{year: value}`` map: ``errors`` holds (the year key as written, found, expected).
+
+    Its message is the first one's (``found … in year Y; expected …``); the scenario loader reports each
+    at the line of its year (:func:`ltsim.scenario.errors.translate`).
+    """
+
+    def __init__(self, errors: list[tuple[Any, str, str]]) -> None:
+        self.errors = errors
+        _, found, expected = errors[0]
+        super().__init__(f"found {found}; expected {expected}" if expected else found)
+
+
 def parse_year_series(value: Any, check: Any = None) -> YearSeries:
-    """Parse a number or a ``{year: value}`` map; ``check(v)`` raises ValueError for a bad value."""
+    """Parse a number or a ``{year: value}`` map; ``check(v)`` raises ValueError for a bad value.
+
+    A map with several bad years raises :class:`SeriesError` naming every one.
+    """
     if isinstance(value, YearSeries):
         return value
     if isinstance(value, Mapping):
@@ -85,28 +101,32 @@ def parse_year_series(value: Any, check: Any = None) -> YearSeries:
         if method not in ("step", "linear"):
             raise ValueError(f"found method {show(method)}; expected 'step' or 'linear'")
         points: list[tuple[int | None, float]] = []
+        errors: list[tuple[Any, str, str]] = []
         for key, raw in value.items():
             if key == "method":
                 continue
             if isinstance(key, bool) or not isinstance(key, int | str):
-                raise ValueError(f"found key {show(key)}; expected a year such as 2030")
+                errors.append((key, f"key {show(key)}", "a year such as 2030"))
+                continue
             if isinstance(key, str) and not (key.strip().isascii() and key.strip().isdigit()):
-                raise ValueError(f"found key {show(key)}; expected a year such as 2030")
+                errors.append((key, f"key {show(key)}", "a year such as 2030"))
+                continue
+            year = int(key)
             try:
-                year = int(key)
-            except (TypeError, ValueError):  # pragma: no cover - excluded above
-                raise ValueError(f"found key {show(key)}; expected a year such as 2030") from None
-            number = _number(raw)
-            if check is not None:
-                try:
+                number = _number(raw)
+                if check is not None:
                     check(number)
-                except ValueError as exc:
-                    text = str(exc)
-                    if text.startswith("found ") and "; expected " in text:
-                        found, expected = text.split("; expected ", 1)
-                        raise ValueError(f"{found} in year {year}; expected {expected}") from None
-                    raise ValueError(f"in year {year}: {text}") from None
+            except ValueError as exc:
+                text = str(exc)
+                if text.startswith("found ") and "; expected " in text:
+                    found, expected = text.removeprefix("found ").split("; expected ", 1)
+                    errors.append((key, f"{found} in year {year}", expected))
+                else:
+                    errors.append((key, f"in year {year}: {text}", ""))
+                continue
             points.append((year, number))
+        if errors:
+            raise SeriesError(errors)
         if not points:
             raise ValueError("found an empty map; expected a number or {year: value}")
         points.sort(key=lambda p: p[0])

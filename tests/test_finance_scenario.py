@@ -87,7 +87,7 @@ def problems(tmp_path: Path, change) -> list[str]:
 def test_rate_written_as_percent(tmp_path: Path):
     (msg,) = problems(tmp_path, lambda f: f["debt"].update(interest_rate={2024: 4.2, 2025: 0.04}))
     assert (
-        "finance.debt.interest_rate: found 4.2 in year 2024; expected a yearly rate as a fraction between −1 and 1 (write 0.042 for 4.2 %)"
+        "finance.debt.interest_rate.2024: found 4.2 in year 2024; expected a yearly rate as a fraction between −1 and 1 (write 0.042 for 4.2 %)"
         in msg
     )
 

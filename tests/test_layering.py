@@ -1,4 +1,6 @@
-"""Scenario layering (issue 20, item 5): a variant's dated value replaces the base's series.
+"""Scenario layering (issue 20, item 5): a variant's dated value replaces the base's series; and (item 6)
+every problem is reported where it was written: each bad year at its own line in the variant, and a bad
+table does not hide the problems of the next.
 
 The tiny finance scenario's debt interest is ``{2024: 0.042, 2025: 0.04}``. A variant writing
 ``{2024: 0.042, 2026: 0.05}`` means 4.2 % in 2024 and 2025 and 5 % from 2026: merged key by key
@@ -94,3 +96,44 @@ def test_validate_explain_prints_the_origin_of_every_value(tmp_path: Path):
     assert "replaces {2024: 0.042, 2025: 0.04}" in lines[i + 1] and "scenario.yaml:" in lines[i + 1]
     bad = CliRunner().invoke(app, ["validate", str(variant(tmp_path / "b", "{merge: 1, 2026: 0.05}")), "--explain"])
     assert bad.exit_code == 2
+
+
+# --------------------------------------------------------------------------- item 6: where errors are written
+
+
+def test_every_bad_year_is_reported_at_its_own_line_in_the_variant(tmp_path: Path):
+    file = variant(tmp_path, "\n      2024: 0.042\n      2025: 4.5\n      2026: 5.5")
+    with pytest.raises(InputError) as info:
+        load_scenario(file)
+    probs = [p for p in info.value.problems if p.field and p.field.startswith("finance.debt.interest_rate")]
+    assert [(Path(p.file).name, p.line, p.field, p.found) for p in probs] == [
+        ("variant.yaml", 7, "finance.debt.interest_rate.2025", "4.5 in year 2025"),
+        ("variant.yaml", 8, "finance.debt.interest_rate.2026", "5.5 in year 2026"),
+    ]
+
+
+def test_a_bad_year_merged_over_the_base_is_reported_in_the_variant(tmp_path: Path):
+    file = variant(tmp_path, "\n      merge: true\n      2025: 4.5")
+    with pytest.raises(InputError) as info:
+        load_scenario(file)
+    (p,) = info.value.problems
+    assert (Path(p.file).name, p.line, p.field) == ("variant.yaml", 7, "finance.debt.interest_rate.2025")
+    assert "write 0.045 for 4.5 %" in p.expected
+
+
+def test_problems_in_two_tables_are_reported_together(tmp_path: Path):
+    """A bad facilities row used to hide every problem of the project catalogue (loaded after the services)."""
+    path = write_tiny_finance(tmp_path)
+    for name, column, bad in (("facilities.csv", "capacity_places", "x"), ("projects.csv", "gross_cost_mnok", "abc")):
+        file = tmp_path / "data" / name
+        lines = file.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split(",")
+        cells = lines[1].split(",")
+        cells[header.index(column)] = bad
+        lines[1] = ",".join(cells)
+        file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    where = {(Path(p.file).name, p.line, p.field) for p in info.value.problems}
+    assert ("facilities.csv", 2, "column 'capacity_places'") in where
+    assert ("projects.csv", 2, "column 'gross_cost_mnok'") in where

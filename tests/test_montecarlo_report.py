@@ -56,6 +56,17 @@ def test_tables_hold_the_distributions(mc: tuple[Path, str]):
     sp = pd.read_csv(folder / "shortfall_probability.csv")
     assert (sp.short_places_p10 <= sp.short_places_p50 + 1e-9).all()
     assert (sp.short_places_p50 <= sp.short_places_p90 + 1e-9).all()
+    # without sequencing rules demand is the same in every replication and short = max(demand − usable, 0)
+    # is convex and falls as usable rises: the median shortfall lies between the shortfall at the median
+    # capacity (equal where the median is one replication's) and the shortfall at the P10 capacity
+    demand = pd.read_csv(folder / "capacity.csv").set_index(["year", "zone", "service"]).demand
+    q = sp.set_index(["year", "zone", "service"])
+    dem = demand.reindex(q.index)
+    at_median = (dem - q.usable_capacity_p50).clip(lower=0)
+    at_p10 = (dem - q.usable_capacity_p10).clip(lower=0)
+    assert (q.short_places_p50 >= at_median - 2e-3).all() and (q.short_places_p50 <= at_p10 + 2e-3).all()
+    assert (q.usable_capacity_p10 < q.usable_capacity_p90 - 1).any()  # the capacity does vary between replications
+    assert (q.usable_capacity_p10 <= q.usable_capacity_p90 + 1e-9).all()
     # the population does not vary without sequencing rules: every percentile is population.csv's total
     pop = pd.read_csv(folder / "population_percentiles.csv").set_index("year")
     totals = pd.read_csv(folder / "population.csv").groupby("year").persons.sum()
@@ -78,6 +89,8 @@ def test_summary_is_the_median_and_band_not_one_replication(mc: tuple[Path, str]
     figs = json.loads(
         re.search(r'<script id="ltsim-figures" type="application/json">(.*?)</script>', html, re.S).group(1)
     )
+    grid = [tr.get("name") or "" for tr in figs["fig-svc-primary_school"]["data"]]
+    assert any(n.endswith("P10–P90") for n in grid)  # the zone grids draw the capacity band
     names = [tr.get("name") for tr in figs["fig-debt-ratio"]["data"]]
     assert "P10–P90" in names and any(n and n.endswith("median") for n in names)
     kp = pd.read_csv(folder / "kpi_probability.csv")

@@ -297,8 +297,8 @@ def test_percentage_inside_a_year_map(tmp_path: Path) -> None:
     check(
         only(problems_of(path)),
         file=path,
-        line=line_of(path, "improvement:"),
-        field="population.mortality.improvement",
+        line=line_of(path, "2027: 1.5"),  # the year's own line (issue 20, item 6)
+        field="population.mortality.improvement.2027",
         found="1.5 in year 2027",
         expected="a fraction between 0 and 1 (write 0.015 for 1.5 %)",
     )

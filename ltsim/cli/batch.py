@@ -120,7 +120,10 @@ def _print_headline(comparison: Path, reference: str) -> None:
         out.print("Every scenario has the same headline figures.")
         return
     table = Table(
-        title=f"Headline: best and worst of {len(frame)} scenarios (reference {reference})", title_justify="left"
+        title=f"Headline: best and worst of {len(frame)} scenarios (reference {reference})",
+        title_justify="left",
+        caption="↓ lower is better, ↑ higher is better",
+        caption_justify="left",
     )
     for col in ("key figure", "reference", "best", "", "worst", ""):
         table.add_column(col, justify="right" if col in ("reference", "") else "left")
@@ -134,9 +137,9 @@ def _print_headline(comparison: Path, reference: str) -> None:
         return escape(name) + (f" [dim](+{ties} tied)[/]" if ties else "")
 
     for r in rows:
-        direction = "higher is better" if better(r["figure"]) > 0 else "lower is better"
+        arrow = "↑" if better(r["figure"]) > 0 else "↓"
         table.add_row(
-            f"{escape(figure_label(r['figure'], 'en'))} [dim]({direction})[/]",
+            f"{escape(figure_label(r['figure'], 'en'))} {arrow}",
             num(r["figure"], r["reference"]),
             who(r["best"], r["best_ties"]),
             num(r["figure"], r["best_value"]),

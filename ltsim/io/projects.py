@@ -216,13 +216,16 @@ def _cycle(deps: dict[str, list[str]]) -> list[str] | None:
 def load_projects(
     config: ScenarioConfig,
     years: np.ndarray,
-    services: ServicesData,
+    services: ServicesData | None,
     table: ReadTable,
     problem: MakeProblem,
     developments: tuple[str, ...] = (),
     extra_rows: Sequence[dict[str, Any]] = (),
 ) -> ProjectsData | None:
     """Read and check the catalogue and plan spend; build the simulation inputs.
+
+    With ``services`` None (the services or population have problems of their own) only the catalogue's
+    rows are checked, so its problems are reported with theirs; nothing is built.
 
     ``depends_on`` may name housing developments as ``housing:<development>``: the project then
     starts no earlier than the year the development's first dwellings are completed.
@@ -267,6 +270,8 @@ def load_projects(
         row["_deferred"] = years_moved
     if problems:
         raise InputError(problems)
+    if services is None:
+        return None
     by_service = {s.id: s for s in services.services}
     cap = services.capacity
     facility_of = (

@@ -459,14 +459,15 @@ class RunFolder:
                 )
             )
 
-    def check(self) -> None:
-        """Read and check every file the report uses; one InputError naming every problem found."""
+    def check(self, tables: tuple[str, ...] | None = None) -> None:
+        """Read and check every file the report uses (of the CSVs only ``tables``, if given); one InputError."""
         problems: list[Problem] = []
+        names = [n for n in self.table_names() if tables is None or n in tables]
         for read in (
             lambda: self.manifest,
             lambda: self.resolved,
             lambda: self.optimize,
-            *[(lambda n=n: self.table(n)) for n in self.table_names()],
+            *[(lambda n=n: self.table(n)) for n in names],
         ):
             try:
                 read()
@@ -527,7 +528,7 @@ class RunFolder:
             if size > MAX_YAML_BYTES:
                 raise InputError(Problem(expected, file=str(file), found=f"{size / 2**20:,.0f} MB"))
             try:
-                doc = yaml.safe_load(file.read_bytes().decode("utf-8"))
+                doc = yaml.load(file.read_bytes().decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             except UnicodeDecodeError as exc:
                 raise InputError(
                     Problem(expected, file=str(file), found=f"a byte 0x{exc.object[exc.start]:02x} that is not UTF-8")

@@ -26,6 +26,19 @@ from ltsim.report.figures.compare import Entry, axis_colours, fig_lines, fig_mul
 from ltsim.report.html import render
 from ltsim.report.i18n import check_lang, figure_label, fmt_num, fmt_pct, t
 
+COMPARED_TABLES = (
+    "population_change",
+    "capacity_summary",
+    "capacity",
+    "demand",
+    "kpi",
+    "finance",
+    "schedule",
+    "housing_schedule",
+    "projects",
+)
+"""The tables of a run folder the comparison reads (:func:`ltsim.keyfigures.key_figures`, the lines over time,
+the service names): checked before anything is built. The rest (population.csv, the largest) is not read."""
 SCENARIO_COLUMNS = ("scenario", "name", "run")
 KEY_COLUMNS = ("kpi", "metric", "item", "key", "figure")
 
@@ -105,7 +118,7 @@ def expand(paths: list[Path]) -> Sources:
             )
     for entry in src.entries:
         try:
-            entry.run.check()  # type: ignore[union-attr]
+            entry.run.check(COMPARED_TABLES)  # type: ignore[union-attr]
         except InputError as exc:
             problems += exc.problems
     if problems:

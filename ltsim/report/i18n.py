@@ -191,6 +191,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Blue line: demand; grey area: usable capacity (capacity × target utilisation); red area: places short.",
     },
     "prob_short": {"nb": "Sannsynlighet for mangel", "en": "Probability of a shortfall"},
+    "svc_caption_mc": {
+        "nb": "Monte Carlo: grått felt er median brukbar kapasitet, stiplet bånd P10–P90 over replikasjonene; "
+        "rødt felt: plasser som mangler ved median kapasitet.",
+        "en": "Monte Carlo: the grey area is the median usable capacity, the dotted band P10–P90 over the "
+        "replications; red area: places short at the median capacity.",
+    },
     "prob_caption": {
         "nb": "Andel av Monte Carlo-replikasjonene der sonen mangler plasser (kun soner med risiko).",
         "en": "Share of Monte Carlo replications in which the zone is short of places (zones at risk only).",

@@ -113,28 +113,50 @@ def scenario_from_data(
     check_config(config, smap, top)
     files, roots = resolve_files(config, smap, top)
     h = config.horizon
-    population = load_population(config, files, smap, top)
-    services = load_services(
-        config,
-        np.arange(h.base_year, h.end_year + 1),
-        config.population.max_age,
-        table_reader(files, smap, top),
-        problem_maker(smap, top),
+    # each table group is checked even when another has problems, so one bad table hides no other
+    problems: list[Any] = []
+
+    def attempt(load: Any) -> Any:
+        try:
+            return load()
+        except InputError as exc:
+            problems.extend(exc.problems)
+            return None
+
+    population = attempt(lambda: load_population(config, files, smap, top))
+    services = attempt(
+        lambda: load_services(
+            config,
+            np.arange(h.base_year, h.end_year + 1),
+            config.population.max_age,
+            table_reader(files, smap, top),
+            problem_maker(smap, top),
+        )
     )
-    plan = load_plan(config, services, table_reader(files, smap, top), problem_maker(smap, top))
+    plan = None
+    if services is not None:
+        plan = attempt(lambda: load_plan(config, services, table_reader(files, smap, top), problem_maker(smap, top)))
     if plan is not None and config.projects is None:
-        raise InputError(problem_maker(smap, top)(("plan",), "a 'projects:' section beside 'plan:'", "none"))
-    projects = load_projects(
-        config,
-        np.arange(h.base_year, h.end_year + 1),
-        services,
-        table_reader(files, smap, top),
-        problem_maker(smap, top),
-        tuple(dict.fromkeys(d[0] for d in population.developments)),
-        [*chosen_rows(config, plan), *extra_projects],
+        problems.append(problem_maker(smap, top)(("plan",), "a 'projects:' section beside 'plan:'", "none"))
+    recurring = attempt(
+        lambda: load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top))
     )
+    # the catalogue is checked against the population, the services and the plan's rows; without them only its rows
+    both = population is not None and services is not None and (config.plan is None or plan is not None)
+    projects = attempt(
+        lambda: load_projects(
+            config,
+            np.arange(h.base_year, h.end_year + 1),
+            services if both else None,
+            table_reader(files, smap, top),
+            problem_maker(smap, top),
+            tuple(dict.fromkeys(d[0] for d in population.developments)) if both else (),
+            [*chosen_rows(config, plan), *extra_projects],
+        )
+    )
+    if problems:
+        raise InputError(problems)
     check_housing(config, population, services, projects, smap, top)
-    recurring = load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top))
     hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
     digest = _scenario_hash(config, hashes)
     return Scenario(

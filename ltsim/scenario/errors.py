@@ -20,6 +20,7 @@ from ltsim.errors import InputError, Problem, show
 from ltsim.io.services import MakeProblem
 from ltsim.io.yamlsrc import SourceMap, dotted
 from ltsim.schema import ScenarioConfig
+from ltsim.timeseries import SeriesError
 
 Loc = tuple[str | int, ...]
 
@@ -140,6 +141,14 @@ def translate(exc: ValidationError, smap: SourceMap, top: Path) -> list[Problem]
         elif kind == "missing":
             expected = f"a value for {loc[-1]!r} (it is required)"
             found = "nothing"
+        elif kind == "value_error" and isinstance((err.get("ctx") or {}).get("error"), SeriesError):
+            for key, found_year, expected_year in err["ctx"]["error"].errors:  # each bad year at its own line
+                file, line = locate((*loc, key), smap, top)
+                field = f"{dotted(loc)}.{key}"
+                problems.append(
+                    Problem(expected_year or "a valid value", file=file, line=line, field=field, found=found_year)
+                )
+            continue
         elif kind in ("value_error", "assertion_error"):
             text = err["msg"].removeprefix("Value error, ")
             if text.startswith("found ") and "; expected " in text:

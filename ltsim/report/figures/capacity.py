@@ -92,6 +92,14 @@ def fig_service_grid(figs: Figures, d: RunData, service: str, fig_id: str) -> st
     sel = cap[cap.service == service]
     if sel.empty:
         return None
+    sp = d.run.table("shortfall_probability")
+    mc = sp is not None and "usable_capacity_p50" in sp
+    if mc:  # Monte Carlo: the median usable capacity and its P10–P90 band, never one replication's
+        q = sp[sp.service == service][
+            ["year", "zone", "usable_capacity_p10", "usable_capacity_p50", "usable_capacity_p90"]
+        ]
+        sel = sel.merge(q, on=["year", "zone"], how="left")
+        sel = sel.assign(usable_capacity=sel.usable_capacity_p50, gap=sel.demand - sel.usable_capacity_p50)
     znames = d.zone_names
     peak = sel.assign(short=sel.gap.clip(lower=0)).groupby("zone").short.max()
     zones = list(peak.sort_values(ascending=False, kind="stable").index)
@@ -167,6 +175,24 @@ def fig_service_grid(figs: Figures, d: RunData, service: str, fig_id: str) -> st
             },
         ]
         data[-2], data[-1] = data[-1], data[-2]  # shortfall fill lies between capacity and demand
+        if mc:
+            for edge, fill in (("usable_capacity_p10", None), ("usable_capacity_p90", "tonexty")):
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "lines",
+                        "x": years,
+                        "y": clean(z[edge], 1),
+                        "xaxis": f"x{k}",
+                        "yaxis": f"y{k}",
+                        "name": f"{t('usable_capacity', lang)} P10–P90",
+                        "legendgroup": "band",
+                        "showlegend": first and fill is not None,
+                        "line": {"color": "rgba(90,90,90,0.6)", "width": 0.8, "dash": "dot", "shape": "hv"},
+                        **({"fill": fill, "fillcolor": "rgba(90,90,90,0.12)"} if fill else {}),
+                        "hoverinfo": "skip",
+                    }
+                )
         top = float(np.nanmax(np.r_[z.demand.to_numpy(float), z.usable_capacity.to_numpy(float), 1.0]))
         layout[f"xaxis{k}"] = {
             "domain": [x0, x0 + w],
