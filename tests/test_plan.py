@@ -285,3 +285,27 @@ def test_report_has_the_needs_section_drawn_in_a_browser(tmp_path: Path, lang: s
     table = table[: table.index("</table>")]
     assert table.count("<tr>") - 1 == len(plan(load_scenario(path), with_tradeoff=False).builds)
     check_rendered(out / "report.html", tmp_path, tmp_path / "shot.png")
+
+
+def test_no_shortfall_closes_every_gap_that_can_be_closed(tmp_path: Path):
+    """With kindergarten under no_shortfall, each kindergarten cell-year is short by no more than what no choice
+    avoids (the limit raised to the least reachable shortfall), and no more place-years short than without."""
+    from ltsim.optimize.evaluation import shortfall_limits
+
+    free = plan(load_scenario(write_tiny_plan(tmp_path / "free")), with_tradeoff=False)
+    hard_path = write_tiny_plan(tmp_path / "hard", plan={"no_shortfall": ["kindergarten"], "shortfall_cost_mnok_per_place_year": {
+        "kindergarten": 0.01, "primary_school": 0.15, "care_24h": 0.8}})  # fmt: skip
+    hard = plan(load_scenario(hard_path), with_tradeoff=False)
+    co = hard.coefficients
+    limits = shortfall_limits(co)
+    picked = [o for o in hard.solution.chosen.values() if o is not None]
+    for (c, u), limit in limits.items():
+        cell = co.cells[c]
+        if cell.service != "kindergarten":
+            continue
+        added = sum(float(o.places[c][u]) for o in picked if c in o.places)
+        assert max(0.0, cell.gap[u] - added) <= limit + 1e-6
+    kg = lambda r: sum(  # noqa: E731
+        float(np.clip(s.gap, 0, None).sum()) for s in r.planned.services if s.service.id == "kindergarten"
+    )
+    assert kg(hard) <= kg(free) + 1e-6
