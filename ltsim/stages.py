@@ -232,7 +232,9 @@ def finance_inputs(
 
     Investments are the simulated projects' spend plus the yearly budgets (``recurring``); the
     population index weighs persons by age (``revenue.weight_by_age``, default 1); users per
-    service are the demand model's users summed over zones, for services with a unit cost.
+    service are the demand model's users summed over zones, for services with a unit cost. A project's
+    operating cost and its offset count from its simulated completion year, so both move with it under
+    ``projects.defer``, the optimiser's and the plan's starts and Monte Carlo slips.
     """
     from ltsim.schema import ASSET_CATEGORIES
 
@@ -242,7 +244,7 @@ def finance_inputs(
     n_years = len(years)
     inv = fin.investment
 
-    spend_rows, vat_rows, grant_rows, completion, life, opex = [], [], [], [], [], []
+    spend_rows, vat_rows, grant_rows, completion, life, opex, offset = [], [], [], [], [], [], []
     data = scenario.projects
     if data is not None and project_run is not None:
         spend = project_run.spend_mnok
@@ -254,6 +256,7 @@ def finance_inputs(
         completion.append(np.where(built, project_run.completion_year, years[-1] + AFTER_HORIZON_YEARS))
         life.append(np.array([ASSET_CATEGORIES[c] or 0 for c in data.categories]))
         opex.append(np.where(built, np.nan_to_num(data.operating_cost_mnok_per_year), 0.0))
+        offset.append(np.where(built, np.nan_to_num(data.operating_offset_mnok_per_year), 0.0))
         grants = np.zeros_like(spend)
         if inv.husbanken is not None and data.husbanken_places.any():
             hb = inv.husbanken
@@ -276,6 +279,7 @@ def finance_inputs(
         completion.append(np.full(len(rec.ids), years[0]))  # each year's spend is in service that year
         life.append(np.array([ASSET_CATEGORIES[c] or 0 for c in rec.categories]))
         opex.append(np.zeros(len(rec.ids)))
+        offset.append(np.zeros(len(rec.ids)))
         grant_rows.append(np.zeros_like(rec.spend_mnok))
 
     def stack(rows: list[np.ndarray], width: int | None) -> np.ndarray:
@@ -290,6 +294,7 @@ def finance_inputs(
         completion_year=stack(completion, None),
         asset_life_years=stack(life, None),
         operating_cost_mnok=stack(opex, None),
+        operating_offset_mnok=stack(offset, None),
     )
 
     persons_by_age = population.persons[:-1].sum(axis=(1, 2))  # [Y, N]

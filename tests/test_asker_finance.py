@@ -143,3 +143,40 @@ def test_base_yaml_carries_the_fragment_verbatim_once_merged():
     frag = (ASKER / "data" / "finance_fragment.yaml").read_text(encoding="utf-8")
     body = frag[frag.index("finance:") :]
     assert body in base
+
+
+KLOPPEDALEN = "eldre_heldogn_kloppedalen"
+
+
+def test_catalogue_offsets_the_projects_staffed_by_unit_costs():
+    """build_projects.py offsets exactly the projects build_finance.py counts as staffed by the care_24h unit
+    cost, by minus their operating cost (FINANCE.md §4): Kloppedalen 74.5 → −74.5 (L8050-8052)."""
+    with (ASKER / "data" / "projects.csv").open(encoding="utf-8") as f:
+        offsets = {
+            r["id"]: (r["operating_cost_mnok_per_year"], r["operating_offset_mnok_per_year"]) for r in csv.DictReader(f)
+        }
+    with_offset = {pid: v for pid, v in offsets.items() if v[1]}
+    assert set(with_offset) == set(_module().CARE_PROJECTS_STAFFED_BY_UNIT_COST) == {KLOPPEDALEN}
+    assert with_offset[KLOPPEDALEN] == ("74.5", "-74.5")
+
+
+def test_deferring_kloppedalen_moves_its_operating_cost_and_offset(tmp_path: Path):
+    """projects.defer of Kloppedalen by 2 years moves its completion 2027 → 2029, and with it the cost
+    74.5 and the offset −74.5 (the other facility costs, 32.0 + 7.8 = 39.8 from 2024, stay); with
+    defer 0 the lines are 114.3 / −74.5 from 2027. Demography is unchanged (users do not depend on
+    the building), so the net expense path is the same: the offset cancels the cost in every year."""
+    (tmp_path / "deferred.yaml").write_text(
+        f"extends: {ASKER / 'base.yaml'}\nname: asker-kloppedalen-deferred\nprojects:\n  defer: {{{KLOPPEDALEN}: 2}}\n",
+        encoding="utf-8",
+    )
+    base = pipeline.run(load_scenario(ASKER / "base.yaml")).finance
+    moved = pipeline.run(load_scenario(tmp_path / "deferred.yaml")).finance
+    assert base is not None and moved is not None
+    years = base.years.tolist()
+    k27, k29 = years.index(2027), years.index(2029)
+    np.testing.assert_allclose(base.facility_operating_cost_mnok[k27 - 1 : k27 + 3], [39.8, 114.3, 114.3, 114.3])
+    np.testing.assert_allclose(moved.facility_operating_cost_mnok[k27 - 1 : k29 + 1], [39.8, 39.8, 39.8, 114.3])
+    np.testing.assert_allclose(base.facility_operating_offset_mnok[k27 - 1 : k27 + 3], [0, -74.5, -74.5, -74.5])
+    np.testing.assert_allclose(moved.facility_operating_offset_mnok[k27 - 1 : k29 + 1], [0, 0, 0, -74.5])
+    net = base.facility_operating_cost_mnok + base.facility_operating_offset_mnok
+    np.testing.assert_allclose(moved.facility_operating_cost_mnok + moved.facility_operating_offset_mnok, net)

@@ -223,3 +223,29 @@ def test_lending_beyond_the_funds_is_refused():
     sl = {"borrowing_mnok": np.array([50.0]), "lending_mnok": np.array([70.0]), "opening_unlent_mnok": 10.0}
     with pytest.raises(ValueError, match="exceeds the funds borrowed"):
         simulate(make(1, start_loans=sl))
+
+
+# ------------------------------------------------------------------------------ operating costs follow projects
+
+
+@pytest.mark.parametrize(("completion", "in_use"), [(2026, [0, 0, 1, 1]), (2027, [0, 0, 0, 1])])
+def test_operating_cost_and_offset_move_with_the_completion_year(completion: int, in_use: list[float]):
+    """A facility costing 74.5 a year whose staffing (−74.5) the unit costs already count, plus FDV 10:
+    cost 84.5 and offset −74.5 from the completion year, so expenses rise by 84.5 − 74.5 = 10 in each
+    year in use. Deferring completion 2026 → 2027 moves both lines by one year (hand calculation)."""
+    pr = one_project(4, [0.0] * 4, completion=completion, life=0, opex=84.5)
+    pr["operating_offset_mnok"] = np.array([-74.5])
+    r = simulate(make(4, projects=pr))
+    np.testing.assert_allclose(r.facility_operating_cost_mnok, 84.5 * np.array(in_use))
+    np.testing.assert_allclose(r.facility_operating_offset_mnok, -74.5 * np.array(in_use))
+    np.testing.assert_allclose(r.expenses_mnok, 10.0 * np.array(in_use))
+
+
+def test_operating_offset_in_the_first_year_share():
+    """With first_year_operating_share 0.5 the offset is halved in the completion year like the cost:
+    cost 0.5 × 84.5 = 42.25 and offset 0.5 × −74.5 = −37.25 in 2026, full from 2027."""
+    pr = one_project(4, [0.0] * 4, completion=2026, life=0, opex=84.5)
+    pr["operating_offset_mnok"] = np.array([-74.5])
+    r = simulate(make(4, projects=pr, operating={"first_year_operating_share": 0.5}))
+    np.testing.assert_allclose(r.facility_operating_offset_mnok, [0, 0, -37.25, -74.5])
+    np.testing.assert_allclose(r.expenses_mnok, [0, 0, 5.0, 10.0])

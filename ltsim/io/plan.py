@@ -429,6 +429,7 @@ def build_row(plan: PlanData, site_id: str, type_id: str, pid: str, earliest: in
         "vat_compensation_share": None if np.isnan(kind.vat_compensation_share) else kind.vat_compensation_share,
         "husbanken_places": kind.capacity_places if kind.husbanken else None,
         "operating_cost_mnok_per_year": kind.operating_cost_mnok_per_year,
+        "operating_offset_mnok_per_year": None,  # a type's cost is beyond the unit costs: nothing to offset
     }
 
 
@@ -456,6 +457,7 @@ def closure_row(plan: PlanData, facility: str, pid: str, earliest: int, planned:
         "vat_compensation_share": None,
         "husbanken_places": None,
         "operating_cost_mnok_per_year": -c.saving_mnok_per_year,
+        "operating_offset_mnok_per_year": None,
     }
 
 

@@ -68,6 +68,7 @@ class ProjectsData:
     vat_compensation_share: np.ndarray  # [P] NaN = scenario default
     husbanken_places: np.ndarray  # [P] net new 24-hour places eligible for the investment grant (0 if none)
     operating_cost_mnok_per_year: np.ndarray  # [P] NaN = not given
+    operating_offset_mnok_per_year: np.ndarray  # [P] signed, from completion like the cost; NaN = none
     inputs: ProjectInputs
     distributions: Distributions  # of the delays and overruns (drawn by :func:`ltsim.models.projects.draw`)
     stochastic: bool
@@ -173,6 +174,17 @@ def _columns(config: ScenarioConfig, years: np.ndarray) -> list[Column]:
             MNOK_MAX,
             required=False,
             expected=f"yearly operating cost in NOK million, at most {number_text(MNOK_MAX)} in size, or blank",
+        ),
+        Column(
+            "operating_offset_mnok_per_year",
+            "float",
+            -MNOK_MAX,
+            MNOK_MAX,
+            required=False,
+            expected=(
+                "a signed yearly offset to the operating cost from completion in NOK million (e.g. minus the "
+                f"staffing a per-user unit cost already counts), at most {number_text(MNOK_MAX)} in size, or blank"
+            ),
         ),
     ]
 
@@ -525,6 +537,7 @@ def load_projects(
         vat_compensation_share=column("vat_compensation_share"),
         husbanken_places=column("husbanken_places", 0.0),
         operating_cost_mnok_per_year=column("operating_cost_mnok_per_year"),
+        operating_offset_mnok_per_year=column("operating_offset_mnok_per_year"),
         inputs=inputs,
         distributions=distributions,
         stochastic=cfg.mode == "stochastic",

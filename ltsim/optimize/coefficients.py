@@ -192,6 +192,7 @@ def _same_finance_key(projects: Any, p: int, start: int) -> tuple[Any, ...] | No
         given(projects.vat_compensation_share[p]),
         given(projects.husbanken_places[p]),
         given(projects.operating_cost_mnok_per_year[p]),
+        given(projects.operating_offset_mnok_per_year[p]),
     )
 
 

@@ -187,8 +187,8 @@ def costed(coefficients: Coefficients) -> Coefficients:
         life = projects.capacity_years[p]
         life = ASSET_CATEGORIES[projects.categories[p]] if np.isnan(life) else float(life)
         yearly = net_investment_mnok(scenario, p) * annuity_factor(rate, life)
-        running = projects.operating_cost_mnok_per_year[p]
-        yearly += 0.0 if np.isnan(running) else float(running)
+        running = np.nan_to_num(projects.operating_cost_mnok_per_year[p])
+        yearly += float(running + np.nan_to_num(projects.operating_offset_mnok_per_year[p]))  # net of its offset
         in_use = years >= o.completion_year
         if not np.isnan(projects.capacity_years[p]):
             in_use &= years < o.completion_year + projects.capacity_years[p]

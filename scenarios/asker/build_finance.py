@@ -283,13 +283,15 @@ def calibrate(rows: list[dict[str, str]], rec: list[list[str]]) -> Calibration:
     facility, care_facility = facility_costs(rows)
     od, vd = f["oppvekst_demografijustering"], f["velferd_demografijustering"]
     demog = {y: sum(float(v[y]) for v in (*od.values(), *vd.values())) / 1e3 for y in PLAN}
-    expense_base = expenses[PLAN[0]] - facility[PLAN[0]]
+    # the catalogue offsets the operating cost of projects staffed by the unit costs (build_projects.py,
+    # operating_offset_mnok_per_year = -cost), so the model's facility line is net of them
+    net_facility = {y: facility[y] - care_facility[y] for y in PLAN}
+    expense_base = expenses[PLAN[0]] - net_facility[PLAN[0]]
     other_base, other_hp = {}, {}
     for y in PLAN:
         plan_change = expenses[y] - expenses[PLAN[0]] + eff_cum[y]  # before omstilling
-        non_demographic = plan_change - (facility[y] - facility[PLAN[0]]) - (demog[y] - demog[PLAN[0]])
-        other_base[y] = non_demographic - care_facility[y]
-        other_hp[y] = expenses[y] - expense_base - facility[y] + eff_cum[y]
+        other_base[y] = plan_change - (facility[y] - facility[PLAN[0]]) - (demog[y] - demog[PLAN[0]])
+        other_hp[y] = expenses[y] - expense_base - net_facility[y] + eff_cum[y]
 
     # start loans: remaining life of the opening receivables and term of new loans that reproduce the
     # plan's instalments on relending (paid = received) 2024-2027 with annuities at the budget rate
@@ -438,8 +440,8 @@ finance:
     base_mnok: {num(c.expense_base)}
     unit_cost_mnok: {{{", ".join(f"{k}: {num(v)}" for k, v in c.unit_costs.items())}}}
     efficiency_new_mnok: {ymap({**c.efficiency_new, PLAN[-1] + 1: 0.0})}
-    # the plan's non-demographic cost changes 2025-2027 (held), less Kloppedalen's operating cost,
-    # which care_24h users x unit cost already count (FINANCE.md §4)
+    # the plan's non-demographic cost changes 2025-2027 (held); Kloppedalen's operating cost, which
+    # care_24h users x unit cost already count, is offset on its catalogue row (FINANCE.md §4)
     other_mnok: {ymap(c.other_base)}
     # ASSUMPTION: the base outside the four services costed per user (about 59 %) follows the
     # population for the most part (health, social and technical services, administration): k = 0.5

@@ -103,6 +103,9 @@ class Spec:
     husbanken: float | None = None
     opex: float | None = None
     opex_note: str = ""
+    # the staffing of its places is what the service's per-user unit cost already counts (FINANCE.md §4):
+    # the catalogue then offsets the operating cost by -opex, from the same completion year
+    staffed_by_unit_cost: bool = False
 
 
 KG = KG_PLACES_PER_DEPARTMENT
@@ -251,6 +254,7 @@ SPECS: dict[str, Spec] = {
         husbanken=100,
         opex=74.5,
         opex_note="operating funds 74.5 mill in 2027 (15.0 in 2026 for the start-up), L8050",
+        staffed_by_unit_cost=True,
     ),
     "eldre_heldogn_vettre": Spec(
         "nursing_home",
@@ -382,6 +386,7 @@ CATALOGUE_HEADER = [
     "vat_compensation_share",
     "husbanken_places",
     "operating_cost_mnok_per_year",
+    "operating_offset_mnok_per_year",
     "note",
     "source",
 ]
@@ -495,6 +500,9 @@ def build_rows(source: list[dict[str, str]]) -> list[Row]:
             spec.places_note,
             spec.completion_note,
             spec.opex_note,
+            "operating offset = -operating cost: care_24h users x unit cost count the staffing (FINANCE.md §4)"
+            if spec.staffed_by_unit_cost
+            else "",
             f"postponed {postponed} years in HP 2023-2026" if postponed else "",
         ]
         values = {
@@ -519,6 +527,7 @@ def build_rows(source: list[dict[str, str]]) -> list[Row]:
             "vat_compensation_share": num(vat),
             "husbanken_places": num(spec.husbanken),
             "operating_cost_mnok_per_year": num(spec.opex),
+            "operating_offset_mnok_per_year": num(-spec.opex) if spec.staffed_by_unit_cost and spec.opex else "",
             "note": "; ".join(n for n in notes if n),
             "source": f"{HP} {r['source_lines']}",
         }

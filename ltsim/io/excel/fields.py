@@ -314,6 +314,17 @@ FIELDS: tuple[Field, ...] = (
         width=14,
     ),
     Field(
+        "operating_offset_mnok_per_year",
+        "float",
+        False,
+        "operating_offset_mnok_per_year (NOK million/year)",
+        "driftskorreksjon (mill. kr/år)",
+        "yearly offset to the operating cost from completion, signed (e.g. minus staffing the per-user unit cost counts)",
+        "årlig korreksjon av driftskostnaden fra ferdigstillelse, med fortegn (f.eks. minus bemanning enhetskostnaden dekker)",
+        aliases=("operating offset", "operating offset mnok per year", "driftskorreksjon", "korreksjon drift"),
+        width=14,
+    ),
+    Field(
         "note",
         "text",
         False,

@@ -40,7 +40,7 @@ def write_workbook(catalogue: Catalogue, lang: str = "nb", all_columns: bool = F
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = max(f.width, min(40, len(f.header(lang)) * 0.8))
         fmt = {"year": "0", "float": "General"}.get(f.kind)
-        if f.name == "gross_cost_mnok" or f.name == "operating_cost_mnok_per_year":
+        if f.name in ("gross_cost_mnok", "operating_cost_mnok_per_year", "operating_offset_mnok_per_year"):
             fmt = "#,##0.0##"
         if fmt:
             for cell in ws[letter][1:]:

@@ -27,6 +27,8 @@ class Projects:
     completion_year : [P] calendar year the facility is taken into use.
     asset_life_years : [P] depreciation life (5/10/20/40/50; 0 = land, not depreciated).
     operating_cost_mnok : [P] yearly operating cost once in service (FDV + staffing; negative = saving).
+    operating_offset_mnok : [P] yearly offset once in service, signed (None: none), e.g. −the staffing that
+        the per-user unit costs already count; it follows the completion year like the cost.
     """
 
     gross_spend_mnok: np.ndarray
@@ -35,6 +37,7 @@ class Projects:
     completion_year: np.ndarray
     asset_life_years: np.ndarray
     operating_cost_mnok: np.ndarray
+    operating_offset_mnok: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +238,10 @@ def check_inputs(inputs: FinanceInputs) -> None:
             raise ValueError(
                 f"projects.{name}: expected shape ({n_projects},), got {np.shape(getattr(projects, name))}"
             )
+    if projects.operating_offset_mnok is not None and np.shape(projects.operating_offset_mnok) != (n_projects,):
+        raise ValueError(
+            f"projects.operating_offset_mnok: expected shape ({n_projects},), got {np.shape(projects.operating_offset_mnok)}"
+        )
     if np.any(np.asarray(projects.asset_life_years) < 0):
         raise ValueError("projects.asset_life_years must be ≥ 0 (0 = land, not depreciated)")
     if np.any((np.asarray(projects.vat_share) < 0) | (np.asarray(projects.vat_share) > 1)):

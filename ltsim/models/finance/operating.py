@@ -5,7 +5,8 @@ Operating statement (økonomisk oversikt drift, budsjett- og regnskapsforskrifte
 
     revenue            = base · Π_{j=1..t}(1 + g_j) · population_index_t + other revenue
     expenses           = base · (1 + k · (population_index_t − 1)) + Σ_s unit_cost_s · (users_{s,t} − users_{s,0})
-                         + facility operating cost + other expenses − savings − Σ_{j≤t} efficiency_new_j
+                         + facility operating cost + facility offset + other expenses − savings
+                         − Σ_{j≤t} efficiency_new_j
                          (excl. depreciation; k = population_driven_share, the part of the base that follows
                          the population outside the services costed per user)
     gross operating expenses = expenses + depreciation
@@ -57,6 +58,7 @@ class OperatingStatement:
     revenue_mnok: np.ndarray
     demography_cost_mnok: np.ndarray
     facility_operating_cost_mnok: np.ndarray
+    facility_operating_offset_mnok: np.ndarray
     savings_mnok: np.ndarray
     efficiency_mnok: np.ndarray
     expenses_mnok: np.ndarray
@@ -69,8 +71,8 @@ def operating_statement(
 ) -> OperatingStatement:
     """Revenue, demography-driven and facility costs, brutto driftsresultat (formulas in the module docstring).
 
-    A project's ``operating_cost_mnok`` counts from its completion year (``first_year_operating_share`` of
-    it in that year).
+    A project's ``operating_cost_mnok`` and ``operating_offset_mnok`` count from its completion year
+    (``first_year_operating_share`` of them in that year), so both move when the project moves.
     """
     n_years = len(years)
     growth = np.cumprod(
@@ -89,12 +91,18 @@ def operating_statement(
         np.where(years[None, :] == completion_year, operating.first_year_operating_share, 0.0),
     )
     facility = np.asarray(projects.operating_cost_mnok, dtype=np.float64) @ in_use_share
+    offset = (
+        np.zeros(n_years)
+        if projects.operating_offset_mnok is None
+        else np.asarray(projects.operating_offset_mnok, dtype=np.float64) @ in_use_share
+    )
     savings = year_vector(operating.savings_mnok, n_years, "operating.savings_mnok")
     efficiency = np.cumsum(year_vector(operating.efficiency_new_mnok, n_years, "operating.efficiency_new_mnok"))
     expenses = (
         operating.expense_base_mnok * (1.0 + operating.population_driven_share * (population - 1.0))
         + demography
         + facility
+        + offset
         + year_vector(operating.other_expenses_mnok, n_years, "operating.other_expenses_mnok")
         - savings
         - efficiency
@@ -104,6 +112,7 @@ def operating_statement(
         revenue_mnok=revenue,
         demography_cost_mnok=demography,
         facility_operating_cost_mnok=facility,
+        facility_operating_offset_mnok=offset,
         savings_mnok=savings,
         efficiency_mnok=efficiency,
         expenses_mnok=expenses,

@@ -55,6 +55,7 @@ class FinanceResult:
     revenue_mnok: np.ndarray
     demography_cost_mnok: np.ndarray
     facility_operating_cost_mnok: np.ndarray
+    facility_operating_offset_mnok: np.ndarray  # signed: −costs the per-user unit costs already count
     savings_mnok: np.ndarray
     efficiency_mnok: np.ndarray
     expenses_mnok: np.ndarray
