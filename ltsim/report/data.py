@@ -24,7 +24,6 @@ from ltsim.report.i18n import (
     fmt_num,
     fmt_pct,
     fmt_share,
-    item_name,
     kpi_name,
     service_name,
     t,
@@ -519,28 +518,32 @@ def project_rows(d: RunData) -> list[dict[str, Any]]:
 
 
 def finance_table(d: RunData) -> dict[str, Any] | None:
-    """A compact key-item × year table of finance.csv [MNOK, no decimals]."""
+    """The statutory overviews (§ 5-4, § 5-5, § 5-6; :mod:`ltsim.report.budget`) × every year [MNOK, no decimals].
+
+    Rows have ``kind``: ``title`` (an overview's name), ``note``, ``item``, ``sum`` or ``memo``. A finance.csv
+    without the items the overviews need gives one note naming them.
+    """
+    from ltsim.report.budget import missing_items, overviews, text
+
     wide = d.finance_wide
     if wide is None:
         return None
-    items = [
-        i
-        for i in (
-            "revenue_mnok",
-            "ndr_mnok",
-            "gross_investment_mnok",
-            "borrowing_mnok",
-            "interest_mnok",
-            "instalments_mnok",
-            "net_debt_mnok",
-            "fund_mnok",
-        )
-        if i in wide
-    ]
-    if not items:
-        items = list(wide.columns[:8])
     years = [int(y) for y in wide.index]
-    return {
-        "years": years,
-        "rows": [{"name": item_name(i, d.lang), "cells": [fmt_num(v, 0, d.lang) for v in wide[i]]} for i in items],
-    }
+    missing = missing_items(wide)
+    if missing:
+        return {
+            "years": years,
+            "rows": [
+                {"kind": "note", "name": f"{text('budget_items_missing', d.lang)}: {', '.join(missing)}", "cells": []}
+            ],
+            "title": text("budget_layout", d.lang),
+        }
+    rows: list[dict[str, Any]] = []
+    for overview in overviews(wide):
+        rows.append({"kind": "title", "name": overview.title(d.lang), "cells": []})
+        rows.append({"kind": "note", "name": overview.note(d.lang), "cells": []})
+        rows += [
+            {"kind": line.style, "name": line.name(d.lang), "cells": [fmt_num(v, 0, d.lang) for v in line.values]}
+            for line in overview.lines
+        ]
+    return {"years": years, "rows": rows, "title": text("budget_layout", d.lang)}

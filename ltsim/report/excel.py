@@ -1,5 +1,8 @@
 """The Excel workbook of one run folder (openpyxl): contents, an economic plan sheet and one sheet per table.
 
+The "Økonomiplan" sheet is the plan in the budget layout of budsjett- og regnskapsforskriften
+(§ 5-4, § 5-5, § 5-6; :mod:`ltsim.report.budget`) for every year of the horizon.
+
 Every CSV table of the run folder becomes a sheet of the same name with the CSV's header in row 1
 (frozen, filtered, with the unit as a note) and its values as numbers, text and booleans, so
 ``pandas.read_excel(sheet_name=NAME)`` gives back the CSV table. No formulas: every sum on the
@@ -24,7 +27,8 @@ import numpy as np
 
 from ltsim.io.excel import set_value
 from ltsim.report import RunFolder
-from ltsim.report.i18n import COLUMN_INFO, item_name, kpi_name, t
+from ltsim.report.budget import REQUIRED_ITEMS, STOCKS, missing_items, overviews, text
+from ltsim.report.i18n import COLUMN_INFO, kpi_name, t
 
 PLAN_SHEET = "Økonomiplan"
 CONTENTS_SHEET = {"nb": "Innhold", "en": "Contents"}
@@ -235,16 +239,18 @@ def _table_sheet(wb: Any, title: str, frame: Any, lang: str) -> None:
 
 
 def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
-    """Investments per project and year and their financing, laid out as a Norwegian economic plan."""
+    """The economic plan in the budget layout for every year of the horizon (:mod:`ltsim.report.budget`).
+
+    § 5-4 bevilgningsoversikt drift, § 5-5 bevilgningsoversikt investering (in balance: udekket 0) and
+    § 5-6 økonomisk oversikt drift, then the investments per project (the recurring budgets as one line,
+    so they add up to § 5-5's investments), the stocks and the fiscal rules.
+    """
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
     ws = wb.create_sheet(PLAN_SHEET)
     bold = Font(bold=True)
     top = Border(top=Side(style="thin", color="000000"))
-    set_value(
-        ws["A1"],
-        f"{t('economic_plan', lang)}: {t('investments', lang).lower()} {'og' if lang == 'nb' else 'and'} {t('financing', lang).lower()}",
-    )
+    set_value(ws["A1"], f"{t('economic_plan', lang)}: {text('budget_layout', lang)}")
     ws["A1"].font = Font(bold=True, size=14)
     set_value(ws["A2"], f"{run.title} ({run.name})")
     set_value(ws["A3"], f"{t('mnok_fixed', lang).capitalize()}")
@@ -255,24 +261,25 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         run.table("finance"),
         run.table("kpi"),
     )
+    wide_fin = (
+        fin.pivot_table(index="year", columns="item", values="value", aggfunc="sum")
+        if fin is not None and len(fin)
+        else None
+    )
     year_set: set[int] = set()
     for frame in (spend, fin, kpi):
         if frame is not None and len(frame):
             year_set |= {int(y) for y in frame.year.unique()}
-    if spend is not None and len(spend):
-        years = list(range(min(spend.year), max(spend.year) + 1))
-    elif year_set:
-        years = list(range(min(year_set), max(year_set) + 1))
-    else:
+    if not year_set:
         set_value(ws["A5"], t("projects_missing", lang))
         ws.column_dimensions["A"].width = 60
         return
+    years = list(range(min(year_set), max(year_set) + 1))  # the whole horizon
     plan = years[:PLAN_YEARS]
     first_col = 4
     ycol = {y: first_col + i for i, y in enumerate(years)}
     sum_plan_col = first_col + len(years)
     sum_all_col = sum_plan_col + 1
-    # group header (row 5) and header (row 6)
     _put(ws, 5, first_col, t("plan_period", lang)).font = bold
     ws.merge_cells(start_row=5, start_column=first_col, end_row=5, end_column=first_col + len(plan) - 1)
     if len(years) > len(plan):
@@ -280,13 +287,50 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         ws.merge_cells(
             start_row=5, start_column=first_col + len(plan), end_row=5, end_column=first_col + len(years) - 1
         )
-    heads = [t("project", lang), t("service", lang), t("zone", lang), *[str(y) for y in years]]
+    heads = [text("budget_line", lang), t("service", lang), t("zone", lang), *[str(y) for y in years]]
     heads += [f"{t('sum', lang)} {plan[0]}–{plan[-1]}", f"{t('sum', lang)} {years[0]}–{years[-1]}"]
     _header(ws, heads, row=6)
     for j in range(first_col, sum_all_col + 1):
         ws.cell(row=6, column=j).alignment = Alignment(horizontal="right")
     row = 7
-    _put(ws, row, 1, t("investments", lang)).font = bold
+    missing = missing_items(wide_fin) if wide_fin is not None else list(REQUIRED_ITEMS)
+    if missing:
+        note = (
+            t("finance_missing", lang)
+            if wide_fin is None
+            else f"{text('budget_items_missing', lang)}: {', '.join(missing)}"
+        )
+        _put(ws, row, 1, note).font = Font(italic=True)
+        row += 2
+    else:
+        assert wide_fin is not None
+        for overview in overviews(wide_fin.reindex(years).fillna(0.0)):
+            _put(ws, row, 1, overview.title(lang)).font = Font(bold=True, size=12)
+            row += 1
+            _put(ws, row, 1, overview.note(lang)).font = Font(italic=True)
+            row += 1
+            for line in overview.lines:
+                is_sum = line.style == "sum"
+                c = _put(ws, row, 1, ("   " if line.style == "memo" else "") + line.name(lang))
+                if is_sum:
+                    c.font = bold
+                elif line.style == "memo":
+                    c.font = Font(italic=True)
+                _numbers(
+                    ws,
+                    row,
+                    ycol,
+                    years,
+                    line.values,
+                    sum_plan_col,
+                    sum_all_col,
+                    len(plan),
+                    bold=is_sum,
+                    border=top if is_sum else None,
+                )
+                row += 1
+            row += 1
+    _put(ws, row, 1, text("investments_by_project", lang)).font = Font(bold=True, size=12)
     row += 1
     totals = np.zeros(len(years))
     if spend is not None and len(spend):
@@ -309,59 +353,30 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
             _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
             totals += vals
             row += 1
+    if wide_fin is not None and "gross_investment_mnok" in wide_fin:
+        gross = wide_fin["gross_investment_mnok"].reindex(years).fillna(0.0).to_numpy(float)
+        rest = gross - totals  # the finance model's investments beyond the catalogue: the recurring budgets
+        if np.any(np.abs(rest) > 1e-6):
+            _put(ws, row, 1, text("recurring_investments", lang))
+            _numbers(ws, row, ycol, years, rest, sum_plan_col, sum_all_col, len(plan))
+            totals = gross
+            row += 1
     _put(ws, row, 1, t("sum_investments", lang)).font = bold
     _numbers(ws, row, ycol, years, totals, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
     row += 2
-    _put(ws, row, 1, t("financing", lang)).font = bold
-    row += 1
-    wide_fin = (
-        fin.pivot_table(index="year", columns="item", values="value", aggfunc="sum")
-        if fin is not None and len(fin)
-        else None
-    )
-    if wide_fin is None:
-        _put(ws, row, 1, t("finance_missing", lang)).font = Font(italic=True)
+    stocks = [i for i in STOCKS if wide_fin is not None and i in wide_fin]
+    if stocks:
+        assert wide_fin is not None
+        _put(ws, row, 1, text("stocks_31_december", lang)).font = Font(bold=True, size=12)
         row += 1
-    else:
-        items = [
-            i for i in ("vat_compensation_mnok", "grants_mnok", "own_financing_mnok", "borrowing_mnok") if i in wide_fin
-        ]
-        fin_total = np.zeros(len(years))
-        for item in items:
-            vals = wide_fin[item].reindex(years).fillna(0.0).to_numpy(float)
-            _put(ws, row, 1, item_name(item, lang))
-            _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
-            fin_total += vals
+        for item in stocks:
+            vals = wide_fin[item].reindex(years).to_numpy(float)
+            _put(ws, row, 1, STOCKS[item][lang])
+            for y, v in zip(years, vals, strict=True):
+                if v == v:
+                    _put(ws, row, ycol[y], float(v)).number_format = FMT_ONE
             row += 1
-        _put(ws, row, 1, t("sum_financing", lang)).font = bold
-        _numbers(ws, row, ycol, years, fin_total, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
-        row += 2
-        other = [
-            i
-            for i in (
-                "revenue_mnok",
-                "ndr_mnok",
-                "interest_expenses_mnok",
-                "interest_revenue_mnok",
-                "own_interest_expenses_mnok",
-                "instalments_mnok",
-                "net_debt_mnok",
-                "fund_mnok",
-            )
-            if i in wide_fin
-        ]
-        if other:
-            _put(ws, row, 1, t("finance", lang)).font = bold
-            row += 1
-            for item in other:
-                vals = wide_fin[item].reindex(years).to_numpy(float)
-                _put(ws, row, 1, item_name(item, lang))
-                for y, v in zip(years, vals, strict=True):
-                    if v == v:
-                        c = _put(ws, row, ycol[y], float(v))
-                        c.number_format = FMT_ONE
-                row += 1
-            row += 1
+        row += 1
     if kpi is not None and len(kpi):
         _put(ws, row, 1, f"{t('traffic_lights', lang)} (%)").font = bold
         row += 1
@@ -377,7 +392,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
                     if fill:
                         c.fill = PatternFill("solid", fgColor=fill)
             row += 1
-    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["A"].width = 60
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 16
     for j in range(first_col, sum_all_col + 1):
