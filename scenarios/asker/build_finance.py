@@ -21,7 +21,8 @@ Method in short (NOK million, fixed 2024 prices; plan = Handlingsprogram 2024-20
 * Financial items: interest income, dividends, other financial gains and the finance costs booked in
   the service areas from the plan's central table (2024-2027, held after); start loans and the energy
   fund modelled; the book value of depreciable assets is the one at which the § 14-18 minimum closes
-  the plan's 2024 net operating result (74.469) with interest at the budget rate on the stated debt.
+  the plan's 2024 net operating result (74.469) with the model's interest at the budget rate: the stated
+  debt plus half a year on the plan's 2024 borrowing (the one fitted value of the operating side).
 * hp2024.yaml: the plan's expense path exactly, its grants, sales, VAT compensation and transfers.
 """
 
@@ -53,6 +54,7 @@ ENERGY_FUND_BUDGET_RETURN = 80.0  # HP 002 L130, L5126-5127: 80 mill of the allo
 LONG_RUN_ENERGY_RETURN = 0.03  # HP 002 L4969-4970: expected real return 3 %
 OPENING_DEBT_LIFE = 21  # ≈ book value ÷ depreciation (used only if the book value ran out)
 STARTLAN_TERMS = range(15, 31)  # grid for the start-loan fit; 30 yr = the usual maximum term of startlån (assumed)
+DRAWDOWN_SHARE = 0.5  # loans drawn 1 July (debt.drawdown and start_loans.drawdown: mid; an assumption)
 CARE_PROJECTS_STAFFED_BY_UNIT_COST = ("eldre_heldogn_kloppedalen",)  # see FINANCE.md §4 (double count)
 KOSTRA_TO_2024 = (1.045, 1.043)  # kommunal deflator 2023 4.5 %, 2024 4.3 % (HP 002 L109-114)
 
@@ -317,6 +319,9 @@ def calibrate(rows: list[dict[str, str]], rec: list[list[str]]) -> Calibration:
         by_year(f["gevinster_finansielle_omlopsmidler_budget"]),
         by_year(f["finansutgifter_i_tjenesteomraadene"]),
     )
+    # the model's start-loan interest received: the loans of earlier years, and half a year on the year's
+    # new lending (drawn mid-year, DRAWDOWN_SHARE), as ltsim/models/finance/startloans.py books it
+    sl_interest = [v + rates[y] * DRAWDOWN_SHARE * new_sl for v, y in zip(sl_interest, PLAN, strict=True)]
     interest_income = {
         y: rente[y] + utb[y] + gev[y] - ENERGY_FUND_BUDGET_RETURN - fin_tj[y] - sl_interest[i]
         for i, y in enumerate(PLAN)
@@ -325,12 +330,21 @@ def calibrate(rows: list[dict[str, str]], rec: list[list[str]]) -> Calibration:
     energy_rates = {y: ENERGY_FUND_BUDGET_RETURN / (energy + ENERGY_FUND_BUDGET_RETURN * i) for i, y in enumerate(PLAN)}
     energy_rates[PLAN[-1] + 1] = LONG_RUN_ENERGY_RETURN
 
-    # § 14-18: the instalment that closes the plan's 2024 net operating result, paid as the minimum
+    sales = by_year(f["salg_av_varige_driftsmidler"])
+    grants = by_year(f["tilskudd_fra_andre_investering"])
+    vat_plan = by_year(f["mva_kompensasjon_investering"])
+    transfer = by_year(f["overforing_fra_drift_til_investering"])
+    gross_plan = by_year(f["sum_investeringsutgifter_by_year"])
+    # the plan's bruk av lån: its investments less VAT compensation, grants, sales and the transfer (L5198-5243)
+    plan_borrowing = {y: gross_plan[y] - vat_plan[y] - grants[y] - sales[y] - transfer[y] for y in PLAN}
+
+    # § 14-18: the instalment that closes the plan's 2024 net operating result, paid as the minimum; the
+    # interest is the model's (opening debt + half a year on the plan's 2024 borrowing)
     debt = float(opening["investment_debt_end_2023_mnok"])
     y0 = PLAN[0]
     modelled = (
-        rates[y0] * debt  # interest on the investment debt on 1 January
-        + rates[y0] * debt_sl  # start-loan interest paid (Husbanken) ...
+        rates[y0] * (debt + DRAWDOWN_SHARE * plan_borrowing[y0])  # interest on the investment debt
+        + rates[y0] * (debt_sl + DRAWDOWN_SHARE * new_sl)  # start-loan interest paid (Husbanken) ...
         - sl_interest[0]  # ... and received (margin 0)
         - interest_income[y0]
         - ENERGY_FUND_BUDGET_RETURN
@@ -339,13 +353,9 @@ def calibrate(rows: list[dict[str, str]], rec: list[list[str]]) -> Calibration:
     book_value = debt * dep[y0] / implied
     decline = 2 * book_value / dep[y0]  # uniform vintages: depreciation falls linearly to 0 over 2·BV/dep
 
-    sales = by_year(f["salg_av_varige_driftsmidler"])
     sales[PLAN[-1] + 1] = float(f["salg_av_varige_driftsmidler"]["baseline_per_year_mnok"])
-    grants = by_year(f["tilskudd_fra_andre_investering"])
-    vat_plan = by_year(f["mva_kompensasjon_investering"])
     pv, pt = project_vat(rows), pot_totals(rec)
     vat_model = {y: pv[y] + pt[y][1] for y in PLAN}
-    transfer = by_year(f["overforing_fra_drift_til_investering"])
     lend = by_year(f["utlan_egne_midler"])
     other_lending, acc = {}, 0.0
     for y in PLAN:
@@ -477,10 +487,10 @@ finance:
     instalments_from: next_year
     source: >-
       budget rate 4.2 % (2024), 4.0 % (2025-27), held (L210-216, L4985-4989); debt 9.0 bn end 2023
-      (shared README, stated input); book value FITTED = debt x depreciation / the instalment that closed
+      (shared README, stated input); book value FITTED = debt x depreciation / the instalment that closes
       the plan's 2024 netto driftsresultat ({num(round(c.implied_instalment_2024, 1))} mill, paid as the § 14-18
-      minimum, "innenfor kommunelovens krav", L4993-4994) with interest on the opening debt only, before
-      interest on the year's draw-downs was modelled; not refitted (FINANCE.md §3); existing depreciation 572.107 (L11160)
+      minimum, "innenfor kommunelovens krav", L4993-4994) with the model's interest (opening debt + half a
+      year on the plan's 2024 borrowing) (FINANCE.md §3); existing depreciation 572.107 (L11160)
       falling linearly to 0 over 2 x book value / depreciation = {c.dep_decline_years:.1f} years (uniform
       vintages); utlån av egne midler (forskuttering spillemidler) 5/5/10/10 (L5195), cumulated
   start_loans:
@@ -519,7 +529,7 @@ finance:
       then the expected real return 3 % (L4969-4970), all retained (base capital and real value may not
       be spent, L4490-4493)
   # renteinntekter + utbytte + gains other than the energy fund's 80 - finansutgifter i tjenesteområdene
-  # - the modelled start-loan interest received (L4953-4961, L11171); held after 2027
+  # - the modelled start-loan interest received, draw-year half included (L4953-4961, L11171); held after 2027
   interest_income_mnok: {ymap({y: round(v, 3) for y, v in c.interest_income.items()})}
   fiscal_rules:
     - {{kpi: net_operating_result, direction: higher_is_better, red: 0.0175, green: 0.03, source: "K-sak 10/20, HP L4444-4453"}}
@@ -535,7 +545,7 @@ finance:
 
 
 def hp2024(c: Calibration) -> str:
-    """The variant that reproduces Handlingsprogram 2024-2027."""
+    """The variant with the inputs of Handlingsprogram 2024-2027 (its 2024 NDR fitted, the rest predicted)."""
     capital = {y: c.sales[y] + c.grants[y] + c.vat_plan[y] - c.vat_model[y] for y in PLAN}
     capital[PLAN[-1] + 1] = c.sales[PLAN[-1] + 1]
     zero_costs = ", ".join(f"{k}: 0" for k in c.unit_costs)
@@ -545,7 +555,7 @@ def hp2024(c: Calibration) -> str:
 # Meant for 2024-2027; from 2028 it holds the 2027 levels (no demography, no Husbanken grants).
 extends: base.yaml
 name: asker-hp2024
-title: Asker kommune – Handlingsprogram 2024–2027 reprodusert
+title: Asker kommune – Handlingsprogram 2024–2027, planens forutsetninger
 finance:
   expenses:
     # the plan's driftsutgifter excl. avskrivninger 2024-2027 exactly: demography is in the plan's path
