@@ -12,14 +12,22 @@ What is fitted to what (the method is in :mod:`ltsim.models.calibration`):
 Years of history before the scenario's base year use the rates of the base year (or a dated table in
 force then, see :mod:`ltsim.scenario.dated`), with mortality moved back by the scenario's yearly
 improvement, ``q_t = q_base / Π_{t ≤ j < base} (1 − i_j)``; no housing programme. A file without a
-sex split is split by the sex ratio at each age of the scenario's base population (stated rule).
+sex split is split by a stated rule (``--sex-split``): ``base``, the sex ratio at each age of the
+scenario's base population (the default), or ``fixed:S``, a male share ``S`` at every age.
+
+Observed births and deaths (``--births``, ``--deaths``; :mod:`ltsim.io.ssb.events`) are fitted first,
+each by one multiplier (least squares through the origin, :func:`ltsim.models.calibration.fit_scale`):
+births during each history year against the model's births from the observed stock of women
+(``Σ F·f``), which gives the fertility level; deaths against ``Σ P·q`` plus the newborns' half year,
+which gives the mortality level. The stock fit then takes both as known: the fertility level is no
+longer read off the age-0 cohort, where it is confounded with infants moving in and out.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +35,7 @@ import yaml
 
 from ltsim import stages
 from ltsim.errors import InputError, Problem
+from ltsim.io.ssb.events import Events
 from ltsim.io.ssb.observed import WHOLE, Observed, split_by_sex
 from ltsim.models import calibration as cal
 from ltsim.models.population import SEXES
@@ -54,17 +63,51 @@ class Calibration:
     in_level: dict[str, float]  # area → in-migrants a year
     in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
     tfr: float  # total fertility rate implied in the first history year [children per woman]
-    fitted: tuple[str, ...] = ()  # the parameter groups fitted (--fit)
+    fitted: tuple[str, ...] = ()  # the parameter groups fitted (--fit, and births / deaths when given)
+    births: cal.EventFit | None = None  # the fertility level fitted to observed births
+    deaths: cal.EventFit | None = None  # the mortality level fitted to observed deaths
+    mortality_scale: float = 1.0  # multiplier on the scenario's death probabilities (1 if not fitted)
+    event_years: dict[str, tuple[int, ...]] | None = None  # births/deaths: the years compared
+    sex_split: str = "base"
 
 
-def male_share_by_age(scenario: Scenario) -> np.ndarray:
-    """The stated rule for a file without sex: each age split as the scenario's base population at that age."""
+def sex_split_rule(text: str) -> float | None:
+    """``--sex-split``: ``base`` → None (the base population's ratio by age); ``fixed:S`` → the male share S."""
+    text = text.strip()
+    if text == "base":
+        return None
+    if text.startswith("fixed:"):
+        try:
+            share = float(text[6:])
+        except ValueError:
+            share = -1.0
+        if 0.0 < share < 1.0:
+            return share
+    raise InputError(
+        Problem(
+            "base (each age split as the scenario's base population) or fixed:S with a male share 0 < S < 1 "
+            "(e.g. fixed:0.51)",
+            file="command line",
+            field="--sex-split",
+            found=repr(text),
+        )
+    )
+
+
+def male_share_by_age(scenario: Scenario, sex_split: str = "base") -> np.ndarray:
+    """Male share by age for a file without sex (``--sex-split``, see :func:`sex_split_rule`).
+
+    ``base``: each age split as the scenario's base population at that age; ``fixed:S``: S at every age.
+    """
+    fixed = sex_split_rule(sex_split)
     base = scenario.population.base_persons.sum(axis=0)  # [2, N]
+    if fixed is not None:
+        return np.full(base.shape[1], fixed)
     total = base.sum(axis=0)
     return np.divide(base[1], total, out=np.full(total.shape, BOY_SHARE_DEFAULT), where=total > 0)
 
 
-def observed_stocks(scenario: Scenario, observed: Observed) -> np.ndarray:
+def observed_stocks(scenario: Scenario, observed: Observed, sex_split: str = "base") -> np.ndarray:
     """Observed persons on the scenario's grid [T, A, 2, N] (areas in scenario order; sex split by the rule)."""
     areas = scenario.area_ids
     if observed.areas == (WHOLE,):
@@ -93,7 +136,7 @@ def observed_stocks(scenario: Scenario, observed: Observed) -> np.ndarray:
     persons = observed.persons[:, order]
     if observed.by_sex:
         return persons
-    return split_by_sex(persons[:, :, 0], male_share_by_age(scenario))
+    return split_by_sex(persons[:, :, 0], male_share_by_age(scenario, sex_split))
 
 
 def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
@@ -169,8 +212,12 @@ def calibrate(
     until: int,
     fit: tuple[str, ...] = FIT_DEFAULT,
     progress: Callable[[], None] | None = None,
+    births: Events | None = None,
+    deaths: Events | None = None,
+    sex_split: str = "base",
 ) -> Calibration:
     """Fit the chosen parameters to the observed history up to ``until`` (see the module docstring)."""
+    sex_split_rule(sex_split)
     dropped = tuple(int(y) for y in observed.years[observed.years > until])
     history = observed.until(until)
     years = history.years
@@ -195,12 +242,32 @@ def calibrate(
             )
         )
     used = years[first : last + 2]
-    stocks = observed_stocks(scenario, history)[first : last + 2]
+    stocks = observed_stocks(scenario, history, sex_split)[first : last + 2]
     rates = step_rates(scenario, used[:-1])
     if progress is not None:
         progress()
+    event_years: dict[str, tuple[int, ...]] = {}
+    births_fit = deaths_fit = None
+    if births is not None:
+        k, counts = _events_on_flows(scenario, births, used[:-1])
+        expected = np.array([cal.births_expected(stocks[t], rates[t].fertility_rate) for t in k])
+        births_fit = cal.fit_scale("fertility_scale", _on_areas(expected, births), counts)
+        rates = [replace(r, fertility_rate=r.fertility_rate * births_fit.scale) for r in rates]
+        event_years["births"] = tuple(int(used[t]) for t in k)
+    if deaths is not None:
+        k, counts = _events_on_flows(scenario, deaths, used[:-1])
+        expected = np.array(
+            [
+                cal.deaths_expected(stocks[t], rates[t], cal.births_expected(stocks[t], rates[t].fertility_rate))
+                for t in k
+            ]
+        )
+        deaths_fit = cal.fit_scale("mortality_scale", _on_areas(expected, deaths), counts)
+        rates = [replace(r, death_rate=np.minimum(r.death_rate * deaths_fit.scale, 1.0)) for r in rates]
+        event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
-    result = cal.fit(stocks, rates, history.by_sex, fit_in, "fertility" in fit, "out_scale" in fit, scenario.area_ids)
+    fit_fertility = "fertility" in fit and births_fit is None
+    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, "out_scale" in fit, scenario.area_ids)
     if progress is not None:
         progress()
     value = dict(zip(result.names, result.theta, strict=True))
@@ -218,7 +285,10 @@ def calibrate(
             in_level[area] = float(value[f"in:{area}"])
         else:
             in_level[area] = float(r0.in_persons[a])
-    phi = float(value.get("fertility_scale", 1.0))
+    phi = births_fit.scale if births_fit is not None else float(value.get("fertility_scale", 1.0))
+    fitted = [p for p in FIT_CHOICES if p in fit and (p != "fertility" or births_fit is None)]
+    fitted += ["fertility (births)"] if births_fit is not None else []
+    fitted += ["mortality (deaths)"] if deaths_fit is not None else []
     return Calibration(
         fit=result,
         years=used,
@@ -229,9 +299,49 @@ def calibrate(
         out_scale=float(value.get("out_scale", 1.0)),
         in_level=in_level,
         in_profile=in_profile,
-        tfr=float(r0.fertility_rate.sum() * phi),
-        fitted=tuple(p for p in FIT_CHOICES if p in fit),
+        tfr=float(r0.fertility_rate.sum() * (phi if births_fit is None else 1.0)),  # r0 already × phi with births
+        fitted=tuple(fitted),
+        births=births_fit,
+        deaths=deaths_fit,
+        mortality_scale=deaths_fit.scale if deaths_fit is not None else 1.0,
+        event_years=event_years,
+        sex_split=sex_split,
     )
+
+
+def _events_on_flows(scenario: Scenario, events: Events, flows: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The history's flow years that have counted events (their indices) and the counts there [K, R]."""
+    k = [t for t, y in enumerate(flows) if y in events.years]
+    if not k:
+        raise InputError(
+            Problem(
+                f"{events.kind} in at least one year of the history's flows "
+                f"({int(flows[0])}–{int(flows[-1])}; events in year t belong to the flow from 1 January t)",
+                file=events.file,
+                field="year",
+                found=f"years {', '.join(str(y) for y in events.years)}",
+            )
+        )
+    rows = [int(np.searchsorted(events.years, flows[t])) for t in k]
+    counts = events.counts[rows]
+    if events.areas == (WHOLE,):
+        return k, counts
+    areas = scenario.area_ids
+    if sorted(events.areas) != sorted(areas):
+        raise InputError(
+            Problem(
+                f"the scenario's planning areas {', '.join(areas)}, or figures for the municipality as a whole",
+                file=events.file,
+                field="column 'area'",
+                found=f"areas {', '.join(events.areas)}",
+            )
+        )
+    return k, counts[:, [events.areas.index(a) for a in areas]]
+
+
+def _on_areas(expected: np.ndarray, events: Events) -> np.ndarray:
+    """Expected events [K, A] summed over areas when the file counts the municipality as a whole."""
+    return expected.sum(axis=1, keepdims=True) if events.areas == (WHOLE,) else expected
 
 
 # --------------------------------------------------------------------------- files written
@@ -253,6 +363,9 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
         lines.append(
             f"{name},{fit.start[i]:.6g},{fit.theta[i]:.6g},{fit.std_error[i]:.3g},{fit.jackknife_se[i]:.3g},{unit},{held}"
         )
+    for ev in (result.births, result.deaths):
+        if ev is not None:
+            lines.append(f"{ev.name},1,{ev.scale:.6g},{ev.std_error:.3g},{ev.jackknife_se:.3g},multiplier,no")
     for area, level in result.in_level.items():
         lines.append(f"in_level:{area},,{level:.6g},,,persons a year,no")
     lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
@@ -270,6 +383,19 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
         ("r_squared", f"{1 - fit.rss / fit.tss:.6f}" if fit.tss > 0 else "nan"),
         ("condition_number", f"{fit.condition:.4g}"),
     ]
+    if result.sex_split != "base":
+        stats.append(("sex_split", result.sex_split))
+    for ev in (result.births, result.deaths):
+        if ev is None:
+            continue
+        kind = "births" if ev.name == "fertility_scale" else "deaths"
+        stats.append((f"{kind}_years", " ".join(map(str, (result.event_years or {})[kind]))))
+        stats.append((f"{kind}_rmse", f"{ev.rmse:.4f}"))
+        stats.append((f"{kind}_rmse_scenario_values", f"{ev.rmse_start:.4f}"))
+        for year, e, o in zip(
+            (result.event_years or {})[kind], ev.expected.sum(axis=1), ev.observed.sum(axis=1), strict=True
+        ):
+            stats.append((f"{kind}_{year}", f"observed {o:.0f}, fitted {ev.scale * e:.1f}, scenario's {e:.1f}"))
     for t in range(n_years):
         year = int(result.years[t])
         stats.append((f"net_error_{year}_{year + 1}", f"{fit.residual_by_year[t]:.2f}"))
@@ -328,6 +454,8 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
             "migration": migration,
         },
     }
+    if result.deaths is not None:
+        doc["population"]["mortality"] = {"scale": _scaled(cfg.mortality.scale, result.mortality_scale)}  # type: ignore[index]
     header = (
         "# Written by ltsim calibrate: the scenario it extends, with the fitted values (calibration.csv, fit.csv).\n"
     )

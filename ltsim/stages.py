@@ -60,6 +60,7 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     else:
         improvement = mortality_improvement(scenario, steps)
         death_rate = data.death_rate[None] * pop_model.cumulative_improvement(improvement)[:, :, None]
+    death_rate = np.minimum(death_rate * cfg.mortality.scale.at(steps)[:, None, None], 1.0)  # × 1 is exact
 
     fertility_table = data.dated["fertility"].at(steps) if "fertility" in data.dated else data.fertility_rate[None]
     fertility = fertility_table * cfg.fertility.scale.at(steps)[:, None]
