@@ -43,9 +43,11 @@ from ltsim.scenario import Scenario
 from ltsim.scenario.dated import dated_death_rate
 from ltsim.timeseries import YearSeries
 
-FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale")
+FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale", "out_scale_by_area")
 FIT_DEFAULT = ("in_level", "in_profile", "fertility")
-"""Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows."""
+"""Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows.
+``out_scale_by_area`` fits one per planning area (the observed file must have areas): each is then
+identified from one area's cohort changes only, and even less well."""
 BOY_SHARE_DEFAULT = 1.05 / 2.05  # where the base population has nobody of an age
 
 
@@ -60,6 +62,7 @@ class Calibration:
     fit_in: str
     fertility_scale: float  # multiplier on the scenario's fertility (1 if not fitted)
     out_scale: float  # multiplier on the scenario's out-migration (1 if not fitted)
+    out_scale_by_area: dict[str, float]  # area → multiplier (only with --fit out_scale_by_area)
     in_level: dict[str, float]  # area → in-migrants a year
     in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
     tfr: float  # total fertility rate implied in the first history year [children per woman]
@@ -267,7 +270,29 @@ def calibrate(
         event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
     fit_fertility = "fertility" in fit and births_fit is None
-    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, "out_scale" in fit, scenario.area_ids)
+    if "out_scale" in fit and "out_scale_by_area" in fit:
+        raise InputError(
+            Problem(
+                "out_scale (one for all areas) or out_scale_by_area (one per area), not both",
+                file="command line",
+                field="--fit",
+                found=", ".join(fit),
+            )
+        )
+    fit_out: bool | str = "area" if "out_scale_by_area" in fit else "out_scale" in fit
+    if fit_out == "area" and (history.areas == (WHOLE,) or len(scenario.area_ids) < 2):
+        raise InputError(
+            Problem(
+                "figures per planning area (an 'area' column) and a scenario of two or more areas "
+                "for --fit out_scale_by_area",
+                file=history.file,
+                field="column 'area'",
+                found="figures for the municipality as a whole"
+                if history.areas == (WHOLE,)
+                else f"one planning area ({scenario.area_ids[0]})",
+            )
+        )
+    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids)
     if progress is not None:
         progress()
     value = dict(zip(result.names, result.theta, strict=True))
@@ -297,6 +322,7 @@ def calibrate(
         fit_in=fit_in,
         fertility_scale=phi,
         out_scale=float(value.get("out_scale", 1.0)),
+        out_scale_by_area={a: float(value[f"out_scale:{a}"]) for a in scenario.area_ids if f"out_scale:{a}" in value},
         in_level=in_level,
         in_profile=in_profile,
         tfr=float(r0.fertility_rate.sum() * (phi if births_fit is None else 1.0)),  # r0 already × phi with births
@@ -357,6 +383,7 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     fit = result.fit
     lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
     units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
+    units.update({f"out_scale:{a}": "multiplier" for a in scenario.area_ids})
     for i, name in enumerate(fit.names):
         unit = units.get(name, "persons a year")
         held = "yes" if name in fit.fixed_at_zero else "no"
@@ -424,6 +451,10 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
     }
     if "out_scale" in result.fit.names:
         migration["out_scale"] = _scaled(mig.out_scale, result.out_scale)
+    if result.out_scale_by_area:
+        migration["out_rate_scale_by_area"] = {
+            a: round(mig.out_rate_scale_by_area.get(a, 1.0) * v, 6) for a, v in result.out_scale_by_area.items()
+        }
     files: dict[str, str] = {}
     if result.in_profile:
         rows = ["profile,age,sex,share"]

@@ -166,7 +166,7 @@ def fit(
     by_sex: bool,
     fit_in: str,
     fit_fertility: bool,
-    fit_out: bool,
+    fit_out: bool | str,
     area_ids: tuple[str, ...],
     bands: tuple[tuple[int, int], ...] = IN_BANDS,
 ) -> Fit:
@@ -174,12 +174,17 @@ def fit(
 
     ``rates[t]`` are the rates of the flow from ``observed[t]`` to ``observed[t+1]``; ``by_sex``: compare
     each sex (else both sexes together); ``fit_in``: ``"profile"`` (a count per band and area: level
-    and age profile), ``"level"`` (one count per area, the scenario's profile) or ``"none"``.
+    and age profile), ``"level"`` (one count per area, the scenario's profile) or ``"none"``;
+    ``fit_out``: one out-migration multiplier (True), one per area (``"area"``: ``out_scale:<area>``,
+    each from its own area's cells only) or none (False).
     """
     rows_x, rows_y, year_of = [], [], []
     names: list[str] = []
     start: list[float] = []
-    if fit_out:
+    if fit_out == "area":
+        names += [f"out_scale:{a}" for a in area_ids]
+        start += [1.0] * len(area_ids)
+    elif fit_out:
         names.append("out_scale")
         start.append(1.0)
     if fit_fertility:
@@ -201,7 +206,12 @@ def fit(
         d = design(observed[t], r, bands)
         cols = []
         known = d.c0.copy()
-        if fit_out:
+        if fit_out == "area":
+            for a in range(len(area_ids)):
+                col = np.zeros_like(d.c_out)
+                col[a] = d.c_out[a]
+                cols.append(col)
+        elif fit_out:
             cols.append(d.c_out)
         else:
             known += d.c_out
