@@ -170,6 +170,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
             death, fert, out_rate = inputs.death_rate[s], inputs.fertility_rate[s], inputs.out_rate
             out_rate = out_rate[s] if out_rate.ndim == 3 else out_rate
             housing = inputs.housing_in[s]
+            in_profile = inputs.in_profile[s] if inputs.in_profile.ndim == 4 else inputs.in_profile
         else:
             death = _history_death_rate(scenario, year, inputs.death_rate[0])
             fert = (
@@ -177,6 +178,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
             )
             out_rate = _table_in_force(data.dated.get("out_migration"), year, data.out_rate)
             housing = np.zeros_like(inputs.housing_in[0])
+            in_profile = _history_in_profile(scenario, year)
         out.append(
             cal.StepRates(
                 death_rate=death,
@@ -185,7 +187,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
                 out_rate=out_rate,
                 out_scale=out_scale,
                 in_persons=in_persons,
-                in_profile=inputs.in_profile,
+                in_profile=in_profile,
                 housing_in=housing,
             )
         )
@@ -197,6 +199,14 @@ def _table_in_force(dated: object, year: int, base: np.ndarray) -> np.ndarray:
     if dated is None or dated.years[0] > year:  # type: ignore[attr-defined]
         return base
     return dated.at(np.array([year]))[0]  # type: ignore[attr-defined]
+
+
+def _history_in_profile(scenario: Scenario, year: int) -> np.ndarray:
+    """In-migration profiles [A, 2, N] in a year before the base year: a dated one in force then, else the base year's."""
+    data = scenario.population
+    mig = scenario.config.population.migration
+    names = [mig.in_profile_by_area.get(a, mig.in_profile) for a in scenario.area_ids]
+    return np.stack([_table_in_force(data.dated.get(f"in_profile:{n}"), year, data.in_profiles[n]) for n in names])
 
 
 def _history_death_rate(scenario: Scenario, year: int, q_base: np.ndarray) -> np.ndarray:
