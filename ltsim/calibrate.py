@@ -12,14 +12,22 @@ What is fitted to what (the method is in :mod:`ltsim.models.calibration`):
 Years of history before the scenario's base year use the rates of the base year (or a dated table in
 force then, see :mod:`ltsim.scenario.dated`), with mortality moved back by the scenario's yearly
 improvement, ``q_t = q_base / Π_{t ≤ j < base} (1 − i_j)``; no housing programme. A file without a
-sex split is split by the sex ratio at each age of the scenario's base population (stated rule).
+sex split is split by a stated rule (``--sex-split``): ``base``, the sex ratio at each age of the
+scenario's base population (the default), or ``fixed:S``, a male share ``S`` at every age.
+
+Observed births and deaths (``--births``, ``--deaths``; :mod:`ltsim.io.ssb.events`) are fitted first,
+each by one multiplier (least squares through the origin, :func:`ltsim.models.calibration.fit_scale`):
+births during each history year against the model's births from the observed stock of women
+(``Σ F·f``), which gives the fertility level; deaths against ``Σ P·q`` plus the newborns' half year,
+which gives the mortality level. The stock fit then takes both as known: the fertility level is no
+longer read off the age-0 cohort, where it is confounded with infants moving in and out.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +35,7 @@ import yaml
 
 from ltsim import stages
 from ltsim.errors import InputError, Problem
+from ltsim.io.ssb.events import Events
 from ltsim.io.ssb.observed import WHOLE, Observed, split_by_sex
 from ltsim.models import calibration as cal
 from ltsim.models.population import SEXES
@@ -34,9 +43,11 @@ from ltsim.scenario import Scenario
 from ltsim.scenario.dated import dated_death_rate
 from ltsim.timeseries import YearSeries
 
-FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale")
+FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale", "out_scale_by_area")
 FIT_DEFAULT = ("in_level", "in_profile", "fertility")
-"""Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows."""
+"""Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows.
+``out_scale_by_area`` fits one per planning area (the observed file must have areas): each is then
+identified from one area's cohort changes only, and even less well."""
 BOY_SHARE_DEFAULT = 1.05 / 2.05  # where the base population has nobody of an age
 
 
@@ -51,20 +62,55 @@ class Calibration:
     fit_in: str
     fertility_scale: float  # multiplier on the scenario's fertility (1 if not fitted)
     out_scale: float  # multiplier on the scenario's out-migration (1 if not fitted)
+    out_scale_by_area: dict[str, float]  # area → multiplier (only with --fit out_scale_by_area)
     in_level: dict[str, float]  # area → in-migrants a year
     in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
     tfr: float  # total fertility rate implied in the first history year [children per woman]
-    fitted: tuple[str, ...] = ()  # the parameter groups fitted (--fit)
+    fitted: tuple[str, ...] = ()  # the parameter groups fitted (--fit, and births / deaths when given)
+    births: cal.EventFit | None = None  # the fertility level fitted to observed births
+    deaths: cal.EventFit | None = None  # the mortality level fitted to observed deaths
+    mortality_scale: float = 1.0  # multiplier on the scenario's death probabilities (1 if not fitted)
+    event_years: dict[str, tuple[int, ...]] | None = None  # births/deaths: the years compared
+    sex_split: str = "base"
 
 
-def male_share_by_age(scenario: Scenario) -> np.ndarray:
-    """The stated rule for a file without sex: each age split as the scenario's base population at that age."""
+def sex_split_rule(text: str) -> float | None:
+    """``--sex-split``: ``base`` → None (the base population's ratio by age); ``fixed:S`` → the male share S."""
+    text = text.strip()
+    if text == "base":
+        return None
+    if text.startswith("fixed:"):
+        try:
+            share = float(text[6:])
+        except ValueError:
+            share = -1.0
+        if 0.0 < share < 1.0:
+            return share
+    raise InputError(
+        Problem(
+            "base (each age split as the scenario's base population) or fixed:S with a male share 0 < S < 1 "
+            "(e.g. fixed:0.51)",
+            file="command line",
+            field="--sex-split",
+            found=repr(text),
+        )
+    )
+
+
+def male_share_by_age(scenario: Scenario, sex_split: str = "base") -> np.ndarray:
+    """Male share by age for a file without sex (``--sex-split``, see :func:`sex_split_rule`).
+
+    ``base``: each age split as the scenario's base population at that age; ``fixed:S``: S at every age.
+    """
+    fixed = sex_split_rule(sex_split)
     base = scenario.population.base_persons.sum(axis=0)  # [2, N]
+    if fixed is not None:
+        return np.full(base.shape[1], fixed)
     total = base.sum(axis=0)
     return np.divide(base[1], total, out=np.full(total.shape, BOY_SHARE_DEFAULT), where=total > 0)
 
 
-def observed_stocks(scenario: Scenario, observed: Observed) -> np.ndarray:
+def observed_stocks(scenario: Scenario, observed: Observed, sex_split: str = "base") -> np.ndarray:
     """Observed persons on the scenario's grid [T, A, 2, N] (areas in scenario order; sex split by the rule)."""
     areas = scenario.area_ids
     if observed.areas == (WHOLE,):
@@ -93,7 +139,7 @@ def observed_stocks(scenario: Scenario, observed: Observed) -> np.ndarray:
     persons = observed.persons[:, order]
     if observed.by_sex:
         return persons
-    return split_by_sex(persons[:, :, 0], male_share_by_age(scenario))
+    return split_by_sex(persons[:, :, 0], male_share_by_age(scenario, sex_split))
 
 
 def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
@@ -124,6 +170,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
             death, fert, out_rate = inputs.death_rate[s], inputs.fertility_rate[s], inputs.out_rate
             out_rate = out_rate[s] if out_rate.ndim == 3 else out_rate
             housing = inputs.housing_in[s]
+            in_profile = inputs.in_profile[s] if inputs.in_profile.ndim == 4 else inputs.in_profile
         else:
             death = _history_death_rate(scenario, year, inputs.death_rate[0])
             fert = (
@@ -131,6 +178,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
             )
             out_rate = _table_in_force(data.dated.get("out_migration"), year, data.out_rate)
             housing = np.zeros_like(inputs.housing_in[0])
+            in_profile = _history_in_profile(scenario, year)
         out.append(
             cal.StepRates(
                 death_rate=death,
@@ -139,7 +187,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
                 out_rate=out_rate,
                 out_scale=out_scale,
                 in_persons=in_persons,
-                in_profile=inputs.in_profile,
+                in_profile=in_profile,
                 housing_in=housing,
             )
         )
@@ -151,6 +199,14 @@ def _table_in_force(dated: object, year: int, base: np.ndarray) -> np.ndarray:
     if dated is None or dated.years[0] > year:  # type: ignore[attr-defined]
         return base
     return dated.at(np.array([year]))[0]  # type: ignore[attr-defined]
+
+
+def _history_in_profile(scenario: Scenario, year: int) -> np.ndarray:
+    """In-migration profiles [A, 2, N] in a year before the base year: a dated one in force then, else the base year's."""
+    data = scenario.population
+    mig = scenario.config.population.migration
+    names = [mig.in_profile_by_area.get(a, mig.in_profile) for a in scenario.area_ids]
+    return np.stack([_table_in_force(data.dated.get(f"in_profile:{n}"), year, data.in_profiles[n]) for n in names])
 
 
 def _history_death_rate(scenario: Scenario, year: int, q_base: np.ndarray) -> np.ndarray:
@@ -169,8 +225,12 @@ def calibrate(
     until: int,
     fit: tuple[str, ...] = FIT_DEFAULT,
     progress: Callable[[], None] | None = None,
+    births: Events | None = None,
+    deaths: Events | None = None,
+    sex_split: str = "base",
 ) -> Calibration:
     """Fit the chosen parameters to the observed history up to ``until`` (see the module docstring)."""
+    sex_split_rule(sex_split)
     dropped = tuple(int(y) for y in observed.years[observed.years > until])
     history = observed.until(until)
     years = history.years
@@ -195,12 +255,54 @@ def calibrate(
             )
         )
     used = years[first : last + 2]
-    stocks = observed_stocks(scenario, history)[first : last + 2]
+    stocks = observed_stocks(scenario, history, sex_split)[first : last + 2]
     rates = step_rates(scenario, used[:-1])
     if progress is not None:
         progress()
+    event_years: dict[str, tuple[int, ...]] = {}
+    births_fit = deaths_fit = None
+    if births is not None:
+        k, counts = _events_on_flows(scenario, births, used[:-1])
+        expected = np.array([cal.births_expected(stocks[t], rates[t].fertility_rate) for t in k])
+        births_fit = cal.fit_scale("fertility_scale", _on_areas(expected, births), counts)
+        rates = [replace(r, fertility_rate=r.fertility_rate * births_fit.scale) for r in rates]
+        event_years["births"] = tuple(int(used[t]) for t in k)
+    if deaths is not None:
+        k, counts = _events_on_flows(scenario, deaths, used[:-1])
+        expected = np.array(
+            [
+                cal.deaths_expected(stocks[t], rates[t], cal.births_expected(stocks[t], rates[t].fertility_rate))
+                for t in k
+            ]
+        )
+        deaths_fit = cal.fit_scale("mortality_scale", _on_areas(expected, deaths), counts)
+        rates = [replace(r, death_rate=np.minimum(r.death_rate * deaths_fit.scale, 1.0)) for r in rates]
+        event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
-    result = cal.fit(stocks, rates, history.by_sex, fit_in, "fertility" in fit, "out_scale" in fit, scenario.area_ids)
+    fit_fertility = "fertility" in fit and births_fit is None
+    if "out_scale" in fit and "out_scale_by_area" in fit:
+        raise InputError(
+            Problem(
+                "out_scale (one for all areas) or out_scale_by_area (one per area), not both",
+                file="command line",
+                field="--fit",
+                found=", ".join(fit),
+            )
+        )
+    fit_out: bool | str = "area" if "out_scale_by_area" in fit else "out_scale" in fit
+    if fit_out == "area" and (history.areas == (WHOLE,) or len(scenario.area_ids) < 2):
+        raise InputError(
+            Problem(
+                "figures per planning area (an 'area' column) and a scenario of two or more areas "
+                "for --fit out_scale_by_area",
+                file=history.file,
+                field="column 'area'",
+                found="figures for the municipality as a whole"
+                if history.areas == (WHOLE,)
+                else f"one planning area ({scenario.area_ids[0]})",
+            )
+        )
+    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids)
     if progress is not None:
         progress()
     value = dict(zip(result.names, result.theta, strict=True))
@@ -218,7 +320,10 @@ def calibrate(
             in_level[area] = float(value[f"in:{area}"])
         else:
             in_level[area] = float(r0.in_persons[a])
-    phi = float(value.get("fertility_scale", 1.0))
+    phi = births_fit.scale if births_fit is not None else float(value.get("fertility_scale", 1.0))
+    fitted = [p for p in FIT_CHOICES if p in fit and (p != "fertility" or births_fit is None)]
+    fitted += ["fertility (births)"] if births_fit is not None else []
+    fitted += ["mortality (deaths)"] if deaths_fit is not None else []
     return Calibration(
         fit=result,
         years=used,
@@ -227,11 +332,52 @@ def calibrate(
         fit_in=fit_in,
         fertility_scale=phi,
         out_scale=float(value.get("out_scale", 1.0)),
+        out_scale_by_area={a: float(value[f"out_scale:{a}"]) for a in scenario.area_ids if f"out_scale:{a}" in value},
         in_level=in_level,
         in_profile=in_profile,
-        tfr=float(r0.fertility_rate.sum() * phi),
-        fitted=tuple(p for p in FIT_CHOICES if p in fit),
+        tfr=float(r0.fertility_rate.sum() * (phi if births_fit is None else 1.0)),  # r0 already × phi with births
+        fitted=tuple(fitted),
+        births=births_fit,
+        deaths=deaths_fit,
+        mortality_scale=deaths_fit.scale if deaths_fit is not None else 1.0,
+        event_years=event_years,
+        sex_split=sex_split,
     )
+
+
+def _events_on_flows(scenario: Scenario, events: Events, flows: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The history's flow years that have counted events (their indices) and the counts there [K, R]."""
+    k = [t for t, y in enumerate(flows) if y in events.years]
+    if not k:
+        raise InputError(
+            Problem(
+                f"{events.kind} in at least one year of the history's flows "
+                f"({int(flows[0])}–{int(flows[-1])}; events in year t belong to the flow from 1 January t)",
+                file=events.file,
+                field="year",
+                found=f"years {', '.join(str(y) for y in events.years)}",
+            )
+        )
+    rows = [int(np.searchsorted(events.years, flows[t])) for t in k]
+    counts = events.counts[rows]
+    if events.areas == (WHOLE,):
+        return k, counts
+    areas = scenario.area_ids
+    if sorted(events.areas) != sorted(areas):
+        raise InputError(
+            Problem(
+                f"the scenario's planning areas {', '.join(areas)}, or figures for the municipality as a whole",
+                file=events.file,
+                field="column 'area'",
+                found=f"areas {', '.join(events.areas)}",
+            )
+        )
+    return k, counts[:, [events.areas.index(a) for a in areas]]
+
+
+def _on_areas(expected: np.ndarray, events: Events) -> np.ndarray:
+    """Expected events [K, A] summed over areas when the file counts the municipality as a whole."""
+    return expected.sum(axis=1, keepdims=True) if events.areas == (WHOLE,) else expected
 
 
 # --------------------------------------------------------------------------- files written
@@ -247,12 +393,16 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     fit = result.fit
     lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
     units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
+    units.update({f"out_scale:{a}": "multiplier" for a in scenario.area_ids})
     for i, name in enumerate(fit.names):
         unit = units.get(name, "persons a year")
         held = "yes" if name in fit.fixed_at_zero else "no"
         lines.append(
             f"{name},{fit.start[i]:.6g},{fit.theta[i]:.6g},{fit.std_error[i]:.3g},{fit.jackknife_se[i]:.3g},{unit},{held}"
         )
+    for ev in (result.births, result.deaths):
+        if ev is not None:
+            lines.append(f"{ev.name},1,{ev.scale:.6g},{ev.std_error:.3g},{ev.jackknife_se:.3g},multiplier,no")
     for area, level in result.in_level.items():
         lines.append(f"in_level:{area},,{level:.6g},,,persons a year,no")
     lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
@@ -270,6 +420,19 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
         ("r_squared", f"{1 - fit.rss / fit.tss:.6f}" if fit.tss > 0 else "nan"),
         ("condition_number", f"{fit.condition:.4g}"),
     ]
+    if result.sex_split != "base":
+        stats.append(("sex_split", result.sex_split))
+    for ev in (result.births, result.deaths):
+        if ev is None:
+            continue
+        kind = "births" if ev.name == "fertility_scale" else "deaths"
+        stats.append((f"{kind}_years", " ".join(map(str, (result.event_years or {})[kind]))))
+        stats.append((f"{kind}_rmse", f"{ev.rmse:.4f}"))
+        stats.append((f"{kind}_rmse_scenario_values", f"{ev.rmse_start:.4f}"))
+        for year, e, o in zip(
+            (result.event_years or {})[kind], ev.expected.sum(axis=1), ev.observed.sum(axis=1), strict=True
+        ):
+            stats.append((f"{kind}_{year}", f"observed {o:.0f}, fitted {ev.scale * e:.1f}, scenario's {e:.1f}"))
     for t in range(n_years):
         year = int(result.years[t])
         stats.append((f"net_error_{year}_{year + 1}", f"{fit.residual_by_year[t]:.2f}"))
@@ -298,6 +461,10 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
     }
     if "out_scale" in result.fit.names:
         migration["out_scale"] = _scaled(mig.out_scale, result.out_scale)
+    if result.out_scale_by_area:
+        migration["out_rate_scale_by_area"] = {
+            a: round(mig.out_rate_scale_by_area.get(a, 1.0) * v, 6) for a, v in result.out_scale_by_area.items()
+        }
     files: dict[str, str] = {}
     if result.in_profile:
         rows = ["profile,age,sex,share"]
@@ -328,6 +495,8 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
             "migration": migration,
         },
     }
+    if result.deaths is not None:
+        doc["population"]["mortality"] = {"scale": _scaled(cfg.mortality.scale, result.mortality_scale)}  # type: ignore[index]
     header = (
         "# Written by ltsim calibrate: the scenario it extends, with the fitted values (calibration.csv, fit.csv).\n"
     )

@@ -60,6 +60,7 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     else:
         improvement = mortality_improvement(scenario, steps)
         death_rate = data.death_rate[None] * pop_model.cumulative_improvement(improvement)[:, :, None]
+    death_rate = np.minimum(death_rate * cfg.mortality.scale.at(steps)[:, None, None], 1.0)  # × 1 is exact
 
     fertility_table = data.dated["fertility"].at(steps) if "fertility" in data.dated else data.fertility_rate[None]
     fertility = fertility_table * cfg.fertility.scale.at(steps)[:, None]
@@ -69,7 +70,19 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     area_scale = np.array([mig.out_rate_scale_by_area.get(a, 1.0) for a in areas])
     out_scale = mig.out_scale.at(steps)[:, None] * area_scale[None]
     in_persons = np.stack([mig.in_persons[a].at(steps) for a in areas], axis=1) * mig.in_scale.at(steps)[:, None]
-    in_profile = np.stack([data.in_profiles[mig.in_profile_by_area.get(a, mig.in_profile)] for a in areas])
+    names = [mig.in_profile_by_area.get(a, mig.in_profile) for a in areas]
+    if any(f"in_profile:{n}" in data.dated for n in names):  # dated profiles: [Y, A, 2, N]
+        in_profile = np.stack(
+            [
+                data.dated[f"in_profile:{n}"].at(steps)
+                if f"in_profile:{n}" in data.dated
+                else np.broadcast_to(data.in_profiles[n], (len(steps), *data.in_profiles[n].shape))
+                for n in names
+            ],
+            axis=1,
+        )
+    else:
+        in_profile = np.stack([data.in_profiles[n] for n in names])
 
     return pop_model.PopulationInputs(
         base_year=h.base_year,

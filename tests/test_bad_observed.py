@@ -124,3 +124,38 @@ def test_backtest_without_later_years_is_refused(case: Path) -> None:
         ["obs.csv", "year", "found years 2008–2009", "observed figures for a year after the base year 2010"],
         watch=case,
     )
+
+
+@pytest.mark.parametrize(
+    ("fit", "mentions"),
+    [
+        (
+            "in_level,out_scale_by_area",
+            [
+                "obs.csv",
+                "column 'area'",
+                "found figures for the municipality as a whole",
+                "for --fit out_scale_by_area",
+            ],
+        ),
+        ("out_scale,out_scale_by_area", ["command line", "--fit", "not both"]),
+    ],
+)
+def test_out_scale_by_area_needs_areas(case: Path, fit: str, mentions: list[str]) -> None:
+    (case / "obs.csv").write_text(tidy(full(2009) + full(2010)), encoding="utf-8")
+    refused(
+        [
+            "calibrate",
+            str(case / "backtest" / "base2010.yaml"),
+            "--observed",
+            str(case / "obs.csv"),
+            "--until",
+            "2010",
+            "--fit",
+            fit,
+            "--out",
+            str(case / "out"),
+        ],
+        mentions,
+        watch=case,
+    )

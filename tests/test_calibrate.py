@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ltsim.calibrate import FIT_CHOICES, calibrate
+from ltsim.calibrate import calibrate
 from ltsim.io.ssb.observed import Observed
 from ltsim.models import calibration as cal
 from ltsim.models.population import project
@@ -26,6 +26,7 @@ from ltsim.stages import population_inputs
 TRUE_BANDS = np.array([[40.0, 15.0, 60.0, 20.0, 0.0], [25.0, 30.0, 35.0, 10.0, 0.0]])
 TRUE_FERTILITY = 1.2
 TRUE_OUT = 0.85
+FIT_ALL = ("in_level", "in_profile", "fertility", "out_scale")  # one out-migration scale for all areas
 
 
 def synthetic(tiny: Path, years: int = 5) -> tuple[object, Observed]:
@@ -51,7 +52,7 @@ def synthetic(tiny: Path, years: int = 5) -> tuple[object, Observed]:
 
 def test_calibration_recovers_known_parameters(tiny: Path) -> None:
     sc, obs = synthetic(tiny)
-    result = calibrate(sc, obs, until=2029, fit=FIT_CHOICES)  # out_scale too: a noise-free model history identifies it
+    result = calibrate(sc, obs, until=2029, fit=FIT_ALL)  # out_scale too: a noise-free model history identifies it
     assert "in:north:67+" not in result.fit.names  # no in-migrant of that age in the profile: not a parameter
     value = dict(zip(result.fit.names, result.fit.theta, strict=True))
     assert value["fertility_scale"] == pytest.approx(TRUE_FERTILITY, rel=1e-6)
@@ -67,10 +68,10 @@ def test_calibration_recovers_known_parameters(tiny: Path) -> None:
 def test_data_after_until_is_never_used(tiny: Path) -> None:
     """Figures after --until cannot change the fit: wildly wrong later years give the same result."""
     sc, obs = synthetic(tiny)
-    clean = calibrate(sc, obs.until(2027), until=2027, fit=FIT_CHOICES)
+    clean = calibrate(sc, obs.until(2027), until=2027, fit=FIT_ALL)
     spoiled = obs.persons.copy()
     spoiled[obs.years > 2027] *= 3.0
-    dirty = calibrate(sc, replace(obs, persons=spoiled), until=2027, fit=FIT_CHOICES)
+    dirty = calibrate(sc, replace(obs, persons=spoiled), until=2027, fit=FIT_ALL)
     assert np.array_equal(clean.fit.theta, dirty.fit.theta)
     assert dirty.dropped_years == (2028, 2029)
     assert clean.years.tolist() == [2024, 2025, 2026, 2027]
@@ -80,7 +81,7 @@ def test_without_sex_split_the_stated_rule_gets_close(tiny: Path) -> None:
     """Both sexes only: the split by the base population's sex ratio is approximate — within 2 % here."""
     sc, obs = synthetic(tiny)
     both = replace(obs, persons=obs.persons.sum(axis=2, keepdims=True))
-    fitted = calibrate(sc, both, until=2029, fit=FIT_CHOICES).fit
+    fitted = calibrate(sc, both, until=2029, fit=FIT_ALL).fit
     value = dict(zip(fitted.names, fitted.theta, strict=True))
     assert value["fertility_scale"] == pytest.approx(TRUE_FERTILITY, rel=0.02)
     assert value["out_scale"] == pytest.approx(TRUE_OUT, rel=0.02)
@@ -97,3 +98,25 @@ def test_one_year_design_equals_the_model(tiny: Path) -> None:
     level = (rates.in_persons[:, None] * d.band_mass)[:, :, None, None]
     one = d.c0 + d.c_out + d.c_fert + (level * d.c_in).sum(axis=1)
     assert np.allclose(one, project(inp).persons[1], rtol=1e-12, atol=1e-9)
+
+
+def test_out_scale_per_area_is_recovered(tiny: Path) -> None:
+    """--fit out_scale_by_area: out-migration 0.85 × in the north and 1.3 × in the south, from a model-made
+    history by area (noise-free, so exact to 1e-6); the variant carries them as out_rate_scale_by_area."""
+    sc = load_scenario(tiny)
+    inp = population_inputs(sc)
+    # the fit takes in-migrant counts as constant over the history: hold the scenario's first-year counts
+    truth = replace(
+        inp,
+        out_scale=inp.out_scale * np.array([0.85, 1.3]),
+        in_persons=np.broadcast_to(inp.in_persons[0], inp.in_persons.shape).copy(),
+    )
+    res = project(truth)
+    obs = Observed("synthetic", res.years, sc.area_ids, res.persons)
+    result = calibrate(sc, obs, until=2029, fit=("in_profile", "fertility", "out_scale_by_area"))
+    assert result.out_scale_by_area == pytest.approx({"north": 0.85, "south": 1.3}, rel=1e-6)
+    assert "out_scale" not in result.fit.names and "out_scale:south" in result.fit.names
+    from ltsim.calibrate import output_files
+
+    variant = output_files(sc, result, tiny.parent / "cal", "synthetic")["calibrated.yaml"]
+    assert "out_rate_scale_by_area:\n      north: 0.85\n      south: 1.3\n" in variant

@@ -89,3 +89,42 @@ def test_a_year_in_some_rows_only_is_refused_with_the_row(tmp_path: Path) -> Non
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert "fertility.csv, row 4: column 'year': found a blank cell; expected a year in every row" in str(info.value)
+
+
+def dated_profiles(path: Path, peak_2026: int) -> None:
+    """The tiny scenario's profile 'families' dated: uniform from 2020; from 2026 everyone moving in is aged ``peak_2026``."""
+    table = rows(path)
+    out = [["year", *table[0]]] + [["2020", *r] for r in table[1:]]
+    out += [["2026", r[0], r[1], r[2], "0.5" if int(r[1]) == peak_2026 else "0"] for r in table[1:]]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(out)
+
+
+def test_dated_in_migration_profiles(tmp_path: Path) -> None:
+    from ltsim.calibrate import step_rates
+    from ltsim.models.population import project
+
+    plain = population_inputs(load_scenario(write_tiny(tmp_path / "plain")))
+    assert plain.in_profile.ndim == 3  # undated: one profile for every year, as before
+    results = {}
+    for peak in (30, 31):
+        path = write_tiny(tmp_path / str(peak))
+        dated_profiles(path.parent / "data" / "in_profiles.csv", peak)
+        sc = load_scenario(path)
+        inp = population_inputs(sc)
+        assert inp.in_profile.shape == (5, 2, 2, 51)  # [years 2024-2028, areas, sexes, ages]
+        assert np.array_equal(inp.in_profile[:2], np.broadcast_to(plain.in_profile, (2, 2, 2, 51)))  # the 2020 table
+        assert inp.in_profile[2:, :, :, peak].tolist() == [[[0.5, 0.5]] * 2] * 3  # 2026 on: all at the peak age
+        assert np.array_equal(step_rates(sc, np.array([2026]))[0].in_profile, inp.in_profile[2])
+        assert np.array_equal(step_rates(sc, np.array([2022]))[0].in_profile, plain.in_profile)  # history: 2020's
+        results[peak] = project(inp).persons
+    # by hand: only the 2026 arrivals differ; on 1 January 2027 they are 30 a year in the north (half of them
+    # women) and 20 in the south (in_persons {2024: 10, 2026: 20}), at age 30 in one run and 31 in the other
+    diff = results[30][3] - results[31][3]
+    assert np.allclose(diff[:, :, 30], [[15, 15], [10, 10]]) and np.allclose(diff[:, :, 31], [[-15, -15], [-10, -10]])
+    assert np.allclose(results[30][:3], results[31][:3])
+    # invariant: the same profile every year, given per year, projects exactly as the undated one
+    per_year = np.broadcast_to(plain.in_profile, (5, 2, 2, 51))
+    from dataclasses import replace
+
+    assert np.array_equal(project(replace(plain, in_profile=per_year)).persons, project(plain).persons)

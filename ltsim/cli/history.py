@@ -48,7 +48,8 @@ def calibrate(
         typer.Option(
             "--fit",
             help="Parameters to fit, comma-separated: in_level, in_profile (in-migrants by age band, per area), "
-            "fertility, out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration).",
+            "fertility, out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration), "
+            "out_scale_by_area (one per planning area; the observed file must have areas).",
         ),
     ] = "in_level,in_profile,fertility",
     out_dir: Annotated[
@@ -56,6 +57,29 @@ def calibrate(
     ] = None,
     municipality: MunicipalityOpt = None,
     codes: CodesOpt = None,
+    births: Annotated[
+        Path | None,
+        typer.Option(
+            "--births",
+            help="Observed live births per year (tidy 'year,births' [+ code, area, sex, age] or an SSB download "
+            "of births, e.g. table 10211, CSV or JSON-stat): the fertility level is fitted to them, not to age 0.",
+        ),
+    ] = None,
+    deaths: Annotated[
+        Path | None,
+        typer.Option(
+            "--deaths",
+            help="Observed deaths per year (same layouts, 'year,deaths'): the mortality level is fitted to them.",
+        ),
+    ] = None,
+    sex_split: Annotated[
+        str,
+        typer.Option(
+            "--sex-split",
+            help="How figures without a sex split are divided: base (each age as the scenario's base population) "
+            "or fixed:S (male share S at every age, e.g. fixed:0.51).",
+        ),
+    ] = "base",
 ) -> None:
     """Fit in-migration, fertility and out-migration to observed population up to --until.
 
@@ -66,9 +90,10 @@ def calibrate(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ltsim.calibrate import FIT_CHOICES, output_files
+    from ltsim.calibrate import FIT_CHOICES, output_files, sex_split_rule
     from ltsim.calibrate import calibrate as run_calibration
     from ltsim.io.output import write_files
+    from ltsim.io.ssb.events import read_events
     from ltsim.io.ssb.observed import describe, read_observed
     from ltsim.scenario import load_scenario
 
@@ -91,9 +116,14 @@ def calibrate(
             task = progress.add_task("calibrate: reading", total=4)
             sc = load_scenario(scenario)
             target = _out_dir(out_dir, f"{sc.name}-calibration")
+            sex_split_rule(sex_split)
             obs = read_observed(observed, sc.config.population.max_age, municipality, codes)
+            born = read_events("births", births, municipality, codes) if births is not None else None
+            died = read_events("deaths", deaths, municipality, codes) if deaths is not None else None
             progress.update(task, advance=1, description="calibrate: one-year projections")
-            result = run_calibration(sc, obs, until, chosen, progress=lambda: progress.advance(task))
+            result = run_calibration(
+                sc, obs, until, chosen, lambda: progress.advance(task), births=born, deaths=died, sex_split=sex_split
+            )
             progress.update(task, description="calibrate: writing")
             paths = write_files(output_files(sc, result, target, str(observed)), target)
             progress.advance(task)
@@ -115,7 +145,19 @@ def calibrate(
         table.add_row(
             name, f"{f.start[i]:,.4g}", f"{f.theta[i]:,.4g}", f"{f.std_error[i]:.2g}", f"{f.jackknife_se[i]:.2g}"
         )
+    for ev in (result.births, result.deaths):
+        if ev is not None:
+            table.add_row(
+                ev.name, "1", f"{ev.scale:,.4g}", f"{ev.std_error:.2g}", f"{ev.jackknife_se:.2g}", style="cyan"
+            )
     out.print(table)
+    for ev, what in ((result.births, "births"), (result.deaths, "deaths")):
+        if ev is not None:
+            out.print(
+                f"  {what}: RMSE {ev.rmse:.1f} a year (scenario's level: {ev.rmse_start:.1f})",
+                soft_wrap=True,
+                highlight=False,
+            )
     for path in paths:
         out.print(f"  wrote {path}", soft_wrap=True, highlight=False)
     out.print(f"  {time.perf_counter() - started:.2f} s", style="dim")

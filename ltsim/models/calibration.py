@@ -166,7 +166,7 @@ def fit(
     by_sex: bool,
     fit_in: str,
     fit_fertility: bool,
-    fit_out: bool,
+    fit_out: bool | str,
     area_ids: tuple[str, ...],
     bands: tuple[tuple[int, int], ...] = IN_BANDS,
 ) -> Fit:
@@ -174,12 +174,17 @@ def fit(
 
     ``rates[t]`` are the rates of the flow from ``observed[t]`` to ``observed[t+1]``; ``by_sex``: compare
     each sex (else both sexes together); ``fit_in``: ``"profile"`` (a count per band and area: level
-    and age profile), ``"level"`` (one count per area, the scenario's profile) or ``"none"``.
+    and age profile), ``"level"`` (one count per area, the scenario's profile) or ``"none"``;
+    ``fit_out``: one out-migration multiplier (True), one per area (``"area"``: ``out_scale:<area>``,
+    each from its own area's cells only) or none (False).
     """
     rows_x, rows_y, year_of = [], [], []
     names: list[str] = []
     start: list[float] = []
-    if fit_out:
+    if fit_out == "area":
+        names += [f"out_scale:{a}" for a in area_ids]
+        start += [1.0] * len(area_ids)
+    elif fit_out:
         names.append("out_scale")
         start.append(1.0)
     if fit_fertility:
@@ -201,7 +206,12 @@ def fit(
         d = design(observed[t], r, bands)
         cols = []
         known = d.c0.copy()
-        if fit_out:
+        if fit_out == "area":
+            for a in range(len(area_ids)):
+                col = np.zeros_like(d.c_out)
+                col[a] = d.c_out[a]
+                cols.append(col)
+        elif fit_out:
             cols.append(d.c_out)
         else:
             known += d.c_out
@@ -268,3 +278,73 @@ def fit(
         fixed_at_zero=tuple(nm for nm, z in zip(names, zero, strict=True) if z),
         condition=float(np.linalg.cond(xf)) if free.any() else 0.0,
     )
+
+
+# --------------------------------------------------------------------------- births and deaths
+
+
+@dataclass(frozen=True, slots=True)
+class EventFit:
+    """A level multiplier fitted to counted events (births or deaths) per year and area.
+
+    ``expected`` [T, R] are the model's events at multiplier 1 from the observed stocks, ``observed``
+    [T, R] the counts; ``scale`` minimises ``Σ (scale · expected − observed)²`` (least squares through
+    the origin, ``scale = Σ e·o / Σ e²``), ``std_error = sqrt(σ² / Σ e²)`` with ``σ² = RSS / (n − 1)``.
+    """
+
+    name: str
+    scale: float
+    std_error: float
+    jackknife_se: float
+    expected: np.ndarray
+    observed: np.ndarray
+
+    @property
+    def rmse(self) -> float:
+        """Root mean squared error of the fitted events [events per year and area]."""
+        return float(np.sqrt(np.mean((self.scale * self.expected - self.observed) ** 2)))
+
+    @property
+    def rmse_start(self) -> float:
+        """The same with the scenario's own level (multiplier 1)."""
+        return float(np.sqrt(np.mean((self.expected - self.observed) ** 2)))
+
+
+def births_expected(observed: np.ndarray, fertility_rate: np.ndarray) -> np.ndarray:
+    """Births during the year from the stock on 1 January [A, 2, N]: ``Σ_a F[a] · f[a]`` per area [A]."""
+    return observed[:, FEMALE, :] @ fertility_rate
+
+
+def deaths_expected(observed: np.ndarray, rates: StepRates, births: np.ndarray) -> np.ndarray:
+    """Deaths during the year per area [A]: ``Σ P · q`` plus newborns' half year, ``Σ_sex B_sex · q_0 / 2``.
+
+    ``births`` [A] are the year's births (the model's, with the fertility level in use).
+    """
+    split = np.array([1.0 - rates.male_share_at_birth, rates.male_share_at_birth])
+    q = rates.death_rate
+    return (observed * q).sum(axis=(1, 2)) + births * float(split @ q[:, 0]) * INFANT_EXPOSURE
+
+
+def fit_scale(name: str, expected: np.ndarray, observed: np.ndarray) -> EventFit:
+    """Least squares through the origin of ``observed ≈ scale · expected`` ([T, R] each; see :class:`EventFit`)."""
+    e, o = expected.ravel(), observed.ravel()
+    ee = float(e @ e)
+    if ee <= 0:
+        raise ValueError(f"{name}: the model expects no events in the years compared")
+    scale = float(e @ o) / ee
+    n = e.size
+    rss = float(((scale * e - o) ** 2).sum())
+    se = float(np.sqrt(rss / max(n - 1, 1) / ee))
+    t = expected.shape[0]
+    if t > 1:
+        jack = np.array(
+            [
+                float(expected[k != np.arange(t)].ravel() @ observed[k != np.arange(t)].ravel())
+                / float((expected[k != np.arange(t)] ** 2).sum())
+                for k in range(t)
+            ]
+        )
+        jack_se = float(np.sqrt((t - 1) / t * ((jack - jack.mean()) ** 2).sum()))
+    else:
+        jack_se = se
+    return EventFit(name, scale, se, jack_se, expected, observed)

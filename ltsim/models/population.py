@@ -53,7 +53,8 @@ class PopulationInputs:
         when the rates change over time (dated tables).
     out_scale : [Y, A] multiplier on ``out_rate`` per year and area (``r = out_rate · out_scale ≤ 1``).
     in_persons : [Y, A] ordinary in-migrants per year and area [persons].
-    in_profile : [A, 2, N] age/sex distribution of in-migrants per area (sums to 1 per area).
+    in_profile : [A, 2, N] age/sex distribution of in-migrants per area (sums to 1 per area); [Y, A, 2, N]
+        when it changes over time (dated profiles).
     housing_in : [Y, A, 2, N] housing-led in-migrants [persons], see :func:`housing_inflow`.
     control_total : [Y] municipal total on 1 January of ``base_year + s + 1``; NaN where none.
     """
@@ -135,7 +136,8 @@ def project(inputs: PopulationInputs) -> PopulationResult:
     sex_split = np.array([1.0 - inputs.male_share_at_birth, inputs.male_share_at_birth])
     dated_out = inputs.out_rate.ndim == 3  # [Y, 2, N]: a table per year
     out_base = inputs.out_rate.reshape(-1, flat)[0]
-    profile = inputs.in_profile.reshape(n_areas, flat)
+    dated_profile = inputs.in_profile.ndim == 4  # [Y, A, 2, N]: a profile per year
+    profile = (inputs.in_profile[0] if dated_profile else inputs.in_profile).reshape(n_areas, flat)
     housing = inputs.housing_in
 
     persons = np.empty((n_years + 1, n_areas, 2, n_ages))
@@ -155,6 +157,8 @@ def project(inputs: PopulationInputs) -> PopulationResult:
         scale = inputs.out_scale[s]
         if dated_out:
             out_base = inputs.out_rate[s].reshape(flat)
+        if dated_profile:
+            profile = inputs.in_profile[s].reshape(n_areas, flat)
         # stay = now · (1 − q) · (1 − r·scale_area)
         stay = (now_flat * survive) * (1.0 - scale[:, None] * out_base)
         stay = stay.reshape(n_areas, 2, n_ages)

@@ -18,7 +18,7 @@ from ltsim.io.services import ReadTable
 from ltsim.io.tables import Column, Table, read_table, require_grid
 from ltsim.io.yamlsrc import SourceMap
 from ltsim.models.population import FERTILE_AGES, SEXES
-from ltsim.scenario.dated import YEAR_COLUMN, DatedRates, dated_grids
+from ltsim.scenario.dated import YEAR_COLUMN, DatedRates, dated_grids, subset
 from ltsim.scenario.errors import not_a_development, problem, reference
 from ltsim.schema import DWELLINGS_MAX, PERSONS_MAX, ScenarioConfig, number_text
 
@@ -44,7 +44,7 @@ class PopulationData:
     developments: tuple[tuple[str, str, int, float, str], ...]  # (development, area, year, dwellings, type)
     development_index: np.ndarray  # [D, 3] type index, area index, year of each row of ``developments``
     control_total: np.ndarray  # [Y] persons on 1 January of base_year + s + 1, NaN where none
-    dated: dict[str, DatedRates] = field(default_factory=dict)  # mortality, fertility, out_migration tables by year
+    dated: dict[str, DatedRates] = field(default_factory=dict)  # mortality, fertility, out_migration, in_profile:<name>
 
 
 def table_reader(files: dict[str, Path], smap: SourceMap, top: Path) -> ReadTable:
@@ -100,6 +100,39 @@ def _deferred(
     if problems:
         raise InputError(problems)
     return [(dev, area, year + defer.get(dev, 0), n, t) for dev, area, year, n, t in developments]
+
+
+def _profile_grid(sub: Table, label: str, name: str, n_ages: int) -> np.ndarray:
+    """One profile's rows (of one year) as a [2, N] grid of shares summing to 1."""
+    require_grid(sub, [("sex", SEXES), ("age", range(n_ages))], f"the in-migration profile {name!r}{label}")
+    grid = _age_sex_grid(sub, n_ages, "share")
+    if abs(grid.sum() - 1.0) > SHARE_TOLERANCE:
+        raise InputError(
+            Problem(
+                "shares that sum to 1 over all ages and both sexes",
+                file=str(sub.file),
+                field=f"profile {name!r}{label}",
+                found=f"a sum of {grid.sum():.6g}",
+                row=True,
+            )
+        )
+    return grid
+
+
+def _dated_profiles(
+    prof: Table, names: tuple[str, ...], base_year: int, end_year: int, n_ages: int
+) -> tuple[dict[str, np.ndarray], dict[str, DatedRates]]:
+    """In-migration profiles with a year column: each profile a table per year, as the other rate tables."""
+    grids: dict[str, np.ndarray] = {}
+    dated: dict[str, DatedRates] = {}
+    for name in names:
+        sub = subset(prof, np.array([p == name for p in prof.columns["profile"]]))
+        grids[name], by_year = dated_grids(
+            sub, base_year, end_year, lambda t, label, name=name: _profile_grid(t, label, name, n_ages)
+        )
+        if by_year is not None and len(by_year.years) > 1:
+            dated[name] = by_year
+    return grids, dated
 
 
 def load_population(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> PopulationData:
@@ -179,18 +212,23 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
     prof = table(
         "population.migration.in_profiles",
         [
+            YEAR_COLUMN,
             Column("profile", "str", expected="a profile name"),
             age_col,
             sex_col,
             Column("share", "float", 0.0, 1.0, expected="a share between 0 and 1"),
         ],
-        ["profile", "age", "sex"],
+        ["year", "profile", "age", "sex"],
     )
     names = tuple(dict.fromkeys(prof.columns["profile"]))
-    require_grid(prof, [("profile", names), ("sex", SEXES), ("age", ages)], "the in-migration profiles")
     in_profiles: dict[str, np.ndarray] = {}
     problems: list[Problem] = []
-    for name in names:
+    if any(y is not None for y in prof.columns["year"]):
+        in_profiles, dated_profiles = _dated_profiles(prof, names, h.base_year, h.end_year, n_ages)
+        dated.update({f"in_profile:{k}": v for k, v in dated_profiles.items()})
+    else:
+        require_grid(prof, [("profile", names), ("sex", SEXES), ("age", ages)], "the in-migration profiles")
+    for name in names if not in_profiles else ():  # undated: laid out here, as always
         mask = np.array([p == name for p in prof.columns["profile"]])
         grid = np.zeros((2, n_ages))
         sidx = np.array(

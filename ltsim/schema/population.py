@@ -29,6 +29,7 @@ class Mortality(Strict):
     rates: CsvPath
     improvement: FractionSeries = constant(0.0)  # type: ignore[valid-type]
     improvement_by_sex: dict[Literal["female", "male"], FractionSeries] | None = None  # type: ignore[valid-type]
+    scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]  # level multiplier (q capped at 1)
     source: str | None = None
 
 

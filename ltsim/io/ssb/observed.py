@@ -134,7 +134,7 @@ def _from_dataset(data: JsonStat, codes: CodeTable, municipality: str | None, ma
     vals = vals[:, :, :, ages]  # [T, R, S, ages]
     region = data.dim("region")
     region_codes = [clean_code(c) for c in region.codes] if region is not None else [target or WHOLE]
-    _check_regions(data.file, vals, years, region_codes, codes)
+    check_regions(data.file, vals, years, region_codes, codes)
     grid = np.zeros((len(years), 1, vals.shape[2], max_age + 1))
     summed = np.nansum(vals, axis=1)  # [T, S, ages]
     for j, cat in enumerate(ages):
@@ -148,7 +148,7 @@ def _from_dataset(data: JsonStat, codes: CodeTable, municipality: str | None, ma
     return Observed(data.file, np.array(years)[keep], (WHOLE,), grid[keep], target, used)
 
 
-def _check_regions(file: str, vals: np.ndarray, years: list[int], region_codes: list[str], codes: CodeTable) -> None:
+def check_regions(file: str, vals: np.ndarray, years: list[int], region_codes: list[str], codes: CodeTable) -> None:
     """Each region-year is complete or wholly missing; no year counts an old code and its successor both."""
     for t, year in enumerate(years):
         present = []
@@ -227,35 +227,7 @@ def _from_tidy(path: Path, codes: CodeTable, municipality: str | None, max_age: 
     target = ""
     used: tuple[str, ...] = ()
     if code_col[0] is not None:
-        current = {c: codes.current(c) for c in set(code_col)}
-        wanted = codes.current(municipality) if municipality else None
-        targets = sorted(set(current.values()))
-        if wanted is None and len(targets) != 1:
-            raise InputError(
-                Problem(
-                    "one municipality (old codes are mapped through the code table), or --municipality CODE",
-                    file=file,
-                    field="column 'code'",
-                    found=f"{len(targets)} municipalities today: {', '.join(targets)}",
-                )
-            )
-        target = wanted or targets[0]
-        keep = np.array([current[c] == target for c in code_col])
-        if not keep.any():
-            raise InputError(Problem(f"rows for municipality {target}", file=file, field="column 'code'", found="none"))
-        used = tuple(sorted({c for c, k in zip(code_col, keep, strict=True) if k}))
-        for year in sorted(set(year_col[keep].tolist())):
-            here = {c for c, y, k in zip(code_col, year_col, keep, strict=True) if k and y == year}
-            for a in here:
-                if any(_succeeds(codes, a, b) for b in here):
-                    raise InputError(
-                        Problem(
-                            f"figures for {year} under one code of a merger, not both an old code and its successor",
-                            file=file,
-                            field="column 'code'",
-                            found=f"{a} and its successor in {year}",
-                        )
-                    )
+        target, used, keep = merged_codes(file, codes, municipality, code_col, year_col)
     else:
         keep = np.ones(len(table), dtype=bool)
     areas = tuple(dict.fromkeys(a for a, k in zip(table.columns["area"], keep, strict=True) if k))
@@ -286,6 +258,46 @@ def _from_tidy(path: Path, codes: CodeTable, municipality: str | None, max_age: 
             )
         )
     return Observed(file, years, areas, grid, target, used)
+
+
+def merged_codes(
+    file: str, codes: CodeTable, municipality: str | None, code_col: tuple, year_col: np.ndarray
+) -> tuple[str, tuple[str, ...], np.ndarray]:
+    """A tidy file's rows for one municipality today (old codes mapped through the code table).
+
+    Returns today's code, the codes summed into it and a mask of the rows kept; refuses a file of
+    several municipalities without ``municipality`` and a year under both an old code and its successor.
+    """
+    current = {c: codes.current(c) for c in set(code_col)}
+    wanted = codes.current(municipality) if municipality else None
+    targets = sorted(set(current.values()))
+    if wanted is None and len(targets) != 1:
+        raise InputError(
+            Problem(
+                "one municipality (old codes are mapped through the code table), or --municipality CODE",
+                file=file,
+                field="column 'code'",
+                found=f"{len(targets)} municipalities today: {', '.join(targets)}",
+            )
+        )
+    target = wanted or targets[0]
+    keep = np.array([current[c] == target for c in code_col])
+    if not keep.any():
+        raise InputError(Problem(f"rows for municipality {target}", file=file, field="column 'code'", found="none"))
+    used = tuple(sorted({c for c, k in zip(code_col, keep, strict=True) if k}))
+    for year in sorted(set(year_col[keep].tolist())):
+        here = {c for c, y, k in zip(code_col, year_col, keep, strict=True) if k and y == year}
+        for a in here:
+            if any(_succeeds(codes, a, b) for b in here):
+                raise InputError(
+                    Problem(
+                        f"figures for {year} under one code of a merger, not both an old code and its successor",
+                        file=file,
+                        field="column 'code'",
+                        found=f"{a} and its successor in {year}",
+                    )
+                )
+    return target, used, keep
 
 
 def describe(observed: Observed) -> str:
