@@ -25,6 +25,7 @@ import numpy as np
 from ltsim.io.excel import set_value
 from ltsim.report import RunFolder
 from ltsim.report.i18n import COLUMN_INFO, item_name, kpi_name, t
+from ltsim.report.optimised import answer_sheet
 
 PLAN_SHEET = "Økonomiplan"
 CONTENTS_SHEET = {"nb": "Innhold", "en": "Contents"}
@@ -482,6 +483,7 @@ def workbook_bytes(run: RunFolder, lang: str = "nb") -> bytes:
     for name, frame in tables.items():
         _table_sheet(wb, name[:31], frame, lang)
     _contents_sheet(wb, run, lang, tables)
+    answer_sheet(wb, run, lang)  # an optimised plan opens on its answer
     buf = io.BytesIO()
     wb.save(buf)
     return _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})

@@ -41,6 +41,7 @@ from ltsim.report.figures.plan import plan_section
 from ltsim.report.figures.population import fig_area_growth, fig_elderly, fig_pyramid
 from ltsim.report.figures.projects import fig_gantt, fig_spend
 from ltsim.report.i18n import fmt_num, fmt_pct, fmt_share, t
+from ltsim.report.optimised import answer_section
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -132,7 +133,8 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     base, end = d.years
     man = run.manifest
     ctx: dict[str, Any] = {"run": run, "base_year": base, "end_year": end, "manifest": man}
-    # summary
+    # summary: an optimised plan's answer first (its chart is the page's first)
+    ctx["answer"] = answer_section(figs, run, lang)
     ctx["pop"] = population_numbers(run)
     ctx["gaps"] = worst_gaps(d, 3)
     school = worst_gaps(d, 1, schools_only=True)
