@@ -86,17 +86,28 @@ def _cells(values: Any, letter: str, style: str, start_row: int) -> list[str]:
             f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v == v and v not in (float("inf"), float("-inf")) else ""
             for r, v in zip(rows, values.tolist(), strict=True)
         ]
+    tails: dict[tuple[type, Any], str] = {}  # each distinct value formatted once (area names, sexes repeat)
     out = []
     for r, v in zip(rows, values.tolist(), strict=True):
-        if v is None or (isinstance(v, float) and v != v):
-            out.append("")
-        elif isinstance(v, bool):
-            out.append(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
-        elif isinstance(v, (int, float)):
-            out.append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
-        else:
-            out.append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>')
+        try:
+            tail = tails[(type(v), v)]
+        except KeyError:
+            tail = tails[(type(v), v)] = _object_tail(v, s)
+        except TypeError:  # an unhashable value
+            tail = _object_tail(v, s)
+        out.append(f'<c r="{letter}{r}"{tail}' if tail else "")
     return out
+
+
+def _object_tail(v: Any, s: str) -> str:
+    """The part of an object column's ``<c>`` element after its reference ("" for a blank)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool):
+        return f'{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float)):
+        return f"{s}><v>{v!r}</v></c>"
+    return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
 
 
 def _sheet_rows_xml(frame: Any, styles: list[str], start_row: int) -> str:
