@@ -433,7 +433,7 @@ def bench_cli(rows: list[Row]) -> None:
             "ltsim run, end to end (Asker)",
             "… and report.html + workbook.xlsx",
             cli_run(ASKER, 3),
-            2000,
+            1000,
             how="subprocess",
         )
     )
@@ -486,6 +486,8 @@ def bench_report(rows: list[Row]) -> None:
             f"workbook.xlsx {res['workbook_bytes'] / 1e6:.2f} MB",
             res["report_html_bytes"] / 1e6,
             "MB",
+            target="≤ 1.5 MB",
+            limit=1.5,
             detail={"bytes": res["report_html_bytes"]},
         )
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 from pathlib import Path
@@ -113,6 +115,15 @@ def test_html_is_self_contained_with_every_section(mc_run: Path):
     assert 'id="traffic-lights"' in html and 'class="c red"' in html
     gantt = figs["fig-gantt"]["data"]
     assert any(tr.get("name") == "Ferdig P10–P90" for tr in gantt)
+    # plotly.js is the cartesian bundle, embedded gzip-compressed: every trace type drawn must be in it
+    assert {tr["type"] for f in figs.values() for tr in f["data"]} <= CARTESIAN_TRACES
+    packed = re.search(r'<script id="ltsim-plotly"[^>]*>(.*?)</script>', html, re.S).group(1)
+    js = gzip.decompress(base64.b64decode(packed)).decode("utf-8")
+    assert js.startswith("/**\n* plotly.js (cartesian - minified) v4.1.1") and len(html.encode()) < 1_500_000
+
+
+CARTESIAN_TRACES = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image"}
+CARTESIAN_TRACES |= {"pie", "scatter", "scatterternary", "violin"}  # plotly.js-cartesian-dist-min's trace modules
 
 
 def test_without_finance_or_projects_the_sections_say_so(tmp_path: Path):

@@ -144,10 +144,78 @@ def optimize(
         )
     except InputError as exc:
         raise fail(exc, f"optimise {scenario}") from None
+    print_answer(result.answer)
     _print_optimisation(result)
     if mc is not None:
         print_montecarlo(result.optimized, mc)
     out.print(f"\nRun folder of the optimised plan: [bold]{folder}[/] (schedule.csv, optimize.json, report.html)")
+
+
+def move_reason(move: dict) -> str:
+    """Why a move was made, in words (``ltsim.optimize.answer.moves``)."""
+    if move["why"] == "frees_headroom":
+        text = f"frees {move['headroom_mnok']:,.0f} NOK million under the ceiling in {move['headroom_year']}"
+        if move["place_years_short"] > 0.5:
+            text += f"; costs {move['place_years_short']:,.0f} place-years short"
+        return text
+    if move["why"] == "fewer_short":
+        return f"{-move['place_years_short']:,.0f} place-years fewer short"
+    return "neither costs nor frees anything on its own (one of equally good schedules)"
+
+
+def over_reason(row: dict) -> str:
+    """Why a year stays over the ceiling, in words (``ltsim.optimize.answer``)."""
+    lowest = f"{row['lowest_debt_ratio_pct']:,.1f} %"
+    if row["why"] == "debt_drawn":
+        return f"cannot be fixed: the year's debt is already drawn (no schedule brings it below {lowest})"
+    if row["why"] == "fixed_debt":
+        return f"cannot be fixed: loans drawn and projects that cannot move keep it at {lowest} or more"
+    return f"could be held (lowest reachable {lowest}), but holding it costs more than the breach penalty"
+
+
+def print_answer(a: dict) -> None:
+    """The answer first: debt ratio of the plan as written vs optimised, places short added, moves, years over."""
+    ceiling = a["ceiling_pct"]
+    out.print(
+        f"[bold]Debt ratio, % of gross operating revenue: the plan as written vs the optimised plan[/] (ceiling "
+        f"{ceiling:,.0f} %; red: over)"
+    )
+    table = Table()
+    for col in ("year", "plan as written", "optimised", "lowest reachable"):
+        table.add_column(col, justify="right")
+    rows = zip(
+        a["years"], a["plan_debt_ratio_pct"], a["optimized_debt_ratio_pct"], a["lowest_debt_ratio_pct"], strict=True
+    )
+    for year, plan, opt, lowest in rows:
+        table.add_row(str(year), _ratio_cell(plan, ceiling), _ratio_cell(opt, ceiling), f"{lowest:,.1f}")
+    out.print(table)
+    over_plan = a["plan_years_over"]
+    out.print(
+        f"Over the ceiling: plan as written {len(over_plan)} year(s)"
+        + (f" ({years_text(over_plan)})" if over_plan else "")
+        + f", optimised {len(a['years_over'])}"
+        + (f" ({years_text([r['year'] for r in a['years_over']])})" if a["years_over"] else "")
+    )
+    out.print(
+        f"Place-years short: {a['place_years_short_plan']:,.0f} in the plan as written, "
+        f"{a['place_years_short_optimized']:,.0f} optimised ({a['place_years_short_added']:+,.0f} added)"
+    )
+    if a["moves"]:
+        moved = Table(title="The moves", title_justify="left")
+        for col in ("project", "from → to", "why"):
+            moved.add_column(col)
+        for m in a["moves"]:
+            moved.add_row(m["name"], f"{m['from'] or 'not planned'} → {m['to'] or 'not built'}", move_reason(m))
+        out.print(moved)
+    else:
+        out.print("The moves: none (the plan as written is optimal)")
+    for row in a["years_over"]:
+        out.print(f"{row['year']}: debt ratio {row['debt_ratio_pct']:,.1f} % over the ceiling — {over_reason(row)}")
+    out.print("\n[bold]Details[/]")
+
+
+def _ratio_cell(value: float, ceiling: float) -> str:
+    return f"[red]{value:,.1f}[/]" if value > ceiling + 1e-9 else f"{value:,.1f}"
 
 
 def _print_optimisation(result: object) -> None:

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from ltsim import pipeline
+from ltsim.optimize.answer import answer
 from ltsim.optimize.coefficients import Coefficients, build, optimize_spec
 from ltsim.optimize.evaluation import BREACH_TOLERANCE, Solution, evaluate, predicted, shortfall_limits_raised
 from ltsim.optimize.explain import (
@@ -66,6 +68,8 @@ class OptimizeResult:
     value_of_one_point_failure: str | None = None  # why the re-solve with one more point gave no value
     shortfall_limits_raised: list[dict[str, Any]] = field(default_factory=list)  # see shortfall_limits_raised
     notes: tuple[str, ...] = ()  # what the solvers did not do as asked (a refused warm start, no relaxation …)
+    plan_run: Any = None  # the pipeline RunResult of the plan as written (no draws)
+    answer: dict[str, Any] = field(default_factory=dict)  # plan vs optimised in the finance model (see answer)
 
 
 @dataclass(slots=True)
@@ -220,6 +224,8 @@ def optimize(
     slack_mnok, slack_pct = ceiling_slack(spec.debt_ratio_ceiling, fin.net_debt_mnok, fin.revenue_mnok)
     active, relaxation_failure = relaxation_active_years(coefficients, ceilings, solver, time_limit)
     notes = [*solution.notes, *([relaxation_failure] if relaxation_failure else [])]
+    effects = choice_effects(coefficients, solution, ceilings)
+    plan_run = pipeline.run(scenario, stochastic=False)
     return OptimizeResult(
         solution=solution,
         coefficients=coefficients,
@@ -235,7 +241,7 @@ def optimize(
         predicted_debt_mnok=debt,
         optimized=optimized,
         overrides=overrides,
-        effects=choice_effects(coefficients, solution, ceilings),
+        effects=effects,
         confidence=confidence,
         slack_mnok=slack_mnok,
         slack_pct_points=slack_pct,
@@ -244,4 +250,6 @@ def optimize(
         value_of_one_point_failure=value_failure,
         shortfall_limits_raised=shortfall_limits_raised(coefficients),
         notes=tuple(notes),
+        plan_run=plan_run,
+        answer=answer(coefficients, solution, effects, plan_run, optimized),
     )

@@ -122,7 +122,9 @@ def optimize_files(opt: Any) -> dict[str, str]:
             "breaches": s.breaches,
         }
 
+    plan_fin = opt.plan_run.finance
     report = {
+        "answer": opt.answer,
         "solver": opt.solver,
         "status": sol.status,
         "objective": sol.objective,
@@ -141,7 +143,10 @@ def optimize_files(opt: Any) -> dict[str, str]:
         "the finance model; a year binds when its slack is below binding_tolerance_pct_points of revenue; "
         "active_in_relaxation: the year's debt row is tight in the MILP's LP relaxation (binaries continuous, "
         "the ceilings after repairs); listed: every year that binds or is active. debt_path has every year's slack "
-        "(its ceiling_mnok is the MILP's, after repairs)",
+        "(its ceiling_mnok is the MILP's, after repairs; plan_finance_model_mnok and plan_revenue_mnok: the finance "
+        "model's net debt and gross operating revenue of the plan as written). answer: the plan as written vs the "
+        "optimised plan in the finance model (debt ratio per year, place-years short, the moves and why, the years "
+        "over the ceiling and why; see ltsim.optimize.answer)",
         "breaches": sol.breaches,
         "value_of_one_more_point_of_ceiling": {
             "objective": opt.value_of_one_point,
@@ -168,14 +173,18 @@ def optimize_files(opt: Any) -> dict[str, str]:
                 "ceiling_mnok": float(c),
                 "slack_mnok": float(d),
                 "slack_pct_points": float(e),
+                "plan_finance_model_mnok": float(f),
+                "plan_revenue_mnok": float(g),
             }
-            for y, a, b, c, d, e in zip(
+            for y, a, b, c, d, e, f, g in zip(
                 coefficients.years,
                 opt.predicted_debt_mnok,
                 opt.verified_debt_mnok,
                 opt.ceilings,
                 opt.slack_mnok,
                 opt.slack_pct_points,
+                plan_fin.net_debt_mnok,
+                plan_fin.revenue_mnok,
                 strict=True,
             )
         ],

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ltsim.optimize.answer import lowest_debt_mnok, place_years_short
 from ltsim.optimize.coefficients import Coefficients, Option, build
 from ltsim.optimize.driver import Checked, solve_checked
 from ltsim.optimize.evaluation import TOLERANCE, Solution, evaluate, predicted
@@ -344,28 +345,6 @@ def _moves(coefficients: Coefficients, solution: Solution) -> list[dict[str, Any
     return rows
 
 
-def lowest_debt_mnok(coefficients: Coefficients) -> np.ndarray:
-    """The lowest net debt [Y] any schedule reaches in each year, by superposition (a lower bound).
-
-    base + Σ over candidates of the least marginal debt among its options (0 for one that may be
-    left out); an exclusive group takes its least over all members' options. Where this is above
-    the ceiling, the year cannot be held (2024's debt is already drawn, say).
-    """
-    scenario = coefficients.scenario
-    projects = scenario.projects
-    allow_drop = scenario.config.optimize.allow_drop
-    least: dict[Any, np.ndarray] = {}
-    for o in coefficients.options:
-        p = o.project
-        key = ("group", projects.exclusive_group[p]) if projects.exclusive_group[p] else ("project", p)
-        least[key] = np.minimum(least[key], o.debt_mnok) if key in least else o.debt_mnok.copy()
-    for p in coefficients.candidates:
-        key = ("group", projects.exclusive_group[p]) if projects.exclusive_group[p] else ("project", p)
-        if (p in coefficients.optional or allow_drop) and key in least:
-            least[key] = np.minimum(least[key], 0.0)
-    return coefficients.debt_mnok + sum(least.values(), np.zeros(len(coefficients.years)))
-
-
 def held_ceilings(coefficients: Coefficients, ratio: float) -> tuple[np.ndarray, np.ndarray]:
     """Ceilings [Y] (NOK million) the MILP is held to, and which years were raised to the lowest reachable debt.
 
@@ -376,11 +355,6 @@ def held_ceilings(coefficients: Coefficients, ratio: float) -> tuple[np.ndarray,
     floor = lowest_debt_mnok(coefficients) + 1e-3
     raised = floor > asked
     return np.where(raised, floor, asked), raised
-
-
-def place_years_short(run: Any) -> float:
-    """Place-years short over the horizon, every service and zone (the pipeline's gaps)."""
-    return float(sum(np.clip(s.gap, 0.0, None).sum() for s in run.services if s.gap is not None))
 
 
 def plan(

@@ -11,181 +11,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ltsim.errors import InputError, Problem, show
+from ltsim.report.checks import (
+    check_manifest,
+    check_optimize,
+    check_resolved,
+    read_json,
+)
 from ltsim.report.columns import CONTRACT_TABLES, TABLE_COLUMNS
 
 MAX_PROBLEMS_PER_FILE = 5
 MAX_TABLE_BYTES = 1024 * 1024 * 1024
 MAX_YAML_BYTES = 20 * 1024 * 1024
-MAX_YAML_NODES = 1_000_000
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def read_json(file: Path, what: str) -> tuple[Any, Problem | None]:
-    """A JSON file of a run or batch folder, or the problem that stops it being read."""
-    name = str(file)
-    expected = f"{what} as JSON (as ltsim writes it; rerun ltsim to write it again)"
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, Problem(expected, file=name, found=f"a byte 0x{exc.object[exc.start]:02x} that is not UTF-8")
-    except OSError as exc:
-        return None, Problem(expected, file=name, found=exc.strerror or type(exc).__name__)
-    if not text.strip():
-        return None, Problem(expected, file=name, found="an empty file")
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, Problem(expected, file=name, line=exc.lineno, found=f"invalid JSON: {exc.msg}")
-    except (RecursionError, ValueError) as exc:
-        return None, Problem(expected, file=name, found=f"unreadable JSON ({type(exc).__name__})")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _check_manifest(file: Path, man: Any) -> list[Problem]:
-    """``manifest.json`` is an object and the parts the report shows have the shapes ltsim writes."""
-    name = str(file)
-    if not isinstance(man, dict):
-        kind = "a list" if isinstance(man, list) else f"a JSON {type(man).__name__}"
-        return [Problem("a JSON object (the run's manifest, written by ltsim run)", file=name, found=kind)]
-    problems = []
-    shapes = {
-        "scenario": (dict, "an object (name, title, file, hash)"),
-        "horizon": (dict, "an object with base_year and end_year"),
-        "created_utc": (str, "a time stamp text"),
-        "ltsim_version": (str, "a version text"),
-        "git_revision": (str, "a revision text or null"),
-        "outputs": ((dict, list), "an object or list of the files written"),
-    }
-    for key, (kind, expected) in shapes.items():
-        value = man.get(key)
-        if value is not None and not isinstance(value, kind):
-            problems.append(Problem(expected, file=name, field=key, found=show(value)))
-    for key in ("seed", "replications"):
-        value = man.get(key)
-        if value is not None and not _is_number(value):
-            problems.append(Problem("a whole number or null", file=name, field=key, found=show(value)))
-    scenario = man.get("scenario")
-    if isinstance(scenario, dict):
-        for key in ("name", "title", "file", "hash"):
-            value = scenario.get(key)
-            if value is not None and not isinstance(value, str):
-                problems.append(Problem("a text", file=name, field=f"scenario.{key}", found=show(value)))
-    horizon = man.get("horizon")
-    if isinstance(horizon, dict):
-        for key in ("base_year", "end_year"):
-            value = horizon.get(key)
-            if value is not None and not (_is_number(value) and float(value).is_integer()):
-                problems.append(Problem("a year", file=name, field=f"horizon.{key}", found=show(value)))
-    return problems
-
-
-def _count_nodes(value: Any, limit: int) -> int:
-    """Nodes of a parsed YAML document (aliases counted each time they are used), stopping past ``limit``."""
-    n, stack = 0, [value]
-    while stack and n <= limit:
-        v = stack.pop()
-        n += 1
-        if isinstance(v, dict):
-            stack.extend(v.values())
-            stack.extend(v.keys())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return n
-
-
-def _check_resolved(file: Path, doc: Any) -> list[Problem]:
-    """``scenario.resolved.yaml`` is a mapping and the fiscal rules the report applies are numbers."""
-    name = str(file)
-    if not isinstance(doc, dict):
-        return [Problem("a YAML mapping (the resolved scenario)", file=name, found=f"a {type(doc).__name__}")]
-    if _count_nodes(doc, MAX_YAML_NODES) > MAX_YAML_NODES:
-        return [
-            Problem(
-                f"a scenario of at most {MAX_YAML_NODES:,} values (aliases expanded)",
-                file=name,
-                found="more (an alias bomb?)",
-            )
-        ]
-    problems = []
-    finance = doc.get("finance")
-    rules = finance.get("fiscal_rules") if isinstance(finance, dict) else None
-    if rules is not None and not isinstance(rules, list):
-        problems.append(Problem("a list of rules", file=name, field="finance.fiscal_rules", found=show(rules)))
-    for i, rule in enumerate(rules if isinstance(rules, list) else []):
-        if not isinstance(rule, dict):
-            continue
-        for key in ("red", "green"):
-            if key in rule and not _is_number(rule[key]):
-                problems.append(
-                    Problem(
-                        "a number (a fraction of the key figure)",
-                        file=name,
-                        field=f"finance.fiscal_rules[{i}].{key}",
-                        found=show(rule[key]),
-                    )
-                )
-    for key in ("services", "areas"):
-        value = doc.get(key)
-        if value is not None and not isinstance(value, list):
-            problems.append(Problem("a list", file=name, field=key, found=show(value)))
-    return problems
-
-
-def _check_optimize(file: Path, o: Any) -> list[Problem]:
-    """``optimize.json``: the figures the report states about the optimisation."""
-    name = str(file)
-    if not isinstance(o, dict):
-        return [Problem("a JSON object (written by ltsim optimize)", file=name, found=f"a {type(o).__name__}")]
-    problems = []
-    if not _is_number(o.get("debt_ratio_ceiling")):
-        problems.append(
-            Problem("a number", file=name, field="debt_ratio_ceiling", found=show(o.get("debt_ratio_ceiling")))
-        )
-    for key in ("solver", "status"):
-        if key not in o:
-            problems.append(Problem("a text", file=name, field=key, found="nothing"))
-    for key in ("optimal", "plan"):
-        part = o.get(key)
-        if not isinstance(part, dict) or not (
-            part.get("unmet_place_years") is None or _is_number(part["unmet_place_years"])
-        ):
-            problems.append(
-                Problem("an object with unmet_place_years (a number)", file=name, field=key, found=show(part))
-            )
-    conf = o.get("confidence")
-    if conf is not None and not (
-        isinstance(conf, dict)
-        and isinstance(conf.get("years"), list)
-        and isinstance(conf.get("probability_within_ceiling"), list)
-        and len(conf["years"]) == len(conf["probability_within_ceiling"])
-        and all(_is_number(v) for v in conf["years"] + conf["probability_within_ceiling"])
-        and "target" in conf
-        and "reps" in conf
-    ):
-        problems.append(
-            Problem(
-                "an object with target, reps and lists years and probability_within_ceiling of one length",
-                file=name,
-                field="confidence",
-                found=show(conf),
-            )
-        )
-    binding = o.get("binding_constraints", [])
-    if not (isinstance(binding, list) and all(isinstance(b, dict) and "year" in b for b in binding)):
-        problems.append(
-            Problem("a list of objects with a year", file=name, field="binding_constraints", found=show(binding))
-        )
-    return problems
 
 
 def check_csv(file: Path, columns: dict[str, str] | None) -> tuple[str | None, list[Problem]]:
@@ -290,6 +133,7 @@ class RunFolder:
     _manifest: dict[str, Any] | None = field(default=None, repr=False)
     _resolved: dict[str, Any] | None = field(default=None, repr=False)
     _optimize: dict[str, Any] | None = field(default=None, repr=False)
+    trusted: bool = False  # written just now by this process: tables are read without check_csv's row checks
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -339,6 +183,8 @@ class RunFolder:
             file = self.path / f"{name}.csv"
             if not file.is_file():
                 self._tables[name] = None
+            elif self.trusted:
+                self._tables[name] = pd.read_csv(file)
             else:
                 text, problems = check_csv(file, TABLE_COLUMNS.get(name))
                 if text is None:
@@ -352,7 +198,7 @@ class RunFolder:
         if self._manifest is None:
             file = self.path / "manifest.json"
             man, problem = read_json(file, "the run's manifest")
-            problems = [problem] if problem else _check_manifest(file, man)
+            problems = [problem] if problem else check_manifest(file, man)
             if problems:
                 raise InputError(problems)
             self._manifest = man
@@ -391,7 +237,7 @@ class RunFolder:
             except RecursionError:
                 raise InputError(Problem(expected, file=str(file), found="YAML nested too deeply")) from None
             doc = {} if doc is None else doc
-            problems = _check_resolved(file, doc)
+            problems = check_resolved(file, doc)
             if problems:
                 raise InputError(problems)
             self._resolved = doc
@@ -403,7 +249,7 @@ class RunFolder:
         file = self.path / "optimize.json"
         if self._optimize is None and file.is_file():
             o, problem = read_json(file, "the optimisation's summary")
-            problems = [problem] if problem else _check_optimize(file, o)
+            problems = [problem] if problem else check_optimize(file, o)
             if problems:
                 raise InputError(problems)
             self._optimize = o
@@ -439,7 +285,7 @@ def build_report(run_dir: Path, lang: str = "nb", check: bool = True) -> tuple[P
     from ltsim.report.i18n import check_lang
 
     check_lang(lang)
-    run = RunFolder(Path(run_dir))
+    run = RunFolder(Path(run_dir), trusted=not check)
     if check:
         run.check()  # every file the report reads, before anything is built
     html = render("run.html.j2", lang, **run_context(run, lang))

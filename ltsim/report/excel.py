@@ -29,6 +29,7 @@ from ltsim.io.excel import set_value
 from ltsim.report import RunFolder
 from ltsim.report.budget import REQUIRED_ITEMS, STOCKS, missing_items, overviews, text
 from ltsim.report.i18n import COLUMN_INFO, kpi_name, t
+from ltsim.report.optimised import answer_sheet
 
 PLAN_SHEET = "Økonomiplan"
 CONTENTS_SHEET = {"nb": "Innhold", "en": "Contents"}
@@ -89,17 +90,28 @@ def _cells(values: Any, letter: str, style: str, start_row: int) -> list[str]:
             f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v == v and v not in (float("inf"), float("-inf")) else ""
             for r, v in zip(rows, values.tolist(), strict=True)
         ]
+    tails: dict[tuple[type, Any], str] = {}  # each distinct value formatted once (area names, sexes repeat)
     out = []
     for r, v in zip(rows, values.tolist(), strict=True):
-        if v is None or (isinstance(v, float) and v != v):
-            out.append("")
-        elif isinstance(v, bool):
-            out.append(f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>')
-        elif isinstance(v, (int, float)):
-            out.append(f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>')
-        else:
-            out.append(f'<c r="{letter}{r}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>')
+        try:
+            tail = tails[(type(v), v)]
+        except KeyError:
+            tail = tails[(type(v), v)] = _object_tail(v, s)
+        except TypeError:  # an unhashable value
+            tail = _object_tail(v, s)
+        out.append(f'<c r="{letter}{r}"{tail}' if tail else "")
     return out
+
+
+def _object_tail(v: Any, s: str) -> str:
+    """The part of an object column's ``<c>`` element after its reference ("" for a blank)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, bool):
+        return f'{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float)):
+        return f"{s}><v>{v!r}</v></c>"
+    return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
 
 
 def _sheet_rows_xml(frame: Any, styles: list[str], start_row: int) -> str:
@@ -497,6 +509,7 @@ def workbook_bytes(run: RunFolder, lang: str = "nb") -> bytes:
     for name, frame in tables.items():
         _table_sheet(wb, name[:31], frame, lang)
     _contents_sheet(wb, run, lang, tables)
+    answer_sheet(wb, run, lang)  # an optimised plan opens on its answer
     buf = io.BytesIO()
     wb.save(buf)
     return _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})

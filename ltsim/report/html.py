@@ -41,10 +41,29 @@ from ltsim.report.figures.plan import plan_section
 from ltsim.report.figures.population import fig_area_growth, fig_elderly, fig_pyramid
 from ltsim.report.figures.projects import fig_gantt, fig_spend
 from ltsim.report.i18n import fmt_num, fmt_pct, fmt_share, t
+from ltsim.report.optimised import answer_section
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 __all__ = ["assumptions", "render", "run_context", "write_html"]
+
+
+def _bytecode_cache() -> Any:
+    """The templates compiled once per machine, or None where that folder is not writable.
+
+    ``$XDG_CACHE_HOME/ltsim/jinja2`` (else ``~/.cache/…``), keyed by each template's source, so an
+    edited template is compiled again: saves about 0.25 s per report.
+    """
+    import os
+
+    import jinja2
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ltsim" / "jinja2"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(root)) if os.access(root, os.W_OK) else None
 
 
 def _env() -> Any:
@@ -55,14 +74,24 @@ def _env() -> Any:
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache(),
     )
 
 
-def plotly_js() -> str:
-    """The plotly.js bundle shipped with the plotly package (embedded once per report)."""
-    from plotly.offline import get_plotlyjs
+PLOTLY_BUNDLE = Path(__file__).parent / "static" / "plotly-cartesian.min.js.gz"
+_plotly_cache: list[str] = []
 
-    return get_plotlyjs().replace("</script", "<\\/script")
+
+def plotly_js() -> str:
+    """plotly.js (cartesian bundle, see static/README.md), gzip-compressed, as base64 (embedded once per report).
+
+    The page unpacks it with ``DecompressionStream``; 0.66 MB instead of 4.8 MB for the full bundle.
+    """
+    if not _plotly_cache:
+        import base64
+
+        _plotly_cache.append(base64.b64encode(PLOTLY_BUNDLE.read_bytes()).decode("ascii"))
+    return _plotly_cache[0]
 
 
 def render(template: str, lang: str, fig_titles: dict[str, str] | None = None, **context: Any) -> str:
@@ -132,7 +161,8 @@ def run_context(run: RunFolder, lang: str) -> dict[str, Any]:
     base, end = d.years
     man = run.manifest
     ctx: dict[str, Any] = {"run": run, "base_year": base, "end_year": end, "manifest": man}
-    # summary
+    # summary: an optimised plan's answer first (its chart is the page's first)
+    ctx["answer"] = answer_section(figs, run, lang)
     ctx["pop"] = population_numbers(run)
     ctx["gaps"] = worst_gaps(d, 3)
     school = worst_gaps(d, 1, schools_only=True)

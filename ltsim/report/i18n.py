@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ltsim.report.labels import OPTIMISED_LABELS, PLAN_LABELS
+
 LANGS: tuple[str, ...] = ("nb", "en")
 NBSP = "\u00a0"
 
@@ -546,54 +548,6 @@ def d3_format(decimals: int = 0) -> str:
     return f",.{decimals}f"
 
 
-# the section "needs beyond the programme" (ltsim plan, ltsim/report/figures/plan.py)
-LABELS.update(
-    {
-        "plan_section": {
-            "nb": "Investeringsbehov utover handlingsprogrammet",
-            "en": "Investment needs beyond the programme",
-        },
-        "plan_caption": {
-            "nb": "Byggene ltsim plan valgte (type, sone, start) under gjeldsgradtaket, med handlingsprogrammets "
-            "prosjekter flyttet der det trengs; kostnad og plassår de lukker. Forutsetninger: plan_types.csv og "
-            "plan_sites.csv.",
-            "en": "The builds ltsim plan chose (type, zone, start) under the debt-ratio ceiling, with the programme's "
-            "projects moved where needed; their cost and the place-years they close. Assumptions: plan_types.csv "
-            "and plan_sites.csv.",
-        },
-        "plan_timeline": {"nb": "Valgte bygg: start → i drift", "en": "Chosen builds: start → in service"},
-        "plan_debt": {"nb": "Gjeldsgrad med og uten de valgte byggene", "en": "Debt ratio with and without the builds"},
-        "plan_with": {"nb": "med planen", "en": "with the plan"},
-        "plan_without": {"nb": "uten nye bygg", "en": "without new builds"},
-        "plan_investment": {
-            "nb": "Investering per år: planen (søyler) og behovet uten tak (linje), mill. kr",
-            "en": "Investment per year: the plan (bars) and the need without a ceiling (line), NOK million",
-        },
-        "plan_needed": {"nb": "behov uten tak", "en": "need without a ceiling"},
-        "plan_tradeoff": {
-            "nb": "Plassår som mangler ved ulike gjeldsgradtak",
-            "en": "Place-years short at each debt-ratio ceiling",
-        },
-        "plan_closure": {"nb": "nedleggelse", "en": "closure"},
-        "plan_builds": {"nb": "bygg", "en": "builds"},
-        "plan_closures": {"nb": "nedleggelser", "en": "closures"},
-        "plan_cost": {"nb": "brutto kostnad", "en": "gross cost"},
-        "plan_gap": {"nb": "finansieringsgap (behov − plan)", "en": "affordability gap (need − plan)"},
-        "plan_highest": {"nb": "høyeste gjeldsgrad", "en": "highest debt ratio"},
-        "plan_start": {"nb": "start", "en": "start"},
-        "plan_ready": {"nb": "i drift", "en": "in service"},
-        "plan_what": {"nb": "tiltak", "en": "measure"},
-        "plan_where": {"nb": "tjeneste / sone", "en": "service / zone"},
-        "plan_closed": {"nb": "plassår lukket", "en": "place-years closed"},
-        "other": {"nb": "annet", "en": "other"},
-        "plan_lever_ndr": {
-            "nb": "netto driftsresultat minst (% av inntektene)",
-            "en": "net operating result at least (% of revenue)",
-        },
-        "plan_lever_savings": {"nb": "mer omstilling per år (mill. kr)", "en": "more savings a year (NOK million)"},
-        "plan_levers": {"nb": "Hva andre grep gir (ett om gangen)", "en": "What other levers buy (one at a time)"},
-        "plan_lever": {"nb": "grep", "en": "lever"},
-        "plan_value": {"nb": "verdi", "en": "value"},
-        "investment": {"nb": "investering", "en": "investment"},
-    }
-)
+# the plan section (ltsim plan) and the optimised plan's answer (ltsim optimize)
+LABELS.update(PLAN_LABELS)
+LABELS.update(OPTIMISED_LABELS)
