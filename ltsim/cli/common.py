@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -79,3 +79,38 @@ def years_text(years: list[int]) -> str:
         else:
             runs.append([y])
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+def write_tested(
+    run: Any,
+    target: Path,
+    seed: int,
+    reps: int,
+    workers: int | None,
+    timings: dict[str, float],
+    extras: dict[str, str],
+    report_lang: str | None,
+    what: str,
+    action: str,
+) -> tuple[Path, Any]:
+    """Test ``run``'s plan with ``reps`` Monte Carlo replications (if > 1), then write its run folder.
+
+    Returns the folder and the Monte Carlo result (None without one); bad output targets exit 2 naming ``action``.
+    """
+    import time
+
+    from ltsim.results import write_run
+
+    mc = None
+    if reps > 1:
+        from ltsim.montecarlo import run_montecarlo
+
+        tick = time.perf_counter()
+        with err.status(f"testing {what}: {reps} Monte Carlo replications …"):
+            mc = run_montecarlo(run.scenario, run.population.persons, reps, seed, workers)
+        timings["montecarlo"] = time.perf_counter() - tick
+    try:
+        folder = write_run(run, target, seed, timings, extras=extras, montecarlo=mc, report_lang=report_lang)
+    except InputError as exc:
+        raise fail(exc, action) from None
+    return folder, mc

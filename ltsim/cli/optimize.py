@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from ltsim.cli.common import (
     err,
     fail,
     out,
+    write_tested,
     years_text,
 )
 from ltsim.cli.run import print_montecarlo
@@ -81,7 +81,6 @@ def optimize(
     """
     import ltsim.optimize as opt_module
     from ltsim.optimize.files import optimize_files
-    from ltsim.results import write_run
     from ltsim.scenario import load_scenario
 
     if solver not in opt_module.SOLVERS:
@@ -122,28 +121,18 @@ def optimize(
     with err.status("building the model from the pipeline and solving …"):
         result = opt_module.optimize(sc, solver=solver, time_limit=time_limit, gap=gap)
     used_seed = sc.config.seed if seed is None else seed
-    mc = None
-    timings: dict[str, float] = {}
-    if reps > 1:
-        from ltsim.montecarlo import run_montecarlo
-
-        tick = time.perf_counter()
-        with err.status(f"testing the optimised plan: {reps} Monte Carlo replications …"):
-            optimized = result.optimized
-            mc = run_montecarlo(optimized.scenario, optimized.population.persons, reps, used_seed, workers)
-        timings["montecarlo"] = time.perf_counter() - tick
-    try:
-        folder = write_run(
-            result.optimized,
-            target,
-            used_seed,
-            timings,
-            extras=optimize_files(result),
-            montecarlo=mc,
-            report_lang=lang if report else None,
-        )
-    except InputError as exc:
-        raise fail(exc, f"optimise {scenario}") from None
+    folder, mc = write_tested(
+        result.optimized,
+        target,
+        used_seed,
+        reps,
+        workers,
+        {},
+        optimize_files(result),
+        lang if report else None,
+        "the optimised plan",
+        f"optimise {scenario}",
+    )
     print_answer(result.answer)
     _print_optimisation(result)
     if mc is not None:

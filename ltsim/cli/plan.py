@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from ltsim.cli.common import (
     err,
     fail,
     out,
+    write_tested,
     years_text,
 )
 from ltsim.cli.run import print_montecarlo
@@ -88,7 +88,6 @@ def plan(
     import ltsim.optimize as opt_module
     from ltsim.planning import plan as make_plan
     from ltsim.planning.files import plan_files
-    from ltsim.results import write_run
     from ltsim.scenario import load_scenario
 
     if solver not in opt_module.SOLVERS:
@@ -133,26 +132,18 @@ def plan(
         raise fail(InputError(Problem(str(exc), file=str(scenario), field="plan")), f"plan {scenario}") from None
     used_seed = sc.config.seed if seed is None else seed
     timings = {"build": result.build_s, "solve": result.solve_s}
-    mc = None
-    if reps > 1:
-        from ltsim.montecarlo import run_montecarlo
-
-        tick = time.perf_counter()
-        with err.status(f"testing the plan: {reps} Monte Carlo replications …"):
-            mc = run_montecarlo(result.planned.scenario, result.planned.population.persons, reps, used_seed, workers)
-        timings["montecarlo"] = time.perf_counter() - tick
-    try:
-        folder = write_run(
-            result.planned,
-            target,
-            used_seed,
-            timings,
-            extras=plan_files(result),
-            montecarlo=mc,
-            report_lang=lang if report else None,
-        )
-    except InputError as exc:
-        raise fail(exc, f"plan {scenario}") from None
+    folder, mc = write_tested(
+        result.planned,
+        target,
+        used_seed,
+        reps,
+        workers,
+        timings,
+        plan_files(result),
+        lang if report else None,
+        "the plan",
+        f"plan {scenario}",
+    )
     print_plan(result)
     if mc is not None:
         print_montecarlo(result.planned, mc)
