@@ -114,3 +114,41 @@ def write_tested(
     except InputError as exc:
         raise fail(exc, action) from None
     return folder, mc
+
+
+def load_for_decision(
+    scenario: Path,
+    out_dir: Path | None,
+    suffix: str,
+    action: str,
+    sections: tuple[str, ...],
+    options: tuple[str, str, float | None, float | None, int | None, int, int | None],
+) -> tuple[Any, Path]:
+    """The options of ``optimize``/``plan`` checked, the scenario loaded, its target folder and sections checked.
+
+    ``sections``: the top-level keys the command needs (each exit 2, all named together, when missing);
+    the run folder defaults to ``results/<name>-<suffix>``. ``options``: solver, language, time limit,
+    gap, seed, replications and workers, checked in that order before any work.
+    """
+    import ltsim.optimize as opt_module
+    from ltsim.errors import Problem
+    from ltsim.scenario import load_scenario
+
+    solver, lang, time_limit, gap, seed, reps, workers = options
+    if solver not in opt_module.SOLVERS:
+        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
+    check_lang(lang)
+    check_range(time_limit, "--time-limit", 0.1, whole=False)
+    check_range(gap, "--gap", 0.0, 1.0, whole=False)
+    check_monte_carlo(seed, reps, workers)
+    try:
+        sc = load_scenario(scenario)
+    except InputError as exc:
+        raise fail(exc, action) from None
+    target = check_target(out_dir if out_dir is not None else Path("results") / f"{sc.name}-{suffix}", action)
+    missing = [name for name in sections if getattr(sc.config, name) is None]
+    if missing:
+        names = [f"'{name}:'" for name in sections]
+        expected = "the sections " + ", ".join(names[:-1]) + " and " + names[-1]
+        raise fail(InputError(Problem(expected, file=str(scenario), field=", ".join(missing), found="missing")), action)
+    return sc, target

@@ -10,18 +10,15 @@ from rich.table import Table
 
 from ltsim.cli.common import (
     ScenarioArg,
-    check_lang,
-    check_monte_carlo,
-    check_range,
-    check_target,
     err,
     fail,
+    load_for_decision,
     out,
     write_tested,
     years_text,
 )
 from ltsim.cli.run import print_montecarlo
-from ltsim.errors import InputError, Problem
+from ltsim.errors import InputError
 
 
 def optimize(
@@ -81,38 +78,10 @@ def optimize(
     """
     import ltsim.optimize as opt_module
     from ltsim.optimize.files import optimize_files
-    from ltsim.scenario import load_scenario
 
-    if solver not in opt_module.SOLVERS:
-        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
-    check_lang(lang)
-    check_range(time_limit, "--time-limit", 0.1, whole=False)
-    check_range(gap, "--gap", 0.0, 1.0, whole=False)
-    check_monte_carlo(seed, reps, workers)
-    try:
-        sc = load_scenario(scenario)
-    except InputError as exc:
-        raise fail(exc, f"optimise {scenario}") from None
-    target = check_target(
-        out_dir if out_dir is not None else Path("results") / f"{sc.name}-optimized", f"optimise {scenario}"
-    )
-    if sc.config.optimize is None or sc.projects is None or sc.config.finance is None:
-        missing = [
-            k
-            for k, v in (("optimize", sc.config.optimize), ("projects", sc.projects), ("finance", sc.config.finance))
-            if v is None
-        ]
-        raise fail(
-            InputError(
-                Problem(
-                    "the sections 'optimize:', 'projects:' and 'finance:'",
-                    file=str(scenario),
-                    field=", ".join(missing),
-                    found="missing",
-                )
-            ),
-            f"optimise {scenario}",
-        )
+    action = f"optimise {scenario}"
+    options = (solver, lang, time_limit, gap, seed, reps, workers)
+    sc, target = load_for_decision(scenario, out_dir, "optimized", action, ("optimize", "projects", "finance"), options)
     if move_housing:
         try:
             sc = opt_module.with_housing_moves(sc)

@@ -10,12 +10,9 @@ from rich.table import Table
 
 from ltsim.cli.common import (
     ScenarioArg,
-    check_lang,
-    check_monte_carlo,
-    check_range,
-    check_target,
     err,
     fail,
+    load_for_decision,
     out,
     write_tested,
     years_text,
@@ -85,46 +82,12 @@ def plan(
     shortfall_probability.csv (P(short) per service, zone and year) and kpi_probability.csv (P(red)
     per fiscal rule and year) join the folder.
     """
-    import ltsim.optimize as opt_module
     from ltsim.planning import plan as make_plan
     from ltsim.planning.files import plan_files
-    from ltsim.scenario import load_scenario
 
-    if solver not in opt_module.SOLVERS:
-        raise typer.BadParameter(f"found {solver!r}; expected highs or cbc", param_hint="--solver")
-    check_lang(lang)
-    check_range(time_limit, "--time-limit", 0.1, whole=False)
-    check_range(gap, "--gap", 0.0, 1.0, whole=False)
-    check_monte_carlo(seed, reps, workers)
-    try:
-        sc = load_scenario(scenario)
-    except InputError as exc:
-        raise fail(exc, f"plan {scenario}") from None
-    target = check_target(
-        out_dir if out_dir is not None else Path("results") / f"{sc.name}-planned", f"plan {scenario}"
-    )
-    missing = [
-        k
-        for k, v in (
-            ("plan", sc.config.plan),
-            ("optimize", sc.config.optimize),
-            ("projects", sc.projects),
-            ("finance", sc.config.finance),
-        )
-        if v is None
-    ]
-    if missing:
-        raise fail(
-            InputError(
-                Problem(
-                    "the sections 'plan:', 'optimize:', 'projects:' and 'finance:'",
-                    file=str(scenario),
-                    field=", ".join(missing),
-                    found="missing",
-                )
-            ),
-            f"plan {scenario}",
-        )
+    sections = ("plan", "optimize", "projects", "finance")
+    options = (solver, lang, time_limit, gap, seed, reps, workers)
+    sc, target = load_for_decision(scenario, out_dir, "planned", f"plan {scenario}", sections, options)
     try:
         with err.status("building candidates from the pipeline and solving …"):
             result = make_plan(sc, solver=solver, time_limit=time_limit, gap=gap, with_tradeoff=tradeoff)
