@@ -487,7 +487,7 @@ def _write_staged(
 
     with staged_folder(out_dir) as tmp:
         started = time.perf_counter()
-        _write_tables(result, tmp, montecarlo, extras)
+        _write_tables(result, tmp, montecarlo, extras, seed)
         timings = dict(timings_s or {}) | dict(result.timings_s)
         timings["write"] = time.perf_counter() - started
         manifest = _manifest(result, tmp, seed, timings, montecarlo)
@@ -506,8 +506,12 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[str, str] | None) -> None:
-    """Every table of the results contract the run has, the extras and scenario.resolved.yaml, into ``tmp``."""
+def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[str, str] | None, seed: int) -> None:
+    """Every table of the results contract the run has, the extras and scenario.resolved.yaml, into ``tmp``.
+
+    A scenario with chosen builds (``plan.builds``/``plan.closed``) gets the plan's tables
+    (:mod:`ltsim.planning.replay`) unless the extras bring them (``ltsim plan`` writes its own).
+    """
     population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
     population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
     if result.scenario.population.developments:
@@ -530,7 +534,18 @@ def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[st
     if montecarlo is not None:
         for name, frame in montecarlo_frames(result, montecarlo).items():
             frame.to_csv(tmp / name, index=False, float_format=PERSONS_FORMAT)
-    for name, text in (extras or {}).items():
+    extras = dict(extras or {})
+    plan = result.scenario.config.plan
+    if (
+        plan is not None
+        and (plan.builds or plan.closed)
+        and result.finance is not None
+        and "plan_builds.csv" not in extras
+    ):
+        from ltsim.planning.replay import replay_files  # the plan's tables (imports the planning package)
+
+        extras = replay_files(result, seed) | extras
+    for name, text in extras.items():
         (tmp / name).write_text(text, encoding="utf-8")
     with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
         yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)

@@ -309,3 +309,17 @@ def test_no_shortfall_closes_every_gap_that_can_be_closed(tmp_path: Path):
         float(np.clip(s.gap, 0, None).sum()) for s in r.planned.services if s.service.id == "kindergarten"
     )
     assert kg(hard) <= kg(free) + 1e-6
+
+
+def test_savings_lever_finances_builds_instead_of_borrowing(tmp_path: Path):
+    """plan.tradeoff_savings_mnok: S more savings a year from the first build year are transferred to the
+    investment budget, so each year's borrowing falls by S (by all of it where less than S is borrowed)."""
+    from ltsim.planning.candidates import first_build_year
+
+    sc = load_scenario(write_tiny_plan(tmp_path))
+    cands = candidates(sc)
+    runs = [pipeline.run(planning_scenario(sc, cands, s), stochastic=False).finance for s in (0.0, 10.0)]
+    years = runs[0].years
+    expected = np.where(years >= first_build_year(sc), np.minimum(10.0, runs[0].borrowing_mnok), 0.0)
+    np.testing.assert_allclose(runs[0].borrowing_mnok - runs[1].borrowing_mnok, expected, atol=1e-9)
+    assert (runs[1].net_debt_mnok <= runs[0].net_debt_mnok + 1e-9).all()

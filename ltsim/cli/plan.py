@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -65,6 +66,16 @@ def plan(
         int | None, typer.Option("--workers", help="Processes for the Monte Carlo test (default: all cores).")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Report language: nb (bokmål) or en.")] = "nb",
+    variant: Annotated[
+        Path | None,
+        typer.Option(
+            "--variant",
+            help="Also write the plan as a scenario variant here (e.g. scenarios/asker/planned.yaml): it extends "
+            "SCENARIO by a relative path and carries what the plan found (plan.found), so `ltsim run` on it "
+            "reports the builds, the debt with and without them and the affordability gap. A new file, or one "
+            "an earlier `ltsim plan --variant` wrote.",
+        ),
+    ] = None,
 ) -> None:
     """Choose new builds (type, site, start year), closures and the catalogue's timing together.
 
@@ -88,6 +99,11 @@ def plan(
     sections = ("plan", "optimize", "projects", "finance")
     options = (solver, lang, time_limit, gap, seed, reps, workers)
     sc, target = load_for_decision(scenario, out_dir, "planned", f"plan {scenario}", sections, options)
+    if variant is not None:
+        try:
+            check_variant(variant)
+        except InputError as exc:
+            raise fail(exc, f"plan {scenario}") from None
     try:
         with err.status("building candidates from the pipeline and solving …"):
             result = make_plan(sc, solver=solver, time_limit=time_limit, gap=gap, with_tradeoff=tradeoff)
@@ -108,10 +124,43 @@ def plan(
         f"plan {scenario}",
     )
     print_plan(result)
+    if variant is not None:
+        from ltsim.io.output import write_files
+        from ltsim.planning.files import variant_yaml
+
+        extends = os.path.relpath(Path(scenario).resolve(), variant.resolve().parent)
+        try:
+            write_files({variant.name: variant_yaml(result, Path(extends).as_posix())}, variant.parent, "--variant")
+        except InputError as exc:
+            raise fail(exc, f"plan {scenario}") from None
+        out.print(f"The plan as a scenario variant: [bold]{variant}[/] (ltsim run {variant})")
     if mc is not None:
         print_montecarlo(result.planned, mc)
         _print_shortfall_risk(result.planned, mc)
     out.print(f"\nRun folder of the planned scenario: [bold]{folder}[/] (plan_builds.csv, plan.json, report.html)")
+
+
+def check_variant(path: Path) -> None:
+    """Refuse a ``--variant`` path that is not a .yaml file ltsim may write (new, or written by ``ltsim plan``)."""
+    from ltsim.io.output import check_output
+    from ltsim.planning.files import VARIANT_MARKER
+
+    if path.suffix not in (".yaml", ".yml"):
+        raise InputError(Problem("a scenario file name ending in .yaml", file=str(path), field="--variant",
+                                 found=f"'{path.suffix or 'no suffix'}'"))  # fmt: skip
+    check_output(path, "--variant")
+    if path.is_file():
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            first = fh.readline()
+        if not first.startswith(VARIANT_MARKER):
+            raise InputError(
+                Problem(
+                    "a new file, or a variant an earlier `ltsim plan --variant` wrote (it is replaced)",
+                    file=str(path),
+                    field="--variant",
+                    found=f"an existing file whose first line is {first.strip()[:60]!r}",
+                )
+            )
 
 
 def print_plan(result: object) -> None:
@@ -168,7 +217,9 @@ def print_plan(result: object) -> None:
             "savings": "more savings NOK million/yr",
         }
         curve = Table(title="Trade-off: what each lever buys (one at a time)", title_justify="left")
-        for col in ("lever", "value", "place-years short", "investment", "builds", "highest debt ratio %", "gap"):
+        columns = ("lever", "value", "place-years short", "investment", "affordability gap", "builds",
+                   "highest debt ratio %", "MIP gap")  # fmt: skip
+        for col in columns:
             curve.add_column(col, justify="left" if col == "lever" else "right")
         for row in r.tradeoff:  # type: ignore[attr-defined]
             curve.add_row(
@@ -176,6 +227,7 @@ def print_plan(result: object) -> None:
                 f"{row['value']:,.1f}",
                 f"{row['place_years_short']:,.0f}",
                 f"{row['investment_mnok']:,.0f}",
+                f"{row['affordability_gap_mnok']:,.0f}" if "affordability_gap_mnok" in row else "–",
                 str(row["builds"]),
                 f"{row['max_debt_ratio_pct']:.1f}",
                 "–" if row["mip_gap"] is None else f"{row['mip_gap']:.1%}",

@@ -98,6 +98,7 @@ def solve_checked(
     to_overrides: Callable[[Coefficients, Solution], dict[str, Any]] = overrides_for,
     start: dict[int, Any] | None = None,
     held_out: np.ndarray | None = None,
+    learn_margin: bool = False,
 ) -> Checked:
     """Solve, run the chosen schedule through the pipeline, tighten where the finance model breaks the ceiling.
 
@@ -107,8 +108,17 @@ def solve_checked(
     ``start``: a schedule to warm-start the first solve from; with it, each repair starts from the
     schedule it repairs (``ltsim plan``, whose solves stop at a gap: a good start matters there).
     ``held_out`` [Y]: years no schedule can hold (their ceiling was raised to what is reachable); not repaired.
+    ``learn_margin``: instead, every year's ceiling (but the held-out ones) is lowered by the largest
+    superposition error (the finance model's net debt − the predicted, where positive) seen so far on
+    a solved schedule. The error grows with the schedule's borrowing in every later year (the § 14-18
+    minimum is a ratio), so lowering only the years that broke the ceiling moves the breach to the
+    next year and costs a re-solve per year (Asker's plan: 4 repairs before, 1 with the margin).
     """
     spec = optimize_spec(scenario)
+    asked = ceilings.copy()
+    margin = np.zeros_like(asked)
+    keep = np.ones(len(asked), dtype=bool) if held_out is None else ~held_out
+
     repairs = 0
     while True:
         solution = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class, start=start)
@@ -118,13 +128,17 @@ def solve_checked(
         optimized = run_schedule(scenario, overrides)
         debt, ceiling = predicted(coefficients, solution, ceilings)
         excess = optimized.finance.net_debt_mnok - spec.debt_ratio_ceiling * optimized.finance.revenue_mnok
-        fixable = (excess > 1e-3) & (debt <= ceiling + 1e-6)
-        if held_out is not None:
-            fixable &= ~held_out
+        fixable = (excess > 1e-3) & (debt <= ceiling + 1e-6) & keep
         if not fixable.any() or repairs >= MAX_REPAIRS:
             return Checked(solution, overrides, optimized, ceilings, debt, ceiling, excess, fixable, repairs)
         # the predicted debt must come down by the excess: tighten by it plus the slack the schedule had
-        ceilings = ceilings - np.where(fixable, (ceiling - debt) + excess + 1e-3, 0.0)
+        tightened = ceilings - np.where(fixable, (ceiling - debt) + excess + 1e-3, 0.0)
+        if learn_margin:
+            margin = np.maximum(margin, np.where(keep, optimized.finance.net_debt_mnok - debt, 0.0))
+            learned = asked - margin - np.where(margin > 0, 1e-3, 0.0)
+            # a breached year the margin does not lower (its error did not grow) takes the repair above
+            tightened = np.where(fixable & (learned >= ceilings - 1e-6), tightened, np.minimum(learned, ceilings))
+        ceilings = tightened
         repairs += 1
 
 

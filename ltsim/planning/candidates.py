@@ -98,7 +98,10 @@ def planning_scenario(scenario: Scenario, cands: list[Candidate], more_savings_m
     The candidates are excluded from the scenario as written (``projects.exclude``), so the plan's
     own run and its delivery slots are the catalogue's; each is an option of the MILP only.
     ``more_savings_mnok``: savings a year added to ``finance.expenses.savings_mnok`` from the first
-    build year (the trade-off against savings).
+    build year (the trade-off against savings), and transferred to the investment budget
+    (``finance.investment.own_financing_mnok``, overføring fra drift): the saving finances builds
+    instead of borrowing. Kept in operations it would only fill the disposition fund, which does not
+    lower netto lånegjeld, and the debt ceiling would not move.
 
     ``optimize`` is laid over so the MILP's objective is in NOK million: no interest weight (the
     option's cost carries it), the plan's deferral penalty, a zero shortfall limit on the
@@ -120,10 +123,14 @@ def planning_scenario(scenario: Scenario, cands: list[Candidate], more_savings_m
     if more_savings_mnok:
         h = scenario.config.horizon
         years = np.arange(h.base_year, h.end_year)
-        savings = scenario.config.finance.expenses.savings_mnok.at(years)  # type: ignore[union-attr]
-        savings = savings + np.where(years >= first_build_year(scenario), more_savings_mnok, 0.0)
-        series = {int(y): float(v) for y, v in zip(years, savings, strict=True)}
-        over["finance"] = {"expenses": {"savings_mnok": series}}
+        finance = scenario.config.finance
+        more = np.where(years >= first_build_year(scenario), more_savings_mnok, 0.0)
+        savings = finance.expenses.savings_mnok.at(years) + more  # type: ignore[union-attr]
+        transfer = finance.investment.own_financing_mnok.at(years) + more  # type: ignore[union-attr]
+        over["finance"] = {
+            "expenses": {"savings_mnok": {int(y): float(v) for y, v in zip(years, savings, strict=True)}},
+            "investment": {"own_financing_mnok": {int(y): float(v) for y, v in zip(years, transfer, strict=True)}},
+        }
     merged, smap = deep_merge(scenario.resolved(), {}, over, {})
     merged = dict(merged)
     merged["optimize"] = {k: v for k, v in merged["optimize"].items() if k != "housing"}

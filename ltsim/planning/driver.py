@@ -386,6 +386,7 @@ def plan(
         _plan_overrides(scenario, cands),
         start=first.chosen,
         held_out=raised,
+        learn_margin=True,
     )
     solution = checked.solution
     notes = list(solution.notes)
@@ -404,6 +405,10 @@ def plan(
         notes.append(f"the need without a ceiling was not solved: {exc}")
     point_limit = None if time_limit is None else time_limit / 2
     rows = tradeoff(scenario, coefficients, cands, solver, point_limit, gap, solution) if with_tradeoff else []
+    if need is not None:  # what each point leaves unbuilt of what the population needs (NOK million)
+        needed_mnok = float(sum(o.spend_mnok.sum() for o in need.chosen.values() if o is not None))
+        for row in rows:
+            row["affordability_gap_mnok"] = needed_mnok - row["investment_mnok"]
     solve_s = time.perf_counter() - tick
     greedy = first if not checked.repairs else greedy_plan(coefficients, cands, checked.ceilings)
     planned = run_schedule(scenario, checked.overrides, "-planned")

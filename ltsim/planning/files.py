@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -11,41 +9,18 @@ import numpy as np
 import yaml
 
 from ltsim.planning.driver import PlanResult
-
-
-def _csv(rows: list[dict[str, Any]], header: list[str] | None = None) -> str:
-    buf = io.StringIO()
-    names = header or (list(rows[0]) if rows else [])
-    writer = csv.DictWriter(buf, fieldnames=names, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: (f"{v:.6f}" if isinstance(v, float) else ("" if v is None else v)) for k, v in row.items()})
-    return buf.getvalue()
+from ltsim.planning.replay import BUILD_HEADER, csv_text, debt_rows
 
 
 def debt_paths(result: PlanResult) -> list[dict[str, Any]]:
     """Per year: net debt and debt ratio without the plan's builds and with them (finance model), and the ceiling."""
-    ratio = result.coefficients.scenario.config.optimize.debt_ratio_ceiling
-    fin_with, fin_without = result.planned.finance, result.without.finance
-    return [
-        {
-            "year": int(y),
-            "debt_without_mnok": float(fin_without.net_debt_mnok[t]),
-            "debt_with_mnok": float(fin_with.net_debt_mnok[t]),
-            "debt_predicted_mnok": float(result.predicted_debt_mnok[t]),
-            "debt_ratio_without_pct": float(fin_without.net_debt_mnok[t] / fin_without.revenue_mnok[t] * 100.0),
-            "debt_ratio_with_pct": float(fin_with.net_debt_mnok[t] / fin_with.revenue_mnok[t] * 100.0),
-            "ceiling_pct": ratio * 100.0,
-        }
-        for t, y in enumerate(result.coefficients.years)
-    ]
-
-
-BUILD_HEADER = [
-    "kind", "type", "site", "facility", "service", "zone", "places", "start_year", "completion_year",
-    "gross_cost_mnok", "land_cost_mnok", "npv_cost_mnok", "place_years_closed",
-    "debt_ratio_effect_max_pct_points", "operating_cost_mnok_per_year",
-]  # fmt: skip
+    return debt_rows(
+        result.coefficients.years,
+        result.planned.finance,
+        result.without.finance,
+        result.coefficients.scenario.config.optimize.debt_ratio_ceiling,
+        result.predicted_debt_mnok,
+    )
 
 
 def plan_files(result: PlanResult) -> dict[str, str]:
@@ -98,23 +73,73 @@ def plan_files(result: PlanResult) -> dict[str, str]:
         "notes": result.notes,
     }
     files = {
-        "plan_builds.csv": _csv(result.builds, BUILD_HEADER),
-        "plan_moves.csv": _csv(result.moves, ["project", "planned_start", "start_year", "note"]),
-        "plan_affordability.csv": _csv(
+        "plan_builds.csv": csv_text(result.builds, BUILD_HEADER),
+        "plan_moves.csv": csv_text(result.moves, ["project", "planned_start", "start_year", "note"]),
+        "plan_affordability.csv": csv_text(
             result.affordability, ["year", "service", "needed_mnok", "planned_mnok", "gap_mnok"]
         ),
-        "plan_debt.csv": _csv(debt_paths(result)),
+        "plan_debt.csv": csv_text(debt_paths(result)),
         "plan.json": json.dumps(summary, indent=2, ensure_ascii=False, default=float) + "\n",
     }
     if result.tradeoff:  # solved unless --no-tradeoff
-        files["plan_tradeoff.csv"] = _csv(result.tradeoff)
+        files["plan_tradeoff.csv"] = csv_text(result.tradeoff)
     try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
         own = yaml.safe_load(co.scenario.file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         own = {}
     if isinstance(own, dict) and own.get("name") == co.scenario.name:
-        variant = {"extends": str(co.scenario.file), "name": co.scenario.name + "-planned", **result.overrides}
-        files["scenario.planned.yaml"] = "# The plan as a scenario variant (ltsim plan).\n" + yaml.safe_dump(
-            variant, sort_keys=False, allow_unicode=True
-        )
+        files["scenario.planned.yaml"] = variant_yaml(result, str(co.scenario.file))
     return files
+
+
+VARIANT_MARKER = "# The plan as a scenario variant (ltsim plan)"
+
+
+def found(result: PlanResult, today: str) -> dict[str, Any]:
+    """``plan.found``: what the plan found (solver, gap, place-years short, the affordability gap, the trade-off)."""
+    from ltsim.optimize.answer import place_years_short
+    from ltsim.planning.replay import basis_hash
+
+    sol = result.solution
+    needed: dict[str, dict[int, float]] = {}
+    planned: dict[str, dict[int, float]] = {}
+    for row in result.affordability:
+        needed.setdefault(row["service"], {})[row["year"]] = round(row["needed_mnok"], 3)
+        planned.setdefault(row["service"], {})[row["year"]] = round(row["planned_mnok"], 3)
+    keys = ("lever", "value", "place_years_short", "investment_mnok", "max_debt_ratio_pct", "affordability_gap_mnok")
+    return {
+        "date": today,
+        "basis_sha256": basis_hash(result.without.scenario),
+        "solver": result.solver,
+        "status": sol.status,
+        **({"mip_gap": round(float(sol.gap), 6)} if sol.gap is not None else {}),
+        "place_years_short_as_written": round(result.without_short, 1),
+        "place_years_short_planned": round(place_years_short(result.planned), 1),
+        "needed_mnok": needed,
+        "planned_mnok": planned,
+        "tradeoff": [
+            {k: r[k] if k == "lever" else round(float(r[k]), 3) for k in keys if k in r} for r in result.tradeoff
+        ],
+    }
+
+
+def variant_yaml(result: PlanResult, extends: str, name: str | None = None, today: str | None = None) -> str:
+    """The plan as a scenario variant: ``extends`` the planned file, the plan's overrides and ``plan.found``.
+
+    ``ltsim run`` on it gives the planned scenario's numbers and, from ``plan.found``, the
+    affordability gap and the trade-off in the report (:mod:`ltsim.planning.replay`).
+    """
+    import datetime as dt
+
+    base = result.without.scenario
+    today = today or dt.datetime.now(dt.UTC).date().isoformat()
+    overrides = dict(result.overrides)
+    overrides["plan"] = {**overrides.get("plan", {}), "found": found(result, today)}
+    variant: dict[str, Any] = {"extends": extends, "name": name or base.name + "-planned"}
+    if base.config.title:
+        variant["title"] = base.config.title + " – med investeringsplan (ltsim plan)"
+    header = (
+        f"{VARIANT_MARKER}, {today}: the builds, closures and moves it chose; plan.found is what it found\n"
+        f"# (shown in the report, not an input of any model). Run: ltsim run <this file>.\n"
+    )
+    return header + yaml.safe_dump({**variant, **overrides}, sort_keys=False, allow_unicode=True, width=120)

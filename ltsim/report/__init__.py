@@ -256,6 +256,23 @@ class RunFolder:
         return self._optimize
 
     @property
+    def plan_found(self) -> dict[str, Any] | None:
+        """``plan_found.json`` of a planned variant's run (what ``ltsim plan`` found, and whether it is stale), or None."""
+        file = self.path / "plan_found.json"
+        if not file.is_file():
+            return None
+        found, problem = read_json(file, "what ltsim plan found")
+        if problem is None and not (
+            isinstance(found, dict) and isinstance(found.get("date"), str) and isinstance(found.get("stale"), bool)
+        ):
+            problem = Problem(
+                "an object with 'date' (text) and 'stale' (true/false)", file=str(file), found=str(found)[:80]
+            )
+        if problem is not None:
+            raise InputError(problem)
+        return found
+
+    @property
     def name(self) -> str:
         """Scenario name."""
         return str(self.manifest.get("scenario", {}).get("name") or self.resolved.get("name") or self.path.name)

@@ -30,6 +30,15 @@ PLAN_LABELS: dict[str, dict[str, str]] = {
         "en": "Place-years short at each debt-ratio ceiling",
     },
     "plan_closure": {"nb": "nedleggelse", "en": "closure"},
+    "plan_found": {
+        "nb": "Investeringsbehovet uten tak, finansieringsgapet og avveiingen er funnet av ltsim plan den",
+        "en": "The need without a ceiling, the affordability gap and the trade-off were found by ltsim plan on",
+    },
+    "plan_mip_gap": {"nb": "MIP-gap", "en": "MIP gap"},
+    "plan_stale": {
+        "nb": "Scenariet er endret siden (tabeller eller innstillinger planen ikke setter): kjør ltsim plan på nytt.",
+        "en": "The scenario has changed since (tables or settings the plan does not set): run ltsim plan again.",
+    },
     "plan_builds": {"nb": "bygg", "en": "builds"},
     "plan_closures": {"nb": "nedleggelser", "en": "closures"},
     "plan_cost": {"nb": "brutto kostnad", "en": "gross cost"},

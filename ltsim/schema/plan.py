@@ -6,7 +6,7 @@ The tables (``types``, ``sites``, ``closures``) are read by :mod:`ltsim.io.plan`
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -49,6 +49,38 @@ class BuildLimit(Strict):
     zone: str | None = None
 
 
+class FoundPoint(Strict):
+    """One point of the trade-off curve ``ltsim plan`` found: a lever's value and what the plan achieves there."""
+
+    lever: Literal["ceiling", "ndr_floor", "savings"]
+    value: float  # the ceiling or NDR floor in percent of revenue, or the savings in NOK million a year
+    place_years_short: Annotated[float, Field(ge=0)]
+    investment_mnok: Annotated[float, Field(ge=0)]
+    max_debt_ratio_pct: float
+    affordability_gap_mnok: float | None = None  # the need's investment − this point's (NOK million)
+
+
+class PlanFound(Strict):
+    """What ``ltsim plan`` found for the builds of this variant: not an input of any model, shown in its report.
+
+    ``basis_sha256``: the hash of the scenario that was planned, without the keys the plan sets
+    (:func:`ltsim.planning.replay.basis_hash`); a run whose basis differs says the figures are stale.
+    ``needed_mnok``/``planned_mnok``: investment per service and year (NOK million) the population needs
+    without a debt ceiling, and what the plan affords — their difference is the affordability gap.
+    """
+
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    basis_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    solver: str
+    status: str
+    mip_gap: Annotated[float, Field(ge=0)] | None = None
+    place_years_short_as_written: Annotated[float, Field(ge=0)]
+    place_years_short_planned: Annotated[float, Field(ge=0)]
+    needed_mnok: dict[str, dict[Year, float]] = Field(default_factory=dict)
+    planned_mnok: dict[str, dict[Year, float]] = Field(default_factory=dict)
+    tradeoff: list[FoundPoint] = Field(default_factory=list)
+
+
 def _ceiling(value: float) -> float:
     if not 0 < value <= 5:
         hint = f" (write {value / 100:g} for {value:g} %)" if 5 < value <= 500 else ""
@@ -81,6 +113,7 @@ class PlanSpec(Strict):
     tradeoff_savings_mnok: list[Mnok] = Field(default_factory=list)  # more savings a year from first_start_year
     builds: list[Build] = Field(default_factory=list)
     closed: list[Closure] = Field(default_factory=list)
+    found: PlanFound | None = None  # written by ``ltsim plan --variant``: what the plan found (report only)
     source: str | None = None
 
     @field_validator("tradeoff_ceilings", "tradeoff_ndr_floors", "tradeoff_savings_mnok")

@@ -115,17 +115,18 @@ def fig_plan_investment(figs: Figures, d: RunData, gap: Any) -> str | None:
                 "marker": {"color": colours[service]},
             }
         )
-    need = gap.groupby("year", sort=True).needed_mnok.sum()
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": t("plan_needed", lang),
-            "x": clean(need.index),
-            "y": clean(need.to_numpy(), 1),
-            "line": {"color": "#222", "width": 2},
-        }
-    )
+    need = gap.groupby("year", sort=True).needed_mnok.sum(min_count=1)
+    if need.notna().any():
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": t("plan_needed", lang),
+                "x": clean(need.index),
+                "y": clean(need.to_numpy(), 1),
+                "line": {"color": "#222", "width": 2},
+            }
+        )
     layout = figs.layout(title=title(t("plan_investment", lang)), barmode="stack", yaxis={"ticksuffix": ""})
     return figs.add("fig-plan-investment", data, layout)
 
@@ -159,13 +160,40 @@ def fig_plan_tradeoff(figs: Figures, d: RunData, curve: Any) -> str | None:
     return figs.add("fig-plan-tradeoff", data, layout)
 
 
+def _spend_by_service(d: RunData, builds: Any) -> Any:
+    """Investment per year [NOK million] in the plan's builds by service, from project_spend.csv (no need known)."""
+    import pandas as pd
+
+    spend = d.run.table("project_spend")
+    ids = {
+        (f"plan_{r.site}_{r.type}_{int(r.start_year)}" if r.kind == "build" else f"close_{r.facility}"): r.service
+        for r in builds.itertuples()
+    }
+    if spend is None or not ids:
+        return None
+    rows = spend[spend.project.isin(list(ids))].assign(service=lambda f: f.project.map(ids))
+    out = (
+        rows.groupby(["year", "service"], as_index=False)
+        .spend_mnok.sum()
+        .rename(columns={"spend_mnok": "planned_mnok"})
+    )
+    return pd.DataFrame(out).assign(needed_mnok=float("nan"), gap_mnok=float("nan"))
+
+
 def plan_section(figs: Figures, d: RunData) -> dict[str, Any] | None:
-    """The section's figures, build rows and totals; None when the run was not made by ``ltsim plan``."""
+    """The section's figures, build rows and totals; None when the run has no plan (``ltsim plan`` or a variant).
+
+    A planned variant run with ``ltsim run`` has the builds and the debt paths of its own; the need,
+    the affordability gap and the trade-off only where the variant carries ``plan.found``
+    (``found``: its date and whether the scenario has changed since).
+    """
     builds = d.run.table("plan_builds")
     debt = d.run.table("plan_debt")
-    gap = d.run.table("plan_affordability")
-    if builds is None or debt is None or gap is None:
+    if builds is None or debt is None:
         return None
+    gap = d.run.table("plan_affordability")
+    if gap is None:
+        gap = _spend_by_service(d, builds)
     curve = d.run.table("plan_tradeoff")
     rows = [
         {
@@ -182,20 +210,22 @@ def plan_section(figs: Figures, d: RunData) -> dict[str, Any] | None:
     ]
     worst_with = debt.loc[debt.debt_ratio_with_pct.idxmax()]
     worst_without = debt.loc[debt.debt_ratio_without_pct.idxmax()]
+    known = gap is not None and bool(gap.needed_mnok.notna().any())
     return {
         "rows": rows,
         "n_builds": int((builds.kind == "build").sum()),
         "n_closures": int((builds.kind == "closure").sum()),
         "cost_mnok": float(builds.gross_cost_mnok.sum()),
-        "needed_mnok": float(gap.needed_mnok.sum()),
-        "planned_mnok": float(gap.planned_mnok.sum()),
-        "gap_mnok": float(gap.gap_mnok.sum()),
+        "needed_mnok": float(gap.needed_mnok.sum()) if known else None,
+        "planned_mnok": float(gap.planned_mnok.sum()) if gap is not None else None,
+        "gap_mnok": float(gap.gap_mnok.sum()) if known else None,
         "max_with": (float(worst_with.debt_ratio_with_pct), int(worst_with.year)),
         "max_without": (float(worst_without.debt_ratio_without_pct), int(worst_without.year)),
         "ceiling_pct": float(debt.ceiling_pct.iloc[0]),
+        "found": d.run.plan_found,
         "fig_timeline": fig_plan_timeline(figs, d, builds),
         "fig_debt": fig_plan_debt(figs, d, debt),
-        "fig_investment": fig_plan_investment(figs, d, gap),
+        "fig_investment": None if gap is None or gap.empty else fig_plan_investment(figs, d, gap),
         "fig_tradeoff": fig_plan_tradeoff(figs, d, curve),
         "levers": [] if curve is None else _lever_rows(d, curve[curve.lever != "ceiling"]),
     }
