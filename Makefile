@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SCENARIO ?= scenarios/asker/base.yaml
+SCENARIO ?= scenarios/asker/planned.yaml
 
-.PHONY: run test bench lint clean venv
+.PHONY: run plan test bench lint clean venv
 
 venv: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/ltsim run $(SCENARIO)
+
+# plan Asker's horizon again and rewrite the planned variant that make run reports on (a few minutes: 60 s a solve at most)
+plan: $(STAMP)
+	$(BIN)/ltsim plan scenarios/asker/base.yaml --time-limit 60 --variant scenarios/asker/planned.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -350,6 +350,9 @@ def load_plan(config: ScenarioConfig, services: ServicesData, table: Any, proble
     for i, service in enumerate(spec.no_shortfall):
         if service not in service_ids:
             problems.append(problem(("plan", "no_shortfall", i), "a declared service", show(service)))
+    for service in spec.min_utilisation:
+        if service not in service_ids:
+            problems.append(problem(("plan", "min_utilisation", service), "a declared service", show(service)))
     for i, limit in enumerate(spec.build_limits):
         if limit.service not in service_ids:
             problems.append(problem(("plan", "build_limits", i, "service"), "a declared service", show(limit.service)))

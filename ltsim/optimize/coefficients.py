@@ -69,12 +69,16 @@ class Cell:
     """A (service, zone) whose places can be short, with its base gap [U] and weight per place-year short.
 
     ``weight``: one number, or one per stock year [U] (``ltsim plan``: discounted NOK million).
+    ``demand`` [U]: municipal places needed; ``capacity_written`` [U]: places with the catalogue as
+    written (``ltsim plan``'s utilisation floor).
     """
 
     service: str
     zone: str
     gap: np.ndarray
     weight: float | np.ndarray
+    demand: np.ndarray | None = None
+    capacity_written: np.ndarray | None = None
 
     def weight_at(self, u: int) -> float:
         """The weight of one place short in stock year ``u``."""
@@ -254,13 +258,16 @@ def build(scenario: Scenario, windows: dict[int, tuple[int, int]] | None = None)
     facility_utilisation = (
         {} if capacity is None else dict(zip(capacity.facility_ids, capacity.register.utilisation, strict=True))
     )
-    for svc in services:
+    written = pipeline.demand_and_capacity(scenario, population.persons, plan_run.completion_year)
+    for svc, as_written in zip(services, written, strict=True):
         if svc.gap is None:
             continue
         weight = spec.unmet_weight.get(svc.service.id, 1.0)
         for z, zone in enumerate(svc.zone_ids):
             cell_of[(svc.service.id, zone)] = len(cells)
-            cells.append(Cell(svc.service.id, zone, svc.gap[:, z].copy(), weight))
+            demand = svc.demand.municipal_places[:, z].copy()
+            cap = None if as_written.capacity is None else as_written.capacity[:, z].copy()
+            cells.append(Cell(svc.service.id, zone, svc.gap[:, z].copy(), weight, demand, cap))
 
     stock_years = scenario.years
     # The plan's own start of each project (after waiting for predecessors and delivery slots) is

@@ -248,36 +248,65 @@ def tradeoff(
     solver: str,
     time_limit: float | None,
     gap: float | None,
-    start: Solution | None = None,
+    starts: tuple[Solution, ...] = (),
 ) -> list[dict[str, Any]]:
     """The plan with one lever moved at a time: what each buys in place-years short and investment.
 
     Levers (``plan.tradeoff_*``): the debt-ratio ceiling (``value`` in percent of revenue), the netto
     driftsresultat floor (percent of revenue; the ceiling as the scenario sets it) and more savings a
     year from the first build year (NOK million; the coefficients are built again on that budget).
-    Each solve starts from ``start`` (the plan) or the previous point's answer.
+    Each solve starts from the best of ``starts`` (the plan, the need) and the points solved before it
+    (:func:`best_start`).
     """
     spec = scenario.config.plan
     ratio = scenario.config.optimize.debt_ratio_ceiling
     rows = []
-    previous = None if start is None else start.chosen
+    known = [s.chosen for s in starts]  # every schedule solved so far: the starts to pick from
     model_class = planning_model_class(cands)
+
+    def solved(co: Coefficients, ceilings: np.ndarray, model: type) -> Solution:
+        sol = solve_milp(
+            co, ceilings, solver, time_limit, gap, model_class=model, start=best_start(co, ceilings, known)
+        )
+        known.append(sol.chosen)
+        return sol
+
     for value in spec.tradeoff_ceilings:
         ceilings, raised = held_ceilings(coefficients, value)
-        sol = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class, start=previous)
-        previous = sol.chosen
+        sol = solved(coefficients, ceilings, model_class)
         rows.append(_tradeoff_row(coefficients, sol, ceilings, raised, "ceiling", value * 100.0))
     ceilings, raised = held_ceilings(coefficients, ratio)
     for value in spec.tradeoff_ndr_floors:
-        floor_class = planning_model_class(cands, ndr_floor=value)
-        sol = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=floor_class, start=previous)
+        sol = solved(coefficients, ceilings, planning_model_class(cands, ndr_floor=value))
         rows.append(_tradeoff_row(coefficients, sol, ceilings, raised, "ndr_floor", value * 100.0))
     for value in spec.tradeoff_savings_mnok:
         saved = costed_coefficients(scenario, cands, value)
         held, held_raised = held_ceilings(saved, ratio)
-        sol = solve_milp(saved, held, solver, time_limit, gap, model_class=model_class)
+        sol = solved(saved, held, model_class)
         rows.append(_tradeoff_row(saved, sol, held, held_raised, "savings", value))
     return rows
+
+
+def best_start(
+    coefficients: Coefficients, ceilings: np.ndarray, known: list[dict[int, Option | None]]
+) -> dict[int, Option | None] | None:
+    """Of the schedules ``known`` (from other solves), the best on these coefficients and ceilings, as a start.
+
+    Each is mapped onto these coefficients' options by (project, start year) and scored by
+    :func:`evaluate` (a debt breach at its excess × the breach penalty): the solve then starts no worse
+    than any point found before, so the curve cannot get worse where a lever is loosened just because a
+    solve stopped at its time limit.
+    """
+    by_key = {(o.project, o.start_year): o for o in coefficients.options}
+    best, best_objective = None, float("inf")
+    for chosen in known:
+        mapped = {p: None if o is None else by_key.get((o.project, o.start_year)) for p, o in chosen.items()}
+        if any(o is not None and mapped[p] is None for p, o in chosen.items()):
+            continue  # an option these coefficients do not have
+        objective = evaluate(coefficients, mapped, ceilings).objective
+        if objective < best_objective:
+            best, best_objective = mapped, objective
+    return best
 
 
 def _build_rows(
@@ -404,7 +433,8 @@ def plan(
     except RuntimeError as exc:
         notes.append(f"the need without a ceiling was not solved: {exc}")
     point_limit = None if time_limit is None else time_limit / 2
-    rows = tradeoff(scenario, coefficients, cands, solver, point_limit, gap, solution) if with_tradeoff else []
+    starts = (solution,) if need is None else (solution, need)
+    rows = tradeoff(scenario, coefficients, cands, solver, point_limit, gap, starts) if with_tradeoff else []
     if need is not None:  # what each point leaves unbuilt of what the population needs (NOK million)
         needed_mnok = float(sum(o.spend_mnok.sum() for o in need.chosen.values() if o is not None))
         for row in rows:

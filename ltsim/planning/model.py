@@ -7,7 +7,12 @@ candidates are optional projects whose options are their start years. Added here
 - **copies**: copy ``k+1`` of a type on a site starts only after copy ``k`` has started
   (``started_{k+1}(t) ≤ started_k(t − 1)``), which removes symmetric solutions;
 - **build limits**: in any ``years`` consecutive years at most ``max_builds`` new builds of the
-  service start in a zone (or in the named zone).
+  service start in a zone (or in the named zone);
+- **utilisation floor** (``plan.min_utilisation``): in every zone and stock year, the places new builds
+  add (usable places ÷ the service's target utilisation) ≤ max(0, demand ÷ floor − capacity with the
+  catalogue as written) — a build may not leave a zone's utilisation below the floor in a year it
+  serves. The catalogue counts as written (its moves are not in the rule): a zone the catalogue already
+  fills above the floor gets no new build.
 
 :func:`rule_breaches` checks the same rules for a schedule found without the solver (greedy,
 brute force), so every schedule is judged by one set of rules.
@@ -17,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 from ltsim.optimize.coefficients import Coefficients, Option
 from ltsim.optimize.milp import SequencingModel
@@ -65,12 +72,42 @@ class PlanningModel(SequencingModel):
                         f"copy_{c.id}_{t}",
                     )
         spec = self.coefficients.scenario.config.plan
+        builds = {index[c.id] for c in self.candidates if c.kind == "build"}
+        options = self.coefficients.options
+        for c, room, per_place in fill_rooms(self.coefficients):
+            for u, year in enumerate(self.coefficients.stock_years):
+                coef = {
+                    i: float(options[i].places[c][u]) * per_place
+                    for p in builds
+                    for i in self.by_project.get(p, [])
+                    if c in options[i].places and options[i].places[c][u] > 0
+                }
+                if coef:
+                    cell = self.coefficients.cells[c]
+                    self._add(self._option_sum(coef) <= room[u], f"fill_{cell.service}_{cell.zone}_{int(year)}")
         for n, limit in enumerate(spec.build_limits):
             for zone, members in _limited(plan, self.candidates, limit).items():
                 for first in years:
                     last = first + limit.years - 1
                     starts = self.pulp.lpSum(self._starts(index[c.id], last, first) for c in members)
                     self._add(starts <= limit.max_builds, f"limit_{n}_{zone}_{first}")
+
+
+def fill_rooms(coefficients: Coefficients) -> list[tuple[int, np.ndarray, float]]:
+    """Per cell under ``plan.min_utilisation``: (cell, the places new builds may add [U], places per usable place).
+
+    room = max(0, demand ÷ floor − capacity with the catalogue as written); an option's usable places
+    count as usable ÷ the service's target utilisation (see the module docstring).
+    """
+    scenario = coefficients.scenario
+    floors = scenario.config.plan.min_utilisation
+    target = {s.id: s.target_utilisation for s in scenario.services.services}
+    out = []
+    for c, cell in enumerate(coefficients.cells):
+        if cell.service in floors and cell.demand is not None and cell.capacity_written is not None:
+            room = np.maximum(cell.demand / floors[cell.service] - cell.capacity_written, 0.0)
+            out.append((c, room, 1.0 / target[cell.service]))
+    return out
 
 
 def _limited(plan: Any, cands: Iterable[Candidate], limit: Any) -> dict[str, list[Candidate]]:
@@ -109,6 +146,16 @@ def rule_breaches(coefficients: Coefficients, cands: list[Candidate], chosen: di
             before = next(m for m in cands if m.site == c.site and m.type == c.type and m.copy == c.copy - 1)
             if before.id not in start or start[before.id] >= start[c.id]:
                 out.append(f"{c.id} starts before the copy it follows")
+    built = [chosen[index[c.id]] for c in cands if c.kind == "build" and c.id in start]
+    for c, room, per_place in fill_rooms(coefficients):
+        added = sum((o.places[c] * per_place for o in built if c in o.places), np.zeros(len(room)))
+        over = np.flatnonzero(added > room + 1e-6)
+        if over.size:
+            cell = coefficients.cells[c]
+            out.append(
+                f"{cell.service} in {cell.zone}: new builds leave utilisation below "
+                f"{spec.min_utilisation[cell.service]:.0%} from {int(coefficients.stock_years[over[0]])}"
+            )
     years = [int(y) for y in coefficients.years]
     for limit in spec.build_limits:
         for zone, members in _limited(plan, cands, limit).items():

@@ -89,6 +89,16 @@ def _ceiling(value: float) -> float:
 
 
 Ceiling = Annotated[float, AfterValidator(_ceiling)]
+
+
+def _fill(value: float) -> float:
+    if not 0 < value <= 1:
+        hint = f" (write {value / 100:g} for {value:g} %)" if 1 < value <= 100 else ""
+        raise ValueError(f"found {value:g}; expected a utilisation as a fraction above 0 and at most 1{hint}")
+    return value
+
+
+Fill = Annotated[float, AfterValidator(_fill)]
 NdrFloor = Annotated[float, AfterValidator(between(-0.2, 0.2, "a share of gross operating revenue (0.02 for 2 %)"))]
 
 
@@ -106,6 +116,8 @@ class PlanSpec(Strict):
     discount_rate: DiscountRate = 0.04  # real, Finansdepartementet rundskriv R-109/2021 § 5 (first 40 years)
     shortfall_cost_mnok_per_place_year: dict[str, MnokPerUnit] = Field(default_factory=dict)
     no_shortfall: list[str] = Field(default_factory=list)  # services where a shortfall that can be avoided must be
+    # per service: no new build may bring a zone's utilisation (demand ÷ capacity) below this in a year it serves
+    min_utilisation: dict[str, Fill] = Field(default_factory=dict)
     deferral_penalty_mnok: Weight = 0.5  # per project-year a catalogue project moves (NOK million)
     build_limits: list[BuildLimit] = Field(default_factory=list)
     tradeoff_ceilings: list[Ceiling] = Field(default_factory=lambda: [0.90, 0.95, 1.00, 1.05, 1.10])
