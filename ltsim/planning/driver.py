@@ -327,6 +327,7 @@ def _build_rows(
             {
                 "kind": c.kind,
                 "type": c.type or "",
+                "type_name": scenario.plan.types[c.type].name if c.type else "",
                 "site": c.site or "",
                 "facility": c.facility or "",
                 "service": projects.services[p],

@@ -30,7 +30,7 @@ from ltsim.io.plan import build_id, closure_id
 from ltsim.scenario import Scenario
 
 BUILD_HEADER = [
-    "kind", "type", "site", "facility", "service", "zone", "places", "start_year", "completion_year",
+    "kind", "type", "type_name", "site", "facility", "service", "zone", "places", "start_year", "completion_year",
     "gross_cost_mnok", "land_cost_mnok", "npv_cost_mnok", "place_years_closed",
     "debt_ratio_effect_max_pct_points", "operating_cost_mnok_per_year",
 ]  # fmt: skip
@@ -66,9 +66,10 @@ def basis_hash(scenario: Scenario) -> str:
     """sha256 of the scenario without the keys a plan sets (:data:`PLAN_KEYS`, sequencing rules' ``not_before``).
 
     Equal for the scenario that was planned and for its planned variant as long as nothing else
-    changed: the tables (by content hash) and every other setting.
+    changed: the tables (by content hash) and every other setting. Settings left at their defaults
+    are left out, so a new optional setting in a later ltsim does not make every plan stale.
     """
-    data = copy.deepcopy(scenario.config.model_dump(mode="json", exclude_none=True))
+    data = copy.deepcopy(scenario.config.model_dump(mode="json", exclude_none=True, exclude_defaults=True))
     data.pop("data_roots", None)
     for path in PLAN_KEYS:
         node = data
@@ -147,6 +148,7 @@ def build_rows(result: Any) -> list[dict[str, Any]]:
             {
                 "kind": kind,
                 "type": type_id,
+                "type_name": plan.types[type_id].name if type_id else "",
                 "site": site_id,
                 "facility": facility,
                 "service": data.services[p] or "",

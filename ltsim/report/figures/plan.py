@@ -17,6 +17,14 @@ from ltsim.report.figures.common import BLUE, GREY, PALETTE, RED, Figures, clean
 from ltsim.report.i18n import fmt_num, t
 
 
+def _what(r: Any, lang: str) -> str:
+    """A build's type by name (its id in folders from before names were written), or the closure."""
+    if not (isinstance(r.type, str) and r.type):
+        return f"{t('plan_closure', lang)} {r.facility}"
+    name = getattr(r, "type_name", None)
+    return name if isinstance(name, str) and name else r.type
+
+
 def _service_colours(services: list[str]) -> dict[str, str]:
     return {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sorted(services))}
 
@@ -29,9 +37,9 @@ def fig_plan_timeline(figs: Figures, d: RunData, builds: Any) -> str | None:
     colours = _service_colours(list(builds.service.unique()))
     data = []
     for service, rows in builds.groupby("service", sort=True):
-        labels = [
-            f"{(ty if isinstance(ty, str) and ty else t('plan_closure', lang))} – {d.zone_names.get((service, z), z)}"
-            for ty, z in zip(rows.type, rows.zone, strict=True)
+        labels = [  # one row per build: two copies on a site differ by their start year
+            f"{_what(r, lang)} – {d.zone_names.get((service, r.zone), r.zone)} ({int(r.start_year)})"
+            for r in rows.itertuples()
         ]
         start = rows.start_year.astype(float)
         done = rows.completion_year.astype(float)
@@ -199,7 +207,7 @@ def plan_section(figs: Figures, d: RunData) -> dict[str, Any] | None:
         {
             "start": int(r.start_year),
             "ready": int(r.completion_year),
-            "what": r.type if isinstance(r.type, str) and r.type else f"{t('plan_closure', d.lang)} {r.facility}",
+            "what": _what(r, d.lang),
             "service": d.service_names.get(r.service, r.service),
             "zone": d.zone_names.get((r.service, r.zone), r.zone),
             "places": float(r.places),
