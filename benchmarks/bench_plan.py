@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -173,6 +174,7 @@ def main() -> None:
                 "mip_gap": result.solution.gap,
                 "objective_mnok": round(result.solution.objective, 3),
                 "place_years_short": round(result.solution.unmet_place_years, 1),
+                "repairs": result.repairs,
             }
         )
     print(f"{'instance':<22} {'solver':<7} {'cands':>5} {'options':>7} {'build s':>8} {'solve s':>8} {'total s':>8} {'status':<8} "
@@ -186,7 +188,8 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "plan.json").write_text(
-        json.dumps({"machine": platform.platform(), "rows": rows}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"machine": platform.platform(), "load_average": os.getloadavg(), "rows": rows}, indent=2) + "\n",
+        encoding="utf-8",
     )
 
 

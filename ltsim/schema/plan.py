@@ -6,6 +6,7 @@ The tables (``types``, ``sites``, ``closures``) are read by :mod:`ltsim.io.plan`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
@@ -81,24 +82,20 @@ class PlanFound(Strict):
     tradeoff: list[FoundPoint] = Field(default_factory=list)
 
 
-def _ceiling(value: float) -> float:
-    if not 0 < value <= 5:
-        hint = f" (write {value / 100:g} for {value:g} %)" if 5 < value <= 500 else ""
-        raise ValueError(f"found {value:g}; expected a debt ratio as a fraction above 0 and at most 5{hint}")
-    return value
+def _fraction_up_to(top: float, what: str) -> Callable[[float], float]:
+    """A check of a fraction in (0, ``top``] that tells a percent written as a number how to write it."""
+
+    def check(value: float) -> float:
+        if not 0 < value <= top:
+            hint = f" (write {value / 100:g} for {value:g} %)" if top < value <= 100 * top else ""
+            raise ValueError(f"found {value:g}; expected {what} as a fraction above 0 and at most {top:g}{hint}")
+        return value
+
+    return check
 
 
-Ceiling = Annotated[float, AfterValidator(_ceiling)]
-
-
-def _fill(value: float) -> float:
-    if not 0 < value <= 1:
-        hint = f" (write {value / 100:g} for {value:g} %)" if 1 < value <= 100 else ""
-        raise ValueError(f"found {value:g}; expected a utilisation as a fraction above 0 and at most 1{hint}")
-    return value
-
-
-Fill = Annotated[float, AfterValidator(_fill)]
+Ceiling = Annotated[float, AfterValidator(_fraction_up_to(5, "a debt ratio"))]
+Fill = Annotated[float, AfterValidator(_fraction_up_to(1, "a utilisation"))]
 NdrFloor = Annotated[float, AfterValidator(between(-0.2, 0.2, "a share of gross operating revenue (0.02 for 2 %)"))]
 
 
