@@ -36,4 +36,6 @@ def test_planned_variant_replays_under_the_ceiling_with_what_the_plan_found():
     ceiling = sc.config.optimize.debt_ratio_ceiling
     years = run.finance.years
     # 2024's debt is drawn before anything can move; from 2025 the finance model keeps the plan under the ceiling
-    assert np.all(ratio[years >= 2025] <= ceiling + 1e-9), dict(zip(years.tolist(), ratio.round(4).tolist()))
+    assert np.all(ratio[years >= 2025] <= ceiling + 1e-9), dict(
+        zip(years.tolist(), ratio.round(4).tolist(), strict=True)
+    )

@@ -349,7 +349,8 @@ def test_utilisation_floor_keeps_new_builds_out_of_a_zone_they_would_leave_half_
                 with_tradeoff=False)  # fmt: skip
     assert "south" in {b["zone"] for b in free.builds}
     floored_path = write_tiny_plan(
-        tmp_path / "floor", plan={"shortfall_cost_mnok_per_place_year": costs, "min_utilisation": {"kindergarten": 0.85}}
+        tmp_path / "floor",
+        plan={"shortfall_cost_mnok_per_place_year": costs, "min_utilisation": {"kindergarten": 0.85}},
     )
     floored = plan(load_scenario(floored_path), with_tradeoff=False)
     zones = {b["zone"] for b in floored.builds if b["service"] == "kindergarten"}

@@ -93,9 +93,7 @@ def test_changed_scenario_makes_the_findings_stale(planned, tmp_path: Path):
 
     _, _, variant = planned
     edited = variant.parent / "edited.yaml"
-    edited.write_text(
-        f"extends: {variant.name}\nname: edited\nplan:\n  discount_rate: 0.03\n", encoding="utf-8"
-    )
+    edited.write_text(f"extends: {variant.name}\nname: edited\nplan:\n  discount_rate: 0.03\n", encoding="utf-8")
     try:
         out = run_folder(edited, tmp_path / "run")
         status = json.loads((out / "plan_found.json").read_text(encoding="utf-8"))
