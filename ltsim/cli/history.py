@@ -171,12 +171,22 @@ def backtest(
     ] = None,
     municipality: MunicipalityOpt = None,
     codes: CodesOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of backtest.html: nb (bokmål) or en.")] = "nb",
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            help="Folder of ltsim calibrate's calibration.csv and fit.csv, stated on the page "
+            "(default: the scenario's folder, if it holds both).",
+        ),
+    ] = None,
 ) -> None:
     """Project SCENARIO from its (past) base year and compare with the observed population each later year.
 
     Writes backtest.csv (year, area, age_group, projected, observed, error, error_pct) for the age
     groups 0, 1–5, 6–12, 13–15, 16–19, 20–44, 45–66, 67–79, 80+ and the total; backtest_summary.csv
-    (MAPE and bias per age group over the years) and backtest.html (projected against observed).
+    (MAPE and bias per age group over the years) and backtest.html (projected against observed, the
+    error tables, the method and the calibration's fitted values), a page in the style of report.html.
     """
     from ltsim.backtest import backtest as run_backtest
     from ltsim.backtest import output_files
@@ -185,11 +195,17 @@ def backtest(
     from ltsim.scenario import load_scenario
 
     try:
+        if lang not in ("nb", "en"):
+            raise InputError(Problem("nb or en", file="command line", field="--lang", found=repr(lang)))
+        if calibration is not None and not calibration.is_dir():
+            raise InputError(
+                Problem("a folder holding calibration.csv and fit.csv", file=str(calibration), field="--calibration")
+            )
         sc = load_scenario(scenario)
         target = _out_dir(out_dir, f"{sc.name}-backtest")
         obs = read_observed(observed, sc.config.population.max_age, municipality, codes)
         result = run_backtest(sc, obs)
-        paths = write_files(output_files(sc, result, str(observed)), target)
+        paths = write_files(output_files(sc, result, str(observed), lang, calibration), target)
     except InputError as exc:
         raise fail(exc, f"backtest {scenario}") from None
     years = sorted({r[0] for r in result.rows})
