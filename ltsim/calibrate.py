@@ -6,14 +6,22 @@ What is fitted to what (the method is in :mod:`ltsim.models.calibration`):
   are dropped before anything is computed), by single age, and by sex where the file has it;
 * each year's cohort change is compared with a one-year projection from the observed stock, with the
   scenario's own mortality, fertility, out-migration rates and housing programme for that year;
-* parameters: the in-migration count a year in each of five age bands (level = their sum, profile =
-  their shares; per planning area), the fertility level and the out-migration scale.
+* parameters: the in-migration count a year in each age band (level = their sum, profile = their
+  shares; per planning area), the fertility level and the out-migration scale. The bands
+  (``--in-bands``) are the five of the services (0–15, 16–24, 25–44, 45–66, 67+; the default) or
+  bands of N years (``1``: each single age, the residual method's net migration by age).
 
 Years of history before the scenario's base year use the rates of the base year (or a dated table in
 force then, see :mod:`ltsim.scenario.dated`), with mortality moved back by the scenario's yearly
 improvement, ``q_t = q_base / Π_{t ≤ j < base} (1 − i_j)``; no housing programme. A file without a
 sex split is split by a stated rule (``--sex-split``): ``base``, the sex ratio at each age of the
 scenario's base population (the default), or ``fixed:S``, a male share ``S`` at every age.
+
+``--in-per-resident`` fits in-migrants a year per resident instead of persons a year; the variant
+then writes ``in_rate`` (and ``in_persons: 0``). ``--holdout K`` fits the history less its last K
+years as well, projects the observed stock of that year over the K years with the fitted values and
+the same rates, and reports the errors by age group (``holdout.csv``): a check of the method inside
+the history, made without any year after ``--until``.
 
 Observed births and deaths (``--births``, ``--deaths``; :mod:`ltsim.io.ssb.events`) are fitted first,
 each by one multiplier (least squares through the origin, :func:`ltsim.models.calibration.fit_scale`):
@@ -72,6 +80,9 @@ class Calibration:
     mortality_scale: float = 1.0  # multiplier on the scenario's death probabilities (1 if not fitted)
     event_years: dict[str, tuple[int, ...]] | None = None  # births/deaths: the years compared
     sex_split: str = "base"
+    in_bands: str = "services"  # --in-bands: the age bands of the in-migration counts
+    in_rate: dict[str, float] | None = None  # area → in-migrants per resident a year (--in-per-resident)
+    holdout: Holdout | None = None  # --holdout: the method checked on the last years of the history
 
 
 def sex_split_rule(text: str) -> float | None:
@@ -92,6 +103,23 @@ def sex_split_rule(text: str) -> float | None:
             "(e.g. fixed:0.51)",
             file="command line",
             field="--sex-split",
+            found=repr(text),
+        )
+    )
+
+
+def in_bands_rule(text: str, n_ages: int) -> tuple[tuple[int, int], ...]:
+    """``--in-bands``: ``services`` → :data:`~ltsim.models.calibration.IN_BANDS`; ``N`` (1–20) → bands of N years."""
+    text = text.strip()
+    if text == "services":
+        return cal.IN_BANDS
+    if text.isdigit() and 1 <= int(text) <= 20:
+        return cal.width_bands(int(text), n_ages)
+    raise InputError(
+        Problem(
+            "services (0-15, 16-24, 25-44, 45-66, 67+) or a band width in years from 1 to 20 (1: each single age)",
+            file="command line",
+            field="--in-bands",
             found=repr(text),
         )
     )
@@ -165,6 +193,10 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
         s = year - h.base_year
         y = np.array([year])
         in_persons = np.array([mig.in_persons[a].at(y)[0] for a in scenario.area_ids]) * mig.in_scale.at(y)[0]
+        in_rate = None
+        if mig.in_rate:
+            in_rate = np.array([mig.in_rate[a].at(y)[0] if a in mig.in_rate else 0.0 for a in scenario.area_ids])
+            in_rate = in_rate * mig.in_scale.at(y)[0]
         out_scale = mig.out_scale.at(y)[0] * area_scale
         if s >= 0:
             death, fert, out_rate = inputs.death_rate[s], inputs.fertility_rate[s], inputs.out_rate
@@ -189,6 +221,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
                 in_persons=in_persons,
                 in_profile=in_profile,
                 housing_in=housing,
+                in_rate=in_rate,
             )
         )
     return out
@@ -228,9 +261,13 @@ def calibrate(
     births: Events | None = None,
     deaths: Events | None = None,
     sex_split: str = "base",
+    in_bands: str = "services",
+    per_resident: bool = False,
+    holdout: int = 0,
 ) -> Calibration:
     """Fit the chosen parameters to the observed history up to ``until`` (see the module docstring)."""
     sex_split_rule(sex_split)
+    bands = in_bands_rule(in_bands, scenario.config.population.max_age + 1)
     dropped = tuple(int(y) for y in observed.years[observed.years > until])
     history = observed.until(until)
     years = history.years
@@ -280,6 +317,15 @@ def calibrate(
         event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
     fit_fertility = "fertility" in fit and births_fit is None
+    if in_bands != "services" and fit_in != "profile":
+        raise InputError(
+            Problem(
+                "--in-bands only with in_profile in --fit (the bands are those of the fitted age profile)",
+                file="command line",
+                field="--in-bands",
+                found=f"--in-bands {in_bands} with --fit {','.join(fit)}",
+            )
+        )
     if "out_scale" in fit and "out_scale_by_area" in fit:
         raise InputError(
             Problem(
@@ -302,24 +348,39 @@ def calibrate(
                 else f"one planning area ({scenario.area_ids[0]})",
             )
         )
-    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids)
+    if per_resident and fit_in == "none":
+        raise InputError(
+            Problem(
+                "--in-per-resident only with in_level or in_profile in --fit",
+                file="command line",
+                field="--in-per-resident",
+                found=f"--fit {','.join(fit)}",
+            )
+        )
+    args = (history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids, bands, per_resident)
+    result = cal.fit(stocks, rates, *args)
     if progress is not None:
         progress()
     value = dict(zip(result.names, result.theta, strict=True))
     r0 = rates[0]
     in_level: dict[str, float] = {}
     in_profile: dict[str, np.ndarray] = {}
-    design0 = cal.design(stocks[0], r0)
+    design0 = cal.design(stocks[0], r0, bands)
+    residents = stocks[-1].sum(axis=(1, 2))  # on 1 January of the last history year
     for a, area in enumerate(scenario.area_ids):
         if fit_in == "profile":
-            counts = np.array([value.get(f"in:{area}:{cal.band_label(lo, hi)}", 0.0) for lo, hi in cal.IN_BANDS])
+            counts = np.array([value.get(f"in:{area}:{cal.band_label(lo, hi)}", 0.0) for lo, hi in bands])
             in_level[area] = float(counts.sum())
             shape = (counts[:, None, None] * design0.c_in[a]).sum(axis=0)
             in_profile[area] = shape / shape.sum() if shape.sum() > 0 else r0.in_profile[a]
         elif fit_in == "level":
             in_level[area] = float(value[f"in:{area}"])
         else:
-            in_level[area] = float(r0.in_persons[a])
+            in_level[area] = float(cal.scenario_in_level(r0, stocks[0].sum(axis=(1, 2)))[a])
+    in_rate = None
+    if per_resident:  # the fitted values are per resident: the level is that rate × residents in the last year
+        in_rate = in_level
+        in_level = {area: in_rate[area] * float(residents[a]) for a, area in enumerate(scenario.area_ids)}
     phi = births_fit.scale if births_fit is not None else float(value.get("fertility_scale", 1.0))
     fitted = [p for p in FIT_CHOICES if p in fit and (p != "fertility" or births_fit is None)]
     fitted += ["fertility (births)"] if births_fit is not None else []
@@ -342,6 +403,48 @@ def calibrate(
         mortality_scale=deaths_fit.scale if deaths_fit is not None else 1.0,
         event_years=event_years,
         sex_split=sex_split,
+        in_bands=in_bands if fit_in == "profile" else "services",
+        in_rate=in_rate,
+        holdout=_holdout(stocks, rates, used, holdout, args) if holdout else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Holdout:
+    """The method checked inside the history: fitted without its last ``years`` years, then projected over them.
+
+    ``rows``: (year, age group, projected, observed, error, error %) for the municipality (all areas
+    summed), as :func:`ltsim.backtest.error_table` gives them; the fit uses the same options.
+    """
+
+    years: int
+    fitted: tuple[int, int]  # first and last stock year of the shortened history
+    rows: list[tuple[int, str, float, float, float, float]]
+
+
+def _holdout(stocks: np.ndarray, rates: list[cal.StepRates], used: np.ndarray, k: int, args: tuple) -> Holdout:
+    """Fit on the history less its last ``k`` years; project the observed stock then over those years."""
+    from ltsim.backtest import error_table
+
+    n_flows = len(rates)
+    if not 1 <= k <= n_flows - 1:
+        raise InputError(
+            Problem(
+                f"a number of years from 1 to {n_flows - 1} (the history has {n_flows} one-year changes, "
+                "and at least one must remain to fit)",
+                file="command line",
+                field="--holdout",
+                found=str(k),
+            )
+        )
+    m = n_flows - k
+    short = cal.fit(stocks[: m + 1], rates[:m], *args)
+    projected = np.array(cal.project_steps(short.setup, stocks[m], rates[m:], short.theta))
+    rows = error_table(
+        used[m + 1 :], (WHOLE,), projected.sum(axis=(1, 2))[:, None], stocks[m + 1 :].sum(axis=(1, 2))[:, None]
+    )
+    return Holdout(
+        years=k, fitted=(int(used[0]), int(used[m])), rows=[(y, g, p, o, e, pct) for y, _, g, p, o, e, pct in rows]
     )
 
 
@@ -394,8 +497,9 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
     units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
     units.update({f"out_scale:{a}": "multiplier" for a in scenario.area_ids})
+    in_unit = "per resident a year" if result.in_rate is not None else "persons a year"
     for i, name in enumerate(fit.names):
-        unit = units.get(name, "persons a year")
+        unit = units.get(name, in_unit)
         held = "yes" if name in fit.fixed_at_zero else "no"
         lines.append(
             f"{name},{fit.start[i]:.6g},{fit.theta[i]:.6g},{fit.std_error[i]:.3g},{fit.jackknife_se[i]:.3g},{unit},{held}"
@@ -403,8 +507,11 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     for ev in (result.births, result.deaths):
         if ev is not None:
             lines.append(f"{ev.name},1,{ev.scale:.6g},{ev.std_error:.3g},{ev.jackknife_se:.3g},multiplier,no")
+    for area, rate in (result.in_rate or {}).items():
+        lines.append(f"in_rate:{area},,{rate:.6g},,,per resident a year,no")
     for area, level in result.in_level.items():
-        lines.append(f"in_level:{area},,{level:.6g},,,persons a year,no")
+        unit = f"persons a year ({result.years[-1]})" if result.in_rate is not None else "persons a year"
+        lines.append(f"in_level:{area},,{level:.6g},,,{unit},no")
     lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
     n_years = len(result.years) - 1
     stats = [
@@ -422,6 +529,20 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     ]
     if result.sex_split != "base":
         stats.append(("sex_split", result.sex_split))
+    if result.in_bands != "services":
+        stats.append(("in_bands", f"{result.in_bands} year{'s' if result.in_bands != '1' else ''}"))
+    if result.in_rate is not None:
+        stats.append(("in_migration", "per resident of the area on 1 January (in_rate)"))
+    if result.holdout is not None:
+        h = result.holdout
+        total = [r for r in h.rows if r[1] == "total"]
+        groups = [r for r in h.rows if r[1] != "total" and r[5] == r[5]]
+        last = [r for r in groups if r[0] == h.rows[-1][0]]
+        stats.append(("holdout_fitted", f"{h.fitted[0]}-{h.fitted[1]}"))
+        stats.append(("holdout_checked", f"{h.rows[0][0]}-{h.rows[-1][0]}"))
+        stats.append(("holdout_mape_groups_last_year", f"{np.mean([abs(r[5]) for r in last]):.4f}"))
+        stats.append(("holdout_mape_groups", f"{np.mean([abs(r[5]) for r in groups]):.4f}"))
+        stats.append(("holdout_total_error_pct_last_year", f"{total[-1][5]:.4f}"))
     for ev in (result.births, result.deaths):
         if ev is None:
             continue
@@ -444,6 +565,13 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
         "calibration.csv": "\n".join(lines) + "\n",
         "fit.csv": "statistic,value\n" + "".join(f"{k},{_csv_cell(v)}\n" for k, v in stats),
     }
+    if result.holdout is not None:
+        rows = ["year,age_group,projected,observed,error,error_pct"]
+        rows += [
+            f"{y},{g},{p:.1f},{o:.0f},{e:.1f},{pct:.2f}" if pct == pct else f"{y},{g},{p:.1f},{o:.0f},{e:.1f},"
+            for y, g, p, o, e, pct in result.holdout.rows
+        ]
+        files["holdout.csv"] = "\n".join(rows) + "\n"
     files.update(_variant(scenario, result, out_dir))
     return files
 
@@ -459,6 +587,9 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
         "in_persons": {a: round(v, 3) for a, v in result.in_level.items()},
         "in_scale": 1.0,
     }
+    if result.in_rate is not None:  # in-migration as a rate: no count, the rate per resident
+        migration["in_persons"] = dict.fromkeys(result.in_rate, 0.0)
+        migration["in_rate"] = {a: round(v, 9) for a, v in result.in_rate.items()}
     if "out_scale" in result.fit.names:
         migration["out_scale"] = _scaled(mig.out_scale, result.out_scale)
     if result.out_scale_by_area:

@@ -80,6 +80,30 @@ def calibrate(
             "or fixed:S (male share S at every age, e.g. fixed:0.51).",
         ),
     ] = "base",
+    in_bands: Annotated[
+        str,
+        typer.Option(
+            "--in-bands",
+            help="Age bands of the in-migration counts (with in_profile): services (0-15, 16-24, 25-44, 45-66, "
+            "67+) or a width in years, e.g. 5, or 1 for each single age (net migration by age, the residual method).",
+        ),
+    ] = "services",
+    per_resident: Annotated[
+        bool,
+        typer.Option(
+            "--in-per-resident",
+            help="Fit in-migrants a year per resident of the area (population.migration.in_rate: in-migration "
+            "grows with the area) instead of a number of persons a year.",
+        ),
+    ] = False,
+    holdout: Annotated[
+        int,
+        typer.Option(
+            "--holdout",
+            help="Also fit without the history's last N years and project the observed stock over them: "
+            "holdout.csv (errors by age group) and holdout_* in fit.csv, to compare methods inside the history.",
+        ),
+    ] = 0,
 ) -> None:
     """Fit in-migration, fertility and out-migration to observed population up to --until.
 
@@ -90,7 +114,7 @@ def calibrate(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ltsim.calibrate import FIT_CHOICES, output_files, sex_split_rule
+    from ltsim.calibrate import FIT_CHOICES, in_bands_rule, output_files, sex_split_rule
     from ltsim.calibrate import calibrate as run_calibration
     from ltsim.io.output import write_files
     from ltsim.io.ssb.events import read_events
@@ -117,12 +141,23 @@ def calibrate(
             sc = load_scenario(scenario)
             target = _out_dir(out_dir, f"{sc.name}-calibration")
             sex_split_rule(sex_split)
+            in_bands_rule(in_bands, sc.config.population.max_age + 1)
             obs = read_observed(observed, sc.config.population.max_age, municipality, codes)
             born = read_events("births", births, municipality, codes) if births is not None else None
             died = read_events("deaths", deaths, municipality, codes) if deaths is not None else None
             progress.update(task, advance=1, description="calibrate: one-year projections")
             result = run_calibration(
-                sc, obs, until, chosen, lambda: progress.advance(task), births=born, deaths=died, sex_split=sex_split
+                sc,
+                obs,
+                until,
+                chosen,
+                lambda: progress.advance(task),
+                births=born,
+                deaths=died,
+                sex_split=sex_split,
+                in_bands=in_bands,
+                per_resident=per_resident,
+                holdout=holdout,
             )
             progress.update(task, description="calibrate: writing")
             paths = write_files(output_files(sc, result, target, str(observed)), target)
@@ -158,6 +193,15 @@ def calibrate(
                 soft_wrap=True,
                 highlight=False,
             )
+    if result.holdout is not None:
+        h = result.holdout
+        last = [r for r in h.rows if r[0] == h.rows[-1][0]]
+        out.print(
+            f"  holdout: fitted {h.fitted[0]}–{h.fitted[1]}, projected to {h.rows[-1][0]}: error % by age group "
+            + ", ".join(f"{g} {pct:+.1f}" for _, g, _, _, _, pct in last),
+            soft_wrap=True,
+            highlight=False,
+        )
     for path in paths:
         out.print(f"  wrote {path}", soft_wrap=True, highlight=False)
     out.print(f"  {time.perf_counter() - started:.2f} s", style="dim")

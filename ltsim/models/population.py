@@ -9,7 +9,8 @@ Stocks are persons on 1 January; flows are what happens during the calendar year
 4. births       B = Σ_a F[a] · f_t[a]  over women aged 15–49 on 1 January t,
                 split by sex with the sex ratio at birth; newborns are exposed to half a year of
                 infant mortality: deaths += B_sex · q_t[sex, 0] / 2
-5. in-movers    I[sex, a]  = I_t · profile[area, sex, a]          (by age on 1 January t+1)
+5. in-movers    I[sex, a]  = (I_t + ρ_t · P_t) · profile[area, sex, a]   (by age on 1 January t+1; I_t a
+                count, ρ_t in-migrants per resident of the area on 1 January, P_t its residents)
 6. housing-led  H[sex, a]  = Σ_dev dwellings_dev · realisation · occupancy[type, t − c_dev, sex, a]
 7. control      optional: scale the area × sex × age distribution so the municipal total equals
                 an external figure; the difference is booked as ``control_adjustment``.
@@ -57,6 +58,8 @@ class PopulationInputs:
         when it changes over time (dated profiles).
     housing_in : [Y, A, 2, N] housing-led in-migrants [persons], see :func:`housing_inflow`.
     control_total : [Y] municipal total on 1 January of ``base_year + s + 1``; NaN where none.
+    in_rate : [Y, A] ordinary in-migrants per resident of the area on 1 January [persons per person a
+        year], added to ``in_persons`` (None: none). In-migration then grows with the area, as a rate.
     """
 
     base_year: int
@@ -70,6 +73,7 @@ class PopulationInputs:
     in_profile: np.ndarray
     housing_in: np.ndarray
     control_total: np.ndarray
+    in_rate: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +172,10 @@ def project(inputs: PopulationInputs) -> PopulationResult:
         born_sex = born[:, None] * sex_split
         infant_deaths = born_sex * (q.reshape(2, n_ages)[:, 0] * INFANT_EXPOSURE)
         nxt[:, :, 0] = born_sex - infant_deaths
-        arrivals = inputs.in_persons[s][:, None] * profile
+        level = inputs.in_persons[s]
+        if inputs.in_rate is not None:
+            level = level + inputs.in_rate[s] * now_flat.sum(axis=1)
+        arrivals = level[:, None] * profile
         nxt += arrivals.reshape(n_areas, 2, n_ages)
         nxt += housing[s]
 

@@ -242,6 +242,7 @@ BACKTEST_STATISTICS: dict[str, dict[str, str]] = {
     "r_squared": {"nb": "R² for kohortendringene", "en": "R² of the cohort changes"},
     "condition_number": {"nb": "kondisjonstall", "en": "condition number"},
     "sex_split": {"nb": "kjønnsfordeling", "en": "sex split"},
+    "in_bands": {"nb": "aldersgrupper for innflytting", "en": "age bands of in-migration"},
     "net_error": {"nb": "nettoavvik {years}, personer", "en": "net error {years}, persons"},
     "net_error_start": {
         "nb": "nettoavvik {years} med scenarioets verdier",

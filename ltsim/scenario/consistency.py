@@ -69,8 +69,8 @@ def check_migration_areas_declared(config: ScenarioConfig, smap: SourceMap, top:
             f"a declared area ({declared})",
             f"area {key!r}",
         )
-        for field in ("in_persons", "in_profile_by_area", "out_rate_scale_by_area")
-        for key in getattr(mig, field)
+        for field in ("in_persons", "in_rate", "in_profile_by_area", "out_rate_scale_by_area")
+        for key in getattr(mig, field) or {}
         if key not in ids
     ]
 

@@ -48,6 +48,9 @@ class Migration(Strict):
     out_rates: CsvPath
     in_profiles: CsvPath
     in_persons: dict[str, PersonsSeries]  # type: ignore[valid-type]
+    # in-migrants a year per resident of the area on 1 January, added to in_persons (a rate: grows with the area);
+    # None (not {}) when absent, so the scenario hash of every scenario without it stays as it was
+    in_rate: dict[str, FractionSeries] | None = None  # type: ignore[valid-type]
     in_profile: str = "families"
     in_profile_by_area: dict[str, str] = Field(default_factory=dict)
     out_rate_scale_by_area: dict[str, Scale] = Field(default_factory=dict)
