@@ -94,7 +94,11 @@ def test_asker_page_states_the_figures_and_the_calibration(tmp_path: Path) -> No
     cal = read_calibration(CALIBRATED.parent)
     assert cal is not None
     table = cell(html, "calibration-table")
-    assert len(table) == 1 + len(cal.parameters)
+    bands = cell(html, "bands-table")  # in-migrants by age band (single ages: folded away in <details>)
+    assert len(table) - 1 + len(bands) - 1 == len(cal.parameters)
+    assert len(bands) - 1 == sum(p["parameter"].startswith("in:") for p in cal.parameters)
+    rate = next(r for r in table if r[0].startswith("innflyttere per innbygger per år"))
+    assert rate[5] == "per resident a year"
     tfr = next(r for r in table if r[0] == "samlet fruktbarhet (SFT)")
     fitted = float(next(p["fitted"] for p in cal.parameters if p["parameter"] == "tfr"))
     assert tfr[2] == f"{fitted:.3f}".replace(".", ",")

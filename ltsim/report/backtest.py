@@ -111,8 +111,8 @@ def parameter_label(name: str, names: dict[str, str], lang: str) -> str:
             return BACKTEST_PARAMETERS["in_level"][lang].replace("{area}", names.get(band, band))
         text = BACKTEST_PARAMETERS["in"][lang].replace("{band}", band.replace("-", "–"))
         return text.replace("{area}", names.get(area, area))
-    if head == "in_level" and rest:
-        return BACKTEST_PARAMETERS["in_level"][lang].replace("{area}", names.get(rest, rest))
+    if head in ("in_level", "in_rate") and rest:
+        return BACKTEST_PARAMETERS[head][lang].replace("{area}", names.get(rest, rest))
     if head == "out_scale" and rest:
         return BACKTEST_PARAMETERS["out_scale_area"][lang].replace("{area}", names.get(rest, rest))
     entry = BACKTEST_PARAMETERS.get(name)
@@ -170,7 +170,13 @@ def _calibration_context(files: CalibrationFiles | None, names: dict[str, str], 
         for k, v in stats.items()
         if not k.startswith("correlation:")
     ]
-    return {"text": text, "folder": str(files.folder), "parameters": parameters, "statistics": statistics}
+    return {
+        "text": text,
+        "folder": str(files.folder),
+        "parameters": [p for p in parameters if not p["id"].startswith("in:")],
+        "bands": [p for p in parameters if p["id"].startswith("in:")],
+        "statistics": statistics,
+    }
 
 
 def fig_group(figs: Figures, result: Backtest, area: str, group: str, lang: str) -> str:

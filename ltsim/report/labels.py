@@ -212,6 +212,8 @@ BACKTEST_LABELS: dict[str, dict[str, str]] = {
     "bt_statistic": {"nb": "størrelse", "en": "statistic"},
     "bt_value": {"nb": "verdi", "en": "value"},
     "bt_ignored_none": {"nb": "ingen senere år i filen", "en": "no later years in the file"},
+    "bt_n_parameters": {"nb": "{n} parametere", "en": "{n} parameters"},
+    "bt_in_bands": {"nb": "innflyttere per aldersgruppe", "en": "in-migrants by age band"},
 }
 """Labels of the backtest page; ``{…}`` fields are filled by :mod:`ltsim.report.backtest`."""
 
@@ -222,6 +224,7 @@ BACKTEST_PARAMETERS: dict[str, dict[str, str]] = {
     "tfr": {"nb": "samlet fruktbarhet (SFT)", "en": "total fertility rate (TFR)"},
     "in": {"nb": "innflyttere {band} år per år, {area}", "en": "in-migrants aged {band} a year, {area}"},
     "in_level": {"nb": "innflyttere per år i alt, {area}", "en": "in-migrants a year in all, {area}"},
+    "in_rate": {"nb": "innflyttere per innbygger per år, {area}", "en": "in-migrants per resident a year, {area}"},
     "out_scale_area": {"nb": "utflyttingsnivå, {area}", "en": "out-migration level, {area}"},
 }
 """Names of calibration.csv's parameters (``in:<area>:<band>``, ``in_level:<area>``, ``out_scale:<area>``)."""
@@ -243,6 +246,21 @@ BACKTEST_STATISTICS: dict[str, dict[str, str]] = {
     "condition_number": {"nb": "kondisjonstall", "en": "condition number"},
     "sex_split": {"nb": "kjønnsfordeling", "en": "sex split"},
     "in_bands": {"nb": "aldersgrupper for innflytting", "en": "age bands of in-migration"},
+    "in_migration": {"nb": "innflytting", "en": "in-migration"},
+    "holdout_fitted": {"nb": "kontroll: tilpasset på", "en": "holdout: fitted on"},
+    "holdout_checked": {"nb": "kontroll: framskrevet og sammenlignet", "en": "holdout: projected and compared"},
+    "holdout_mape_groups_last_year": {
+        "nb": "kontroll: MAPE over aldersgruppene siste år, %",
+        "en": "holdout: MAPE over the age groups in the last year, %",
+    },
+    "holdout_mape_groups": {
+        "nb": "kontroll: MAPE over aldersgrupper og år, %",
+        "en": "holdout: MAPE over the age groups and years, %",
+    },
+    "holdout_total_error_pct_last_year": {
+        "nb": "kontroll: avvik i folketallet siste år, %",
+        "en": "holdout: error in the population in the last year, %",
+    },
     "net_error": {"nb": "nettoavvik {years}, personer", "en": "net error {years}, persons"},
     "net_error_start": {
         "nb": "nettoavvik {years} med scenarioets verdier",
