@@ -51,11 +51,13 @@ from ltsim.scenario import Scenario
 from ltsim.scenario.dated import dated_death_rate
 from ltsim.timeseries import YearSeries
 
-FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale", "out_scale_by_area")
+FIT_CHOICES = ("in_level", "in_profile", "fertility", "fertility_by_area", "out_scale", "out_scale_by_area")
 FIT_DEFAULT = ("in_level", "in_profile", "fertility")
 """Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows.
 ``out_scale_by_area`` fits one per planning area (the observed file must have areas): each is then
-identified from one area's cohort changes only, and even less well."""
+identified from one area's cohort changes only, and even less well. ``fertility_by_area`` fits a
+fertility level per planning area (written as ``fertility.scale_by_area``; the observed file must have
+areas), each from its own area's age-0 cohort."""
 BOY_SHARE_DEFAULT = 1.05 / 2.05  # where the base population has nobody of an age
 
 
@@ -71,6 +73,7 @@ class Calibration:
     fertility_scale: float  # multiplier on the scenario's fertility (1 if not fitted)
     out_scale: float  # multiplier on the scenario's out-migration (1 if not fitted)
     out_scale_by_area: dict[str, float]  # area → multiplier (only with --fit out_scale_by_area)
+    fertility_scale_by_area: dict[str, float]  # area → multiplier (only with --fit fertility_by_area)
     in_level: dict[str, float]  # area → in-migrants a year
     in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
     tfr: float  # total fertility rate implied in the first history year [children per woman]
@@ -222,6 +225,7 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
                 in_profile=in_profile,
                 housing_in=housing,
                 in_rate=in_rate,
+                fertility_area_scale=stages.fertility_area_scale(scenario),
             )
         )
     return out
@@ -300,7 +304,9 @@ def calibrate(
     births_fit = deaths_fit = None
     if births is not None:
         k, counts = _events_on_flows(scenario, births, used[:-1])
-        expected = np.array([cal.births_expected(stocks[t], rates[t].fertility_rate) for t in k])
+        expected = np.array(
+            [cal.births_expected(stocks[t], rates[t].fertility_rate, rates[t].fertility_area_scale) for t in k]
+        )
         births_fit = cal.fit_scale("fertility_scale", _on_areas(expected, births), counts)
         rates = [replace(r, fertility_rate=r.fertility_rate * births_fit.scale) for r in rates]
         event_years["births"] = tuple(int(used[t]) for t in k)
@@ -308,7 +314,11 @@ def calibrate(
         k, counts = _events_on_flows(scenario, deaths, used[:-1])
         expected = np.array(
             [
-                cal.deaths_expected(stocks[t], rates[t], cal.births_expected(stocks[t], rates[t].fertility_rate))
+                cal.deaths_expected(
+                    stocks[t],
+                    rates[t],
+                    cal.births_expected(stocks[t], rates[t].fertility_rate, rates[t].fertility_area_scale),
+                )
                 for t in k
             ]
         )
@@ -316,7 +326,18 @@ def calibrate(
         rates = [replace(r, death_rate=np.minimum(r.death_rate * deaths_fit.scale, 1.0)) for r in rates]
         event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
-    fit_fertility = "fertility" in fit and births_fit is None
+    fit_fertility: bool | str = "fertility" in fit and births_fit is None
+    if "fertility_by_area" in fit:
+        problem = None
+        if "fertility" in fit:
+            problem = ("fertility (one level for all areas) or fertility_by_area (one per area), not both", "--fit")
+        elif births_fit is not None:
+            problem = ("fertility_by_area without --births (births fit one level for all areas)", "--births")
+        elif history.areas == (WHOLE,) or len(scenario.area_ids) < 2:
+            problem = ("figures per planning area and a scenario of two or more areas for fertility_by_area", "--fit")
+        if problem is not None:
+            raise InputError(Problem(problem[0], file="command line", field=problem[1], found=", ".join(fit)))
+        fit_fertility = "area"
     if in_bands != "services" and fit_in != "profile":
         raise InputError(
             Problem(
@@ -394,6 +415,9 @@ def calibrate(
         fertility_scale=phi,
         out_scale=float(value.get("out_scale", 1.0)),
         out_scale_by_area={a: float(value[f"out_scale:{a}"]) for a in scenario.area_ids if f"out_scale:{a}" in value},
+        fertility_scale_by_area={
+            a: float(value[f"fertility_scale:{a}"]) for a in scenario.area_ids if f"fertility_scale:{a}" in value
+        },
         in_level=in_level,
         in_profile=in_profile,
         tfr=float(r0.fertility_rate.sum() * (phi if births_fit is None else 1.0)),  # r0 already × phi with births
@@ -497,6 +521,7 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
     lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
     units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
     units.update({f"out_scale:{a}": "multiplier" for a in scenario.area_ids})
+    units.update({f"fertility_scale:{a}": "multiplier" for a in scenario.area_ids})
     in_unit = "per resident a year" if result.in_rate is not None else "persons a year"
     for i, name in enumerate(fit.names):
         unit = units.get(name, in_unit)
@@ -513,6 +538,11 @@ def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observe
         unit = f"persons a year ({result.years[-1]})" if result.in_rate is not None else "persons a year"
         lines.append(f"in_level:{area},,{level:.6g},,,{unit},no")
     lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
+    base_by_area = stages.fertility_area_scale(scenario)
+    for a, area in enumerate(scenario.area_ids):
+        if area in result.fertility_scale_by_area:
+            level = result.fertility_scale_by_area[area] * (1.0 if base_by_area is None else float(base_by_area[a]))
+            lines.append(f"tfr:{area},,{result.tfr * level:.4f},,,children per woman,no")
     n_years = len(result.years) - 1
     stats = [
         ("observed_file", observed_file),
@@ -596,6 +626,12 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
         migration["out_rate_scale_by_area"] = {
             a: round(mig.out_rate_scale_by_area.get(a, 1.0) * v, 6) for a, v in result.out_scale_by_area.items()
         }
+    fertility: dict[str, object] = {"scale": _scaled(cfg.fertility.scale, result.fertility_scale)}
+    if result.fertility_scale_by_area:
+        before = cfg.fertility.scale_by_area or {}
+        fertility["scale_by_area"] = {
+            a: round(before.get(a, 1.0) * v, 6) for a, v in result.fertility_scale_by_area.items()
+        }
     files: dict[str, str] = {}
     if result.in_profile:
         rows = ["profile,age,sex,share"]
@@ -622,7 +658,7 @@ def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str
             f"cell against {np.sqrt(fit.rss_start / fit.n):.2f} with the scenario's own values); see calibration.csv"
         ),
         "population": {
-            "fertility": {"scale": _scaled(cfg.fertility.scale, result.fertility_scale)},
+            "fertility": fertility,
             "migration": migration,
         },
     }

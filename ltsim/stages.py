@@ -104,7 +104,16 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
         ),
         control_total=data.control_total,
         in_rate=in_rate,
+        fertility_area_scale=fertility_area_scale(scenario),
     )
+
+
+def fertility_area_scale(scenario: Scenario) -> np.ndarray | None:
+    """The fertility level per area [A] (``population.fertility.scale_by_area``, 1 where absent); None if none given."""
+    by_area = scenario.config.population.fertility.scale_by_area
+    if not by_area:
+        return None
+    return np.array([by_area.get(a, 1.0) for a in scenario.area_ids])
 
 
 def mortality_improvement(scenario: Scenario, years: np.ndarray) -> np.ndarray:

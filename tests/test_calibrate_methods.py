@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from ltsim.calibrate import calibrate, output_files
 from ltsim.cli import app
-from ltsim.io.ssb.observed import Observed
+from ltsim.errors import InputError
+from ltsim.io.ssb.observed import Observed, read_observed
 from ltsim.models import calibration as cal
 from ltsim.models.population import PopulationInputs, project
 from ltsim.scenario import load_scenario
@@ -161,3 +162,85 @@ def test_bad_method_options_are_exit_2(tiny: Path, extra: list[str], option: str
     assert option in res.output and "command line" in res.output
     ok = CliRunner().invoke(app, [*args, "--in-bands", "1", "--in-per-resident", "--holdout", "4"])
     assert ok.exit_code == 0, ok.output
+
+
+TRUE_FERTILITY_BY_AREA = {"north": 1.1, "south": 1.4}
+
+
+def test_fertility_by_area_by_hand() -> None:
+    """Two areas, 100 women aged 1 each, 0.5 births per woman of that age, levels 1 and 2: 50 and 100 births."""
+    base = np.zeros((2, 2, 3))
+    base[:, 0, 1] = 100.0
+    fert = np.zeros((1, 3))
+    fert[0, 1] = 0.5
+    inputs = PopulationInputs(
+        base_year=2020,
+        base_persons=base,
+        death_rate=np.zeros((1, 2, 3)),
+        fertility_rate=fert,
+        male_share_at_birth=0.5,
+        out_rate=np.zeros((2, 3)),
+        out_scale=np.ones((1, 2)),
+        in_persons=np.zeros((1, 2)),
+        in_profile=np.full((2, 2, 3), 1 / 6),
+        housing_in=np.zeros((1, 2, 2, 3)),
+        control_total=np.full(1, np.nan),
+        fertility_area_scale=np.array([1.0, 2.0]),
+    )
+    res = project(inputs)
+    assert res.births[0].tolist() == pytest.approx([50.0, 100.0])
+    assert res.persons[1, :, :, 0].sum(axis=1).tolist() == pytest.approx([50.0, 100.0])  # no infant deaths (q = 0)
+
+
+def test_fertility_by_area_is_recovered(tiny: Path) -> None:
+    """--fit in_profile,fertility_by_area on a model-made history with fertility 1.1 × in the north and 1.4 × in
+    the south (split by sex, noise-free: to 1e-6); the variant writes them as fertility.scale_by_area."""
+    sc = load_scenario(tiny)
+    inp = population_inputs(sc)
+    truth = replace(
+        inp,
+        fertility_area_scale=np.array([TRUE_FERTILITY_BY_AREA[a] for a in sc.area_ids]),
+        in_persons=np.broadcast_to(inp.in_persons[0], inp.in_persons.shape).copy(),  # the fit holds counts constant
+    )
+    res = project(truth)
+    obs = Observed("synthetic", res.years, sc.area_ids, res.persons)
+    result = calibrate(sc, obs, until=2029, fit=("in_profile", "fertility_by_area"))
+    assert result.fertility_scale_by_area == pytest.approx(TRUE_FERTILITY_BY_AREA, rel=1e-6)
+    assert "fertility_scale" not in result.fit.names and result.fertility_scale == 1.0
+    files = output_files(sc, result, tiny.parent / "cal", "synthetic")
+    variant = yaml.safe_load(files["calibrated.yaml"])["population"]["fertility"]
+    assert variant["scale_by_area"] == pytest.approx(TRUE_FERTILITY_BY_AREA, rel=1e-6)
+    tfr = float(sc.population.fertility_rate.sum())
+    assert f"tfr:south,,{tfr * 1.4:.4f},,,children per woman,no" in files["calibration.csv"]
+    # the variant runs: its projection is the history again (fertility level and in-migration fitted exactly)
+    (tiny.parent / "cal").mkdir()
+    for name, text in files.items():
+        (tiny.parent / "cal" / name).write_text(text, encoding="utf-8")
+    again = project(population_inputs(load_scenario(tiny.parent / "cal" / "calibrated.yaml")))
+    assert again.births == pytest.approx(res.births, rel=1e-6)
+
+
+def test_fertility_by_area_needs_areas(tiny: Path) -> None:
+    """One area (the Asker backtest) has nothing to divide; fertility and fertility_by_area exclude each other."""
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "asker" / "backtest"
+    asker = load_scenario(root / "base2010.yaml")
+    observed = read_observed(root / "data" / "ssb_07459_2005_2020_by_age.csv", 100)
+    with pytest.raises(InputError, match="two or more areas"):
+        calibrate(asker, observed, until=2010, fit=("in_profile", "fertility_by_area"))
+    sc = load_scenario(tiny)
+    res = project(population_inputs(sc))
+    obs = Observed("synthetic", res.years, sc.area_ids, res.persons)
+    with pytest.raises(InputError, match="not both"):
+        calibrate(sc, obs, until=2029, fit=("in_profile", "fertility", "fertility_by_area"))
+
+
+def test_fertility_scale_by_area_in_a_scenario(tiny: Path) -> None:
+    doc = yaml.safe_load(tiny.read_text(encoding="utf-8"))
+    doc["population"]["fertility"]["scale_by_area"] = {"east": 1.2}
+    tiny.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", str(tiny)])
+    assert res.exit_code == 2 and "scale_by_area" in res.output and "'east'" in res.output
+    doc["population"]["fertility"]["scale_by_area"] = {"south": 2.0}
+    tiny.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    inp = population_inputs(load_scenario(tiny))
+    assert inp.fertility_area_scale is not None and inp.fertility_area_scale.tolist() == [1.0, 2.0]

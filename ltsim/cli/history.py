@@ -48,7 +48,8 @@ def calibrate(
         typer.Option(
             "--fit",
             help="Parameters to fit, comma-separated: in_level, in_profile (in-migrants by age band, per area), "
-            "fertility, out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration), "
+            "fertility (or fertility_by_area: one level per planning area; the observed file must have areas), "
+            "out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration), "
             "out_scale_by_area (one per planning area; the observed file must have areas).",
         ),
     ] = "in_level,in_profile,fertility",

@@ -62,6 +62,7 @@ class StepRates:
     in_profile: np.ndarray  # [A, 2, N]
     housing_in: np.ndarray  # [A, 2, N]
     in_rate: np.ndarray | None = None  # [A] the scenario's in-migrants per resident (added to in_persons)
+    fertility_area_scale: np.ndarray | None = None  # [A] the scenario's fertility level per area
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ def design(observed: np.ndarray, rates: StepRates, bands: tuple[tuple[int, int],
     survivors = observed * (1.0 - q)
     c0 = age_one_year(survivors) + rates.housing_in
     c_out = -age_one_year(survivors * rates.out_scale[:, None, None] * rates.out_rate)
-    born = observed[:, FEMALE, :] @ rates.fertility_rate  # [A]
+    born = births_expected(observed, rates.fertility_rate, rates.fertility_area_scale)  # [A]
     split = np.array([1.0 - rates.male_share_at_birth, rates.male_share_at_birth])
     c_fert = np.zeros_like(observed)
     c_fert[:, :, 0] = born[:, None] * split * (1.0 - q[:, 0] * INFANT_EXPOSURE)
@@ -196,7 +197,8 @@ class Setup:
 
     ``fit_in``: ``"profile"`` (a count per band and area: level and age profile), ``"level"`` (one
     count per area, the scenario's profile) or ``"none"``; ``fit_out``: one out-migration multiplier
-    (True), one per area (``"area"``) or none (False); ``per_resident``: the in-migration parameters
+    (True), one per area (``"area"``) or none (False); ``fit_fertility`` likewise for the fertility
+    level (``fertility_scale`` or ``fertility_scale:<area>``); ``per_resident``: the in-migration parameters
     are in-migrants a year per resident of the area on 1 January (the columns are multiplied by the
     area's stock), else persons a year. ``mass`` [A, B] is the scenario's profile share in each band.
     """
@@ -204,7 +206,7 @@ class Setup:
     area_ids: tuple[str, ...]
     bands: tuple[tuple[int, int], ...]
     fit_in: str
-    fit_fertility: bool
+    fit_fertility: bool | str
     fit_out: bool | str
     per_resident: bool
     mass: np.ndarray
@@ -219,7 +221,10 @@ class Setup:
         elif self.fit_out:
             names.append("out_scale")
             start.append(1.0)
-        if self.fit_fertility:
+        if self.fit_fertility == "area":
+            names += [f"fertility_scale:{a}" for a in self.area_ids]
+            start += [1.0] * len(self.area_ids)
+        elif self.fit_fertility:
             names.append("fertility_scale")
             start.append(1.0)
         residents = first_stock.sum(axis=(1, 2))
@@ -255,7 +260,12 @@ class Setup:
             cols.append(d.c_out)
         else:
             known += d.c_out
-        if self.fit_fertility:
+        if self.fit_fertility == "area":
+            for a in range(n_areas):
+                col = np.zeros_like(d.c_fert)
+                col[a] = d.c_fert[a]
+                cols.append(col)
+        elif self.fit_fertility:
             cols.append(d.c_fert)
         else:
             known += d.c_fert
@@ -298,7 +308,7 @@ def fit(
     rates: list[StepRates],
     by_sex: bool,
     fit_in: str,
-    fit_fertility: bool,
+    fit_fertility: bool | str,
     fit_out: bool | str,
     area_ids: tuple[str, ...],
     bands: tuple[tuple[int, int], ...] = IN_BANDS,
@@ -402,9 +412,15 @@ class EventFit:
         return float(np.sqrt(np.mean((self.expected - self.observed) ** 2)))
 
 
-def births_expected(observed: np.ndarray, fertility_rate: np.ndarray) -> np.ndarray:
-    """Births during the year from the stock on 1 January [A, 2, N]: ``Σ_a F[a] · f[a]`` per area [A]."""
-    return observed[:, FEMALE, :] @ fertility_rate
+def births_expected(
+    observed: np.ndarray, fertility_rate: np.ndarray, area_scale: np.ndarray | None = None
+) -> np.ndarray:
+    """Births during the year from the stock on 1 January [A, 2, N]: ``φ_area · Σ_a F[a] · f[a]`` per area [A].
+
+    ``area_scale`` [A]: the fertility level per area (None: 1).
+    """
+    born = observed[:, FEMALE, :] @ fertility_rate
+    return born if area_scale is None else born * area_scale
 
 
 def deaths_expected(observed: np.ndarray, rates: StepRates, births: np.ndarray) -> np.ndarray:

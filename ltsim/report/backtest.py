@@ -113,8 +113,8 @@ def parameter_label(name: str, names: dict[str, str], lang: str) -> str:
         return text.replace("{area}", names.get(area, area))
     if head in ("in_level", "in_rate") and rest:
         return BACKTEST_PARAMETERS[head][lang].replace("{area}", names.get(rest, rest))
-    if head == "out_scale" and rest:
-        return BACKTEST_PARAMETERS["out_scale_area"][lang].replace("{area}", names.get(rest, rest))
+    if head in ("out_scale", "fertility_scale", "tfr") and rest:
+        return BACKTEST_PARAMETERS[f"{head}_area"][lang].replace("{area}", names.get(rest, rest))
     entry = BACKTEST_PARAMETERS.get(name)
     return entry[lang] if entry else name
 

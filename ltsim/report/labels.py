@@ -226,6 +226,8 @@ BACKTEST_PARAMETERS: dict[str, dict[str, str]] = {
     "in_level": {"nb": "innflyttere per år i alt, {area}", "en": "in-migrants a year in all, {area}"},
     "in_rate": {"nb": "innflyttere per innbygger per år, {area}", "en": "in-migrants per resident a year, {area}"},
     "out_scale_area": {"nb": "utflyttingsnivå, {area}", "en": "out-migration level, {area}"},
+    "fertility_scale_area": {"nb": "fruktbarhetsnivå, {area}", "en": "fertility level, {area}"},
+    "tfr_area": {"nb": "samlet fruktbarhet (SFT), {area}", "en": "total fertility rate (TFR), {area}"},
 }
 """Names of calibration.csv's parameters (``in:<area>:<band>``, ``in_level:<area>``, ``out_scale:<area>``)."""
 

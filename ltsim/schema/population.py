@@ -38,6 +38,8 @@ class Fertility(Strict):
 
     rates: CsvPath
     scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    # a fertility level per planning area (multiplier, 1 where absent); None when absent (scenario hashes unchanged)
+    scale_by_area: dict[str, Scale] | None = None
     sex_ratio_at_birth: float = Field(default=1.05, gt=0.8, lt=1.3)
     source: str | None = None
 
