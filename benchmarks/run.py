@@ -497,8 +497,9 @@ def bench_history(rows: list[Row]) -> None:
     """Issue 19: calibrate Asker (one area, 2005–2010) and backtest the calibrated run (2011–2020) as
     build_backtest.py does them (the chosen method: single ages per resident, with a 2-year holdout), in
     process (load, read, compute, lay out the files incl. backtest.html; writing is left out) and end to end."""
-    from ltsim import backtest, calibrate
+    from ltsim import backtest, calibrate, calibration_files
     from ltsim.io.ssb.observed import read_observed
+    from ltsim.report.backtest import output_files as backtest_files
 
     observed = BACKTEST / "data" / "ssb_07459_2005_2020_by_age.csv"
     method = {"in_bands": "1", "per_resident": True, "holdout": 2}  # calibrated/method_choice.csv
@@ -507,12 +508,12 @@ def bench_history(rows: list[Row]) -> None:
         sc = load_scenario(BACKTEST / "base2010.yaml")
         obs = read_observed(observed, sc.config.population.max_age)
         result = calibrate.calibrate(sc, obs, 2010, **method)
-        calibrate.output_files(sc, result, BACKTEST / "calibrated", str(observed))
+        calibration_files.output_files(sc, result, BACKTEST / "calibrated", str(observed))
 
     def bt() -> None:
         sc = load_scenario(BACKTEST / "calibrated" / "calibrated.yaml")
         obs = read_observed(observed, sc.config.population.max_age)
-        backtest.output_files(sc, backtest.backtest(sc, obs), str(observed))
+        backtest_files(sc, backtest.backtest(sc, obs), str(observed))
 
     rows.append(
         time_row(

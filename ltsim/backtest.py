@@ -16,7 +16,6 @@ Official Statistics* 13 (1997); GLA, *Population projections: accuracy*, 2019).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -159,20 +158,8 @@ def _grouped_rows(years: np.ndarray, areas: tuple[str, ...], persons: np.ndarray
 # --------------------------------------------------------------------------- files written
 
 
-def output_files(
-    scenario: Scenario,
-    result: Backtest,
-    observed_file: str,
-    lang: str = "nb",
-    calibration: Path | None = None,
-) -> dict[str, str]:
-    """backtest.csv, backtest_summary.csv and backtest.html (:mod:`ltsim.report.backtest`).
-
-    ``calibration``: the folder of ``ltsim calibrate``'s calibration.csv and fit.csv, stated on the page;
-    by default the scenario's own folder (where calibrate writes calibrated.yaml), if both files are there.
-    """
-    from ltsim.report.backtest import page, read_calibration
-
+def output_files(result: Backtest) -> dict[str, str]:
+    """backtest.csv and backtest_summary.csv (the page: :func:`ltsim.report.backtest.output_files`)."""
     table = ["year,area,age_group,projected,observed,error,error_pct"]
     for y, area, g, p, o, e, pct in result.rows:
         table.append(
@@ -183,13 +170,4 @@ def output_files(
     summary = ["area,age_group,years,mape_pct,bias_pct,max_abs_error_pct"]
     for area, g, n, mape, bias, worst in result.summary:
         summary.append(f"{area},{g},{n},{mape:.2f},{bias:.2f},{worst:.2f}")
-    found = read_calibration(calibration if calibration is not None else Path(scenario.file).parent)
-    if calibration is not None and found is None:
-        raise InputError(
-            Problem("a folder holding calibration.csv and fit.csv", file=str(calibration), field="--calibration")
-        )
-    return {
-        "backtest.csv": "\n".join(table) + "\n",
-        "backtest_summary.csv": "\n".join(summary) + "\n",
-        "backtest.html": page(scenario, result, observed_file, lang, found),
-    }
+    return {"backtest.csv": "\n".join(table) + "\n", "backtest_summary.csv": "\n".join(summary) + "\n"}

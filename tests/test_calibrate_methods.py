@@ -17,7 +17,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from ltsim.calibrate import calibrate, output_files
+from ltsim.calibrate import calibrate
+from ltsim.calibration_files import output_files
 from ltsim.cli import app
 from ltsim.errors import InputError
 from ltsim.io.ssb.observed import Observed, read_observed

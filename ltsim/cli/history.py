@@ -111,12 +111,14 @@ def calibrate(
     Least squares on each year's cohort change (a one-year projection from the observed stock against
     the next year's stock). Writes calibration.csv (fitted values, standard errors, leave-one-year-out
     spread), fit.csv (fit statistics) and calibrated.yaml, a scenario variant that extends SCENARIO with
-    the fitted values (run it with ltsim run or ltsim backtest).
+    the fitted values (run it with ltsim run or ltsim backtest); with --holdout, holdout.csv (the method
+    fitted without the last years and projected over them, errors by age group).
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ltsim.calibrate import FIT_CHOICES, in_bands_rule, output_files, sex_split_rule
+    from ltsim.calibrate import FIT_CHOICES, in_bands_rule, sex_split_rule
     from ltsim.calibrate import calibrate as run_calibration
+    from ltsim.calibration_files import output_files
     from ltsim.io.output import write_files
     from ltsim.io.ssb.events import read_events
     from ltsim.io.ssb.observed import describe, read_observed
@@ -234,9 +236,9 @@ def backtest(
     error tables, the method and the calibration's fitted values), a page in the style of report.html.
     """
     from ltsim.backtest import backtest as run_backtest
-    from ltsim.backtest import output_files
     from ltsim.io.output import write_files
     from ltsim.io.ssb.observed import read_observed
+    from ltsim.report.backtest import output_files
     from ltsim.scenario import load_scenario
 
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ltsim import backtest
 from ltsim.backtest import AGE_GROUPS, Backtest
 from ltsim.errors import InputError, Problem
 from ltsim.report.figures.common import BLUE, GREY, PALETTE, RED, Figures, clean, title
@@ -368,6 +369,26 @@ def page_context(
     ctx["figures_json"] = figs.json()
     ctx["fig_titles"] = figs.titles
     return ctx
+
+
+def output_files(
+    scenario: Scenario,
+    result: Backtest,
+    observed_file: str,
+    lang: str = "nb",
+    calibration: Path | None = None,
+) -> dict[str, str]:
+    """What ``ltsim backtest`` writes: backtest.csv, backtest_summary.csv and backtest.html.
+
+    ``calibration``: the folder of ``ltsim calibrate``'s calibration.csv and fit.csv, stated on the page;
+    by default the scenario's own folder (where calibrate writes calibrated.yaml), if both files are there.
+    """
+    found = read_calibration(calibration if calibration is not None else Path(scenario.file).parent)
+    if calibration is not None and found is None:
+        raise InputError(
+            Problem("a folder holding calibration.csv and fit.csv", file=str(calibration), field="--calibration")
+        )
+    return {**backtest.output_files(result), "backtest.html": page(scenario, result, observed_file, lang, found)}
 
 
 def page(
