@@ -15,7 +15,6 @@ Official Statistics* 13 (1997); GLA, *Population projections: accuracy*, 2019).
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +47,8 @@ class Backtest:
     rows: list[tuple[int, str, str, float, float, float, float]]  # year, area, group, projected, observed, error, pct
     summary: list[tuple[str, str, int, float, float, float]]  # area, group, years, MAPE %, bias %, max |error| %
     base_year: int
+    start: list[tuple[str, str, float]]  # area, group, projected persons in the base year (the base population)
+    history: list[tuple[int, str, str, float]]  # year, area, group, observed persons up to the base year
 
 
 def grouped(persons_by_age: np.ndarray) -> np.ndarray:
@@ -128,14 +129,37 @@ def backtest(scenario: Scenario, observed: Observed) -> Backtest:
         rows += error_table(
             years, ("all",), projected[years - base].sum(axis=1, keepdims=True), obs[t_obs].sum(axis=1, keepdims=True)
         )
-    return Backtest(rows=rows, summary=summarise(rows), base_year=base)
+    start = _grouped_rows(np.array([base]), areas, projected[:1])
+    t_before = np.array([t for t, y in enumerate(observed.years) if y <= base], dtype=int)
+    history = _grouped_rows(observed.years[t_before], areas, obs[t_before])
+    if len(areas) > 1:
+        start += _grouped_rows(np.array([base]), ("all",), projected[:1].sum(axis=1, keepdims=True))
+        history += _grouped_rows(observed.years[t_before], ("all",), obs[t_before].sum(axis=1, keepdims=True))
+    return Backtest(
+        rows=rows,
+        summary=summarise(rows),
+        base_year=base,
+        start=[(a, g, p) for _, a, g, p in start],
+        history=history,
+    )
+
+
+def _grouped_rows(years: np.ndarray, areas: tuple[str, ...], persons: np.ndarray) -> list[tuple[int, str, str, float]]:
+    """Rows (year, area, age group, persons) from [T, R, N] persons by age."""
+    g = grouped(persons)
+    return [
+        (int(year), area, name, float(g[t, r, k]))
+        for t, year in enumerate(years)
+        for r, area in enumerate(areas)
+        for k, (name, _, _) in enumerate(AGE_GROUPS)
+    ]
 
 
 # --------------------------------------------------------------------------- files written
 
 
-def output_files(scenario: Scenario, result: Backtest, observed_file: str) -> dict[str, str]:
-    """backtest.csv, backtest_summary.csv and backtest.html."""
+def output_files(result: Backtest) -> dict[str, str]:
+    """backtest.csv and backtest_summary.csv (the page: :func:`ltsim.report.backtest.output_files`)."""
     table = ["year,area,age_group,projected,observed,error,error_pct"]
     for y, area, g, p, o, e, pct in result.rows:
         table.append(
@@ -146,78 +170,4 @@ def output_files(scenario: Scenario, result: Backtest, observed_file: str) -> di
     summary = ["area,age_group,years,mape_pct,bias_pct,max_abs_error_pct"]
     for area, g, n, mape, bias, worst in result.summary:
         summary.append(f"{area},{g},{n},{mape:.2f},{bias:.2f},{worst:.2f}")
-    return {
-        "backtest.csv": "\n".join(table) + "\n",
-        "backtest_summary.csv": "\n".join(summary) + "\n",
-        "backtest.html": report_page(scenario, result, observed_file),
-    }
-
-
-def _svg(years: list[int], projected: list[float], observed: list[float], title: str) -> str:
-    """A small line chart: projected (solid) and observed (dots) over the years."""
-    w, h, pad = 300, 150, 32
-    lo = min(projected + observed)
-    hi = max(projected + observed)
-    span = (hi - lo) or 1.0
-    y0, y1 = years[0], years[-1]
-
-    def xy(year: int, v: float) -> str:
-        x = pad + (w - 2 * pad) * ((year - y0) / ((y1 - y0) or 1))
-        y = h - pad - (h - 2 * pad) * ((v - lo) / span)
-        return f"{x:.1f},{y:.1f}"
-
-    line = " ".join(xy(y, v) for y, v in zip(years, projected, strict=True))
-    dots = "".join(
-        f'<circle cx="{xy(y, v).split(",")[0]}" cy="{xy(y, v).split(",")[1]}" r="3" fill="#d62728"/>'
-        for y, v in zip(years, observed, strict=True)
-    )
-    return (
-        f'<svg width="{w}" height="{h}" role="img" aria-label="{html.escape(title)}">'
-        f'<text x="{pad}" y="14" font-size="12">{html.escape(title)}</text>'
-        f'<polyline points="{line}" fill="none" stroke="#1f77b4" stroke-width="2"/>{dots}'
-        f'<text x="{pad}" y="{h - 8}" font-size="10">{y0}</text><text x="{w - pad - 20}" y="{h - 8}" font-size="10">{y1}</text>'
-        f'<text x="2" y="{pad}" font-size="10">{hi:,.0f}</text><text x="2" y="{h - pad}" font-size="10">{lo:,.0f}</text></svg>'
-    )
-
-
-def report_page(scenario: Scenario, result: Backtest, observed_file: str) -> str:
-    """A self-contained HTML page: projected (line) against observed (dots) per age group, and the error tables."""
-    areas = list(dict.fromkeys(r[1] for r in result.rows))
-    area = "all" if "all" in areas else areas[0]
-    charts = []
-    for g, _, _ in AGE_GROUPS:
-        rows = [r for r in result.rows if r[1] == area and r[2] == g]
-        charts.append(
-            _svg(
-                [r[0] for r in rows],
-                [r[3] for r in rows],
-                [r[4] for r in rows],
-                f"{g} år" if g != "total" else "i alt / total",
-            )
-        )
-    summary = "".join(
-        f"<tr><td>{html.escape(a)}</td><td>{html.escape(g)}</td><td>{n}</td><td>{m:.1f}</td><td>{b:+.1f}</td><td>{w:.1f}</td></tr>"
-        for a, g, n, m, b, w in result.summary
-    )
-    detail = "".join(
-        f"<tr><td>{y}</td><td>{html.escape(a)}</td><td>{html.escape(g)}</td><td>{p:,.0f}</td><td>{o:,.0f}</td>"
-        f"<td>{e:+,.0f}</td><td>{pct:+.1f}</td></tr>"
-        for y, a, g, p, o, e, pct in result.rows
-    )
-    title = html.escape(scenario.config.title or scenario.name)
-    return f"""<!doctype html>
-<html lang="nb"><head><meta charset="utf-8"><title>Backtest: {title}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:nth-child(-n+3),th{{text-align:left}}
-.charts{{display:flex;flex-wrap:wrap;gap:8px}}</style></head><body>
-<h1>Backtest: {title}</h1>
-<p>Framskrevet fra 1. januar {result.base_year} (linje) mot observert (punkter), {html.escape(area)}.
-Projected from 1 January {result.base_year} (line) against observed (dots). Observed: {html.escape(observed_file)}.
-Error = projected − observed; MAPE = mean |error %| over the years; bias = mean error %.</p>
-<div class="charts">{"".join(charts)}</div>
-<h2>MAPE and bias per age group (%)</h2>
-<table><tr><th>area</th><th>age group</th><th>years</th><th>MAPE</th><th>bias</th><th>max |error|</th></tr>{summary}</table>
-<h2>Every year</h2>
-<table><tr><th>year</th><th>area</th><th>age group</th><th>projected</th><th>observed</th><th>error</th><th>error %</th></tr>{detail}</table>
-</body></html>
-"""
+    return {"backtest.csv": "\n".join(table) + "\n", "backtest_summary.csv": "\n".join(summary) + "\n"}

@@ -6,14 +6,22 @@ What is fitted to what (the method is in :mod:`ltsim.models.calibration`):
   are dropped before anything is computed), by single age, and by sex where the file has it;
 * each year's cohort change is compared with a one-year projection from the observed stock, with the
   scenario's own mortality, fertility, out-migration rates and housing programme for that year;
-* parameters: the in-migration count a year in each of five age bands (level = their sum, profile =
-  their shares; per planning area), the fertility level and the out-migration scale.
+* parameters: the in-migration count a year in each age band (level = their sum, profile = their
+  shares; per planning area), the fertility level and the out-migration scale. The bands
+  (``--in-bands``) are the five of the services (0–15, 16–24, 25–44, 45–66, 67+; the default) or
+  bands of N years (``1``: each single age, the residual method's net migration by age).
 
 Years of history before the scenario's base year use the rates of the base year (or a dated table in
 force then, see :mod:`ltsim.scenario.dated`), with mortality moved back by the scenario's yearly
 improvement, ``q_t = q_base / Π_{t ≤ j < base} (1 − i_j)``; no housing programme. A file without a
 sex split is split by a stated rule (``--sex-split``): ``base``, the sex ratio at each age of the
 scenario's base population (the default), or ``fixed:S``, a male share ``S`` at every age.
+
+``--in-per-resident`` fits in-migrants a year per resident instead of persons a year; the variant
+then writes ``in_rate`` (and ``in_persons: 0``). ``--holdout K`` fits the history less its last K
+years as well, projects the observed stock of that year over the K years with the fitted values and
+the same rates, and reports the errors by age group (``holdout.csv``): a check of the method inside
+the history, made without any year after ``--until``.
 
 Observed births and deaths (``--births``, ``--deaths``; :mod:`ltsim.io.ssb.events`) are fitted first,
 each by one multiplier (least squares through the origin, :func:`ltsim.models.calibration.fit_scale`):
@@ -25,29 +33,26 @@ longer read off the age-0 cohort, where it is confounded with infants moving in 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ltsim import stages
 from ltsim.errors import InputError, Problem
 from ltsim.io.ssb.events import Events
 from ltsim.io.ssb.observed import WHOLE, Observed, split_by_sex
 from ltsim.models import calibration as cal
-from ltsim.models.population import SEXES
 from ltsim.scenario import Scenario
 from ltsim.scenario.dated import dated_death_rate
-from ltsim.timeseries import YearSeries
 
-FIT_CHOICES = ("in_level", "in_profile", "fertility", "out_scale", "out_scale_by_area")
+FIT_CHOICES = ("in_level", "in_profile", "fertility", "fertility_by_area", "out_scale", "out_scale_by_area")
 FIT_DEFAULT = ("in_level", "in_profile", "fertility")
 """Out-migration scale is fitted only on request: stocks alone hardly separate gross from net flows.
 ``out_scale_by_area`` fits one per planning area (the observed file must have areas): each is then
-identified from one area's cohort changes only, and even less well."""
+identified from one area's cohort changes only, and even less well. ``fertility_by_area`` fits a
+fertility level per planning area (written as ``fertility.scale_by_area``; the observed file must have
+areas), each from its own area's age-0 cohort."""
 BOY_SHARE_DEFAULT = 1.05 / 2.05  # where the base population has nobody of an age
 
 
@@ -63,6 +68,7 @@ class Calibration:
     fertility_scale: float  # multiplier on the scenario's fertility (1 if not fitted)
     out_scale: float  # multiplier on the scenario's out-migration (1 if not fitted)
     out_scale_by_area: dict[str, float]  # area → multiplier (only with --fit out_scale_by_area)
+    fertility_scale_by_area: dict[str, float]  # area → multiplier (only with --fit fertility_by_area)
     in_level: dict[str, float]  # area → in-migrants a year
     in_profile: dict[str, np.ndarray]  # area → [2, N] shares (only when the profile is fitted)
     tfr: float  # total fertility rate implied in the first history year [children per woman]
@@ -72,6 +78,9 @@ class Calibration:
     mortality_scale: float = 1.0  # multiplier on the scenario's death probabilities (1 if not fitted)
     event_years: dict[str, tuple[int, ...]] | None = None  # births/deaths: the years compared
     sex_split: str = "base"
+    in_bands: str = "services"  # --in-bands: the age bands of the in-migration counts
+    in_rate: dict[str, float] | None = None  # area → in-migrants per resident a year (--in-per-resident)
+    holdout: Holdout | None = None  # --holdout: the method checked on the last years of the history
 
 
 def sex_split_rule(text: str) -> float | None:
@@ -92,6 +101,23 @@ def sex_split_rule(text: str) -> float | None:
             "(e.g. fixed:0.51)",
             file="command line",
             field="--sex-split",
+            found=repr(text),
+        )
+    )
+
+
+def in_bands_rule(text: str, n_ages: int) -> tuple[tuple[int, int], ...]:
+    """``--in-bands``: ``services`` → :data:`~ltsim.models.calibration.IN_BANDS`; ``N`` (1–20) → bands of N years."""
+    text = text.strip()
+    if text == "services":
+        return cal.IN_BANDS
+    if text.isdigit() and 1 <= int(text) <= 20:
+        return cal.width_bands(int(text), n_ages)
+    raise InputError(
+        Problem(
+            "services (0-15, 16-24, 25-44, 45-66, 67+) or a band width in years from 1 to 20 (1: each single age)",
+            file="command line",
+            field="--in-bands",
             found=repr(text),
         )
     )
@@ -165,6 +191,10 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
         s = year - h.base_year
         y = np.array([year])
         in_persons = np.array([mig.in_persons[a].at(y)[0] for a in scenario.area_ids]) * mig.in_scale.at(y)[0]
+        in_rate = None
+        if mig.in_rate:
+            in_rate = np.array([mig.in_rate[a].at(y)[0] if a in mig.in_rate else 0.0 for a in scenario.area_ids])
+            in_rate = in_rate * mig.in_scale.at(y)[0]
         out_scale = mig.out_scale.at(y)[0] * area_scale
         if s >= 0:
             death, fert, out_rate = inputs.death_rate[s], inputs.fertility_rate[s], inputs.out_rate
@@ -189,6 +219,8 @@ def step_rates(scenario: Scenario, years: np.ndarray) -> list[cal.StepRates]:
                 in_persons=in_persons,
                 in_profile=in_profile,
                 housing_in=housing,
+                in_rate=in_rate,
+                fertility_area_scale=stages.fertility_area_scale(scenario),
             )
         )
     return out
@@ -228,9 +260,13 @@ def calibrate(
     births: Events | None = None,
     deaths: Events | None = None,
     sex_split: str = "base",
+    in_bands: str = "services",
+    per_resident: bool = False,
+    holdout: int = 0,
 ) -> Calibration:
     """Fit the chosen parameters to the observed history up to ``until`` (see the module docstring)."""
     sex_split_rule(sex_split)
+    bands = in_bands_rule(in_bands, scenario.config.population.max_age + 1)
     dropped = tuple(int(y) for y in observed.years[observed.years > until])
     history = observed.until(until)
     years = history.years
@@ -263,7 +299,9 @@ def calibrate(
     births_fit = deaths_fit = None
     if births is not None:
         k, counts = _events_on_flows(scenario, births, used[:-1])
-        expected = np.array([cal.births_expected(stocks[t], rates[t].fertility_rate) for t in k])
+        expected = np.array(
+            [cal.births_expected(stocks[t], rates[t].fertility_rate, rates[t].fertility_area_scale) for t in k]
+        )
         births_fit = cal.fit_scale("fertility_scale", _on_areas(expected, births), counts)
         rates = [replace(r, fertility_rate=r.fertility_rate * births_fit.scale) for r in rates]
         event_years["births"] = tuple(int(used[t]) for t in k)
@@ -271,7 +309,11 @@ def calibrate(
         k, counts = _events_on_flows(scenario, deaths, used[:-1])
         expected = np.array(
             [
-                cal.deaths_expected(stocks[t], rates[t], cal.births_expected(stocks[t], rates[t].fertility_rate))
+                cal.deaths_expected(
+                    stocks[t],
+                    rates[t],
+                    cal.births_expected(stocks[t], rates[t].fertility_rate, rates[t].fertility_area_scale),
+                )
                 for t in k
             ]
         )
@@ -279,7 +321,27 @@ def calibrate(
         rates = [replace(r, death_rate=np.minimum(r.death_rate * deaths_fit.scale, 1.0)) for r in rates]
         event_years["deaths"] = tuple(int(used[t]) for t in k)
     fit_in = "profile" if "in_profile" in fit else ("level" if "in_level" in fit else "none")
-    fit_fertility = "fertility" in fit and births_fit is None
+    fit_fertility: bool | str = "fertility" in fit and births_fit is None
+    if "fertility_by_area" in fit:
+        problem = None
+        if "fertility" in fit:
+            problem = ("fertility (one level for all areas) or fertility_by_area (one per area), not both", "--fit")
+        elif births_fit is not None:
+            problem = ("fertility_by_area without --births (births fit one level for all areas)", "--births")
+        elif history.areas == (WHOLE,) or len(scenario.area_ids) < 2:
+            problem = ("figures per planning area and a scenario of two or more areas for fertility_by_area", "--fit")
+        if problem is not None:
+            raise InputError(Problem(problem[0], file="command line", field=problem[1], found=", ".join(fit)))
+        fit_fertility = "area"
+    if in_bands != "services" and fit_in != "profile":
+        raise InputError(
+            Problem(
+                "--in-bands only with in_profile in --fit (the bands are those of the fitted age profile)",
+                file="command line",
+                field="--in-bands",
+                found=f"--in-bands {in_bands} with --fit {','.join(fit)}",
+            )
+        )
     if "out_scale" in fit and "out_scale_by_area" in fit:
         raise InputError(
             Problem(
@@ -302,24 +364,39 @@ def calibrate(
                 else f"one planning area ({scenario.area_ids[0]})",
             )
         )
-    result = cal.fit(stocks, rates, history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids)
+    if per_resident and fit_in == "none":
+        raise InputError(
+            Problem(
+                "--in-per-resident only with in_level or in_profile in --fit",
+                file="command line",
+                field="--in-per-resident",
+                found=f"--fit {','.join(fit)}",
+            )
+        )
+    args = (history.by_sex, fit_in, fit_fertility, fit_out, scenario.area_ids, bands, per_resident)
+    result = cal.fit(stocks, rates, *args)
     if progress is not None:
         progress()
     value = dict(zip(result.names, result.theta, strict=True))
     r0 = rates[0]
     in_level: dict[str, float] = {}
     in_profile: dict[str, np.ndarray] = {}
-    design0 = cal.design(stocks[0], r0)
+    design0 = cal.design(stocks[0], r0, bands)
+    residents = stocks[-1].sum(axis=(1, 2))  # on 1 January of the last history year
     for a, area in enumerate(scenario.area_ids):
         if fit_in == "profile":
-            counts = np.array([value.get(f"in:{area}:{cal.band_label(lo, hi)}", 0.0) for lo, hi in cal.IN_BANDS])
+            counts = np.array([value.get(f"in:{area}:{cal.band_label(lo, hi)}", 0.0) for lo, hi in bands])
             in_level[area] = float(counts.sum())
             shape = (counts[:, None, None] * design0.c_in[a]).sum(axis=0)
             in_profile[area] = shape / shape.sum() if shape.sum() > 0 else r0.in_profile[a]
         elif fit_in == "level":
             in_level[area] = float(value[f"in:{area}"])
         else:
-            in_level[area] = float(r0.in_persons[a])
+            in_level[area] = float(cal.scenario_in_level(r0, stocks[0].sum(axis=(1, 2)))[a])
+    in_rate = None
+    if per_resident:  # the fitted values are per resident: the level is that rate × residents in the last year
+        in_rate = in_level
+        in_level = {area: in_rate[area] * float(residents[a]) for a, area in enumerate(scenario.area_ids)}
     phi = births_fit.scale if births_fit is not None else float(value.get("fertility_scale", 1.0))
     fitted = [p for p in FIT_CHOICES if p in fit and (p != "fertility" or births_fit is None)]
     fitted += ["fertility (births)"] if births_fit is not None else []
@@ -333,6 +410,9 @@ def calibrate(
         fertility_scale=phi,
         out_scale=float(value.get("out_scale", 1.0)),
         out_scale_by_area={a: float(value[f"out_scale:{a}"]) for a in scenario.area_ids if f"out_scale:{a}" in value},
+        fertility_scale_by_area={
+            a: float(value[f"fertility_scale:{a}"]) for a in scenario.area_ids if f"fertility_scale:{a}" in value
+        },
         in_level=in_level,
         in_profile=in_profile,
         tfr=float(r0.fertility_rate.sum() * (phi if births_fit is None else 1.0)),  # r0 already × phi with births
@@ -342,6 +422,48 @@ def calibrate(
         mortality_scale=deaths_fit.scale if deaths_fit is not None else 1.0,
         event_years=event_years,
         sex_split=sex_split,
+        in_bands=in_bands if fit_in == "profile" else "services",
+        in_rate=in_rate,
+        holdout=_holdout(stocks, rates, used, holdout, args) if holdout else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Holdout:
+    """The method checked inside the history: fitted without its last ``years`` years, then projected over them.
+
+    ``rows``: (year, age group, projected, observed, error, error %) for the municipality (all areas
+    summed), as :func:`ltsim.backtest.error_table` gives them; the fit uses the same options.
+    """
+
+    years: int
+    fitted: tuple[int, int]  # first and last stock year of the shortened history
+    rows: list[tuple[int, str, float, float, float, float]]
+
+
+def _holdout(stocks: np.ndarray, rates: list[cal.StepRates], used: np.ndarray, k: int, args: tuple) -> Holdout:
+    """Fit on the history less its last ``k`` years; project the observed stock then over those years."""
+    from ltsim.backtest import error_table
+
+    n_flows = len(rates)
+    if not 1 <= k <= n_flows - 1:
+        raise InputError(
+            Problem(
+                f"a number of years from 1 to {n_flows - 1} (the history has {n_flows} one-year changes, "
+                "and at least one must remain to fit)",
+                file="command line",
+                field="--holdout",
+                found=str(k),
+            )
+        )
+    m = n_flows - k
+    short = cal.fit(stocks[: m + 1], rates[:m], *args)
+    projected = np.array(cal.project_steps(short.setup, stocks[m], rates[m:], short.theta))
+    rows = error_table(
+        used[m + 1 :], (WHOLE,), projected.sum(axis=(1, 2))[:, None], stocks[m + 1 :].sum(axis=(1, 2))[:, None]
+    )
+    return Holdout(
+        years=k, fitted=(int(used[0]), int(used[m])), rows=[(y, g, p, o, e, pct) for y, _, g, p, o, e, pct in rows]
     )
 
 
@@ -378,127 +500,3 @@ def _events_on_flows(scenario: Scenario, events: Events, flows: np.ndarray) -> t
 def _on_areas(expected: np.ndarray, events: Events) -> np.ndarray:
     """Expected events [K, A] summed over areas when the file counts the municipality as a whole."""
     return expected.sum(axis=1, keepdims=True) if events.areas == (WHOLE,) else expected
-
-
-# --------------------------------------------------------------------------- files written
-
-
-def _scaled(series: YearSeries, factor: float) -> object:
-    """A year series × factor, in the plain form a YAML file takes."""
-    return YearSeries(tuple((y, round(v * factor, 6)) for y, v in series.points), series.method).to_json()
-
-
-def output_files(scenario: Scenario, result: Calibration, out_dir: Path, observed_file: str) -> dict[str, str]:
-    """The files ``ltsim calibrate`` writes: calibration.csv, fit.csv, calibrated.yaml (+ its profile table)."""
-    fit = result.fit
-    lines = ["parameter,start,fitted,std_error,jackknife_se,unit,held_at_zero"]
-    units = {"out_scale": "multiplier", "fertility_scale": "multiplier"}
-    units.update({f"out_scale:{a}": "multiplier" for a in scenario.area_ids})
-    for i, name in enumerate(fit.names):
-        unit = units.get(name, "persons a year")
-        held = "yes" if name in fit.fixed_at_zero else "no"
-        lines.append(
-            f"{name},{fit.start[i]:.6g},{fit.theta[i]:.6g},{fit.std_error[i]:.3g},{fit.jackknife_se[i]:.3g},{unit},{held}"
-        )
-    for ev in (result.births, result.deaths):
-        if ev is not None:
-            lines.append(f"{ev.name},1,{ev.scale:.6g},{ev.std_error:.3g},{ev.jackknife_se:.3g},multiplier,no")
-    for area, level in result.in_level.items():
-        lines.append(f"in_level:{area},,{level:.6g},,,persons a year,no")
-    lines.append(f"tfr,,{result.tfr:.4f},,,children per woman,no")
-    n_years = len(result.years) - 1
-    stats = [
-        ("observed_file", observed_file),
-        ("history", f"{result.years[0]}-{result.years[-1]}"),
-        ("flows", str(n_years)),
-        ("ignored_after_until", " ".join(map(str, result.dropped_years)) or "none"),
-        ("compared", "age and sex" if result.by_sex else "age (both sexes; sex split by the base population's ratio)"),
-        ("cells", str(fit.n)),
-        ("parameters", str(len(fit.names))),
-        ("rmse_persons", f"{np.sqrt(fit.rss / fit.n):.4f}"),
-        ("rmse_persons_scenario_values", f"{np.sqrt(fit.rss_start / fit.n):.4f}"),
-        ("r_squared", f"{1 - fit.rss / fit.tss:.6f}" if fit.tss > 0 else "nan"),
-        ("condition_number", f"{fit.condition:.4g}"),
-    ]
-    if result.sex_split != "base":
-        stats.append(("sex_split", result.sex_split))
-    for ev in (result.births, result.deaths):
-        if ev is None:
-            continue
-        kind = "births" if ev.name == "fertility_scale" else "deaths"
-        stats.append((f"{kind}_years", " ".join(map(str, (result.event_years or {})[kind]))))
-        stats.append((f"{kind}_rmse", f"{ev.rmse:.4f}"))
-        stats.append((f"{kind}_rmse_scenario_values", f"{ev.rmse_start:.4f}"))
-        for year, e, o in zip(
-            (result.event_years or {})[kind], ev.expected.sum(axis=1), ev.observed.sum(axis=1), strict=True
-        ):
-            stats.append((f"{kind}_{year}", f"observed {o:.0f}, fitted {ev.scale * e:.1f}, scenario's {e:.1f}"))
-    for t in range(n_years):
-        year = int(result.years[t])
-        stats.append((f"net_error_{year}_{year + 1}", f"{fit.residual_by_year[t]:.2f}"))
-        stats.append((f"net_error_{year}_{year + 1}_scenario_values", f"{fit.residual_by_year_start[t]:.2f}"))
-    for i, a in enumerate(fit.names):
-        for j in range(i + 1, len(fit.names)):
-            stats.append((f"correlation:{a}|{fit.names[j]}", f"{fit.correlation[i, j]:.4f}"))
-    files = {
-        "calibration.csv": "\n".join(lines) + "\n",
-        "fit.csv": "statistic,value\n" + "".join(f"{k},{_csv_cell(v)}\n" for k, v in stats),
-    }
-    files.update(_variant(scenario, result, out_dir))
-    return files
-
-
-def _csv_cell(text: str) -> str:
-    return f'"{text}"' if any(c in text for c in ',"') else text
-
-
-def _variant(scenario: Scenario, result: Calibration, out_dir: Path) -> dict[str, str]:
-    cfg = scenario.config.population
-    mig = cfg.migration
-    migration: dict[str, object] = {
-        "in_persons": {a: round(v, 3) for a, v in result.in_level.items()},
-        "in_scale": 1.0,
-    }
-    if "out_scale" in result.fit.names:
-        migration["out_scale"] = _scaled(mig.out_scale, result.out_scale)
-    if result.out_scale_by_area:
-        migration["out_rate_scale_by_area"] = {
-            a: round(mig.out_rate_scale_by_area.get(a, 1.0) * v, 6) for a, v in result.out_scale_by_area.items()
-        }
-    files: dict[str, str] = {}
-    if result.in_profile:
-        rows = ["profile,age,sex,share"]
-        names = {a: f"calibrated_{a}" for a in result.in_profile}
-        for area, shares in result.in_profile.items():
-            rounded = np.round(shares, 12)
-            big = np.unravel_index(np.argmax(rounded), rounded.shape)
-            rounded[big] += 1.0 - rounded.sum()
-            for s, sex in enumerate(SEXES):
-                for age in range(shares.shape[1]):
-                    rows.append(f"{names[area]},{age},{sex},{rounded[s, age]:.12f}")
-        files["in_profiles_calibrated.csv"] = "\n".join(rows) + "\n"
-        migration["in_profiles"] = "in_profiles_calibrated.csv"
-        migration["in_profile"] = names[scenario.area_ids[0]]
-        migration["in_profile_by_area"] = names
-    extends = os.path.relpath(scenario.file, out_dir.resolve())
-    fit = result.fit
-    doc = {
-        "extends": extends,
-        "name": (scenario.name + "-calibrated")[:80],
-        "description": (
-            f"{scenario.name} with {', '.join(result.fitted)} fitted by ltsim calibrate to observed "
-            f"population {result.years[0]}-{result.years[-1]} (RMSE {np.sqrt(fit.rss / fit.n):.2f} persons per "
-            f"cell against {np.sqrt(fit.rss_start / fit.n):.2f} with the scenario's own values); see calibration.csv"
-        ),
-        "population": {
-            "fertility": {"scale": _scaled(cfg.fertility.scale, result.fertility_scale)},
-            "migration": migration,
-        },
-    }
-    if result.deaths is not None:
-        doc["population"]["mortality"] = {"scale": _scaled(cfg.mortality.scale, result.mortality_scale)}  # type: ignore[index]
-    header = (
-        "# Written by ltsim calibrate: the scenario it extends, with the fitted values (calibration.csv, fit.csv).\n"
-    )
-    files["calibrated.yaml"] = header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
-    return files

@@ -195,6 +195,9 @@ def _housing_responses(scenario: Scenario, pairs: list[tuple[int, int]], cache: 
         in_profile=np.zeros((pseudo, 2, n_ages)),
         housing_in=housing_in,
         control_total=np.full(n_years, np.nan),
+        # in-migrants per resident follow the housing-led residents too (the model is linear in the stock)
+        in_rate=None if base.in_rate is None else base.in_rate[:, area_idx],
+        fertility_area_scale=None if base.fertility_area_scale is None else base.fertility_area_scale[area_idx],
     )
     persons = pop_model.project(inputs).persons
     cache.responses[key] = persons

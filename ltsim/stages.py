@@ -70,6 +70,11 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
     area_scale = np.array([mig.out_rate_scale_by_area.get(a, 1.0) for a in areas])
     out_scale = mig.out_scale.at(steps)[:, None] * area_scale[None]
     in_persons = np.stack([mig.in_persons[a].at(steps) for a in areas], axis=1) * mig.in_scale.at(steps)[:, None]
+    in_rate = None
+    if mig.in_rate:
+        zero = np.zeros(len(steps))
+        in_rate = np.stack([mig.in_rate[a].at(steps) if a in mig.in_rate else zero for a in areas], axis=1)
+        in_rate = in_rate * mig.in_scale.at(steps)[:, None]
     names = [mig.in_profile_by_area.get(a, mig.in_profile) for a in areas]
     if any(f"in_profile:{n}" in data.dated for n in names):  # dated profiles: [Y, A, 2, N]
         in_profile = np.stack(
@@ -98,7 +103,17 @@ def population_inputs(scenario: Scenario, dwellings: np.ndarray | None = None) -
             completed_dwellings(scenario) if dwellings is None else dwellings, data.occupancy
         ),
         control_total=data.control_total,
+        in_rate=in_rate,
+        fertility_area_scale=fertility_area_scale(scenario),
     )
+
+
+def fertility_area_scale(scenario: Scenario) -> np.ndarray | None:
+    """The fertility level per area [A] (``population.fertility.scale_by_area``, 1 where absent); None if none given."""
+    by_area = scenario.config.population.fertility.scale_by_area
+    if not by_area:
+        return None
+    return np.array([by_area.get(a, 1.0) for a in scenario.area_ids])
 
 
 def mortality_improvement(scenario: Scenario, years: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ and bias are worked out in the comments.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -15,8 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ltsim.backtest import error_table, summarise
+from ltsim.calibrate import calibrate
 from ltsim.cli import app
 from ltsim.io.ssb.observed import read_observed
+from ltsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKTEST = ROOT / "scenarios" / "asker" / "backtest"
@@ -102,6 +105,36 @@ def test_json_stat_is_read_by_the_same_rules() -> None:
     assert obs.persons[0].sum() == pytest.approx(94_441)
 
 
+def chosen_method() -> list[str]:
+    """The calibrate options of the method build_backtest.py chose inside 2005–2010 (calibrated/method_choice.csv)."""
+    with (BACKTEST / "calibrated" / "method_choice.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    chosen = {r["options"] for r in rows if r["chosen"] == "yes"}
+    assert len(chosen) == 1
+    return chosen.pop().split()
+
+
+def test_asker_method_choice_is_reproduced() -> None:
+    """method_choice.csv: each candidate fitted on 2005–2008 and 2005–2007 and projected to 2010 (never later);
+    the chosen method has the lowest mean error over the age groups in 2010, and the figures are the commands'."""
+    sc = load_scenario(BACKTEST / "base2010.yaml")
+    obs = read_observed(OBSERVED, 100)
+    with (BACKTEST / "calibrated" / "method_choice.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 12 and {r["holdout_years"] for r in rows} == {"2", "3"}
+    for r in rows:
+        options = r["options"].split()
+        bands = options[options.index("--in-bands") + 1] if "--in-bands" in options else "services"
+        result = calibrate(
+            sc, obs, 2010, in_bands=bands, per_resident="--in-per-resident" in options, holdout=int(r["holdout_years"])
+        )
+        assert result.holdout is not None and max(y for y, *_ in result.holdout.rows) == 2010
+        last = [abs(x[5]) for x in result.holdout.rows if x[0] == 2010 and x[1] != "total"]
+        assert float(r["mape_groups_last_year_pct"]) == pytest.approx(np.mean(last), abs=1e-4)
+    best = min(rows, key=lambda r: float(r["mean_mape_pct"]))
+    assert best["chosen"] == "yes" and best["options"].split() == chosen_method()
+
+
 def test_asker_backtest_is_reproduced(tmp_path: Path) -> None:
     """The committed calibration and backtest of scenarios/asker/backtest/ come out of the commands as they are."""
     work = tmp_path / "backtest"
@@ -117,12 +150,15 @@ def test_asker_backtest_is_reproduced(tmp_path: Path) -> None:
             str(work / "data" / OBSERVED.name),
             "--until",
             "2010",
+            *chosen_method(),
+            "--holdout",
+            "2",
             "--out",
             str(work / "calibrated"),
         ],
     )
     assert cal.exit_code == 0, cal.output
-    for name in ("calibration.csv", "in_profiles_calibrated.csv", "calibrated.yaml"):
+    for name in ("calibration.csv", "in_profiles_calibrated.csv", "calibrated.yaml", "holdout.csv"):
         assert (work / "calibrated" / name).read_bytes() == (BACKTEST / "calibrated" / name).read_bytes(), name
     bt = runner.invoke(
         app,

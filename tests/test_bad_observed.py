@@ -105,7 +105,7 @@ def test_unknown_fit_parameter_is_refused(case: Path) -> None:
             "--out",
             str(case / "out"),
         ],
-        ["command line", "--fit", "found 'migration'", "in_level, in_profile, fertility, out_scale"],
+        ["command line", "--fit", "found 'migration'", "in_level, in_profile, fertility, fertility_by_area, out_scale"],
         watch=case,
     )
 

@@ -116,7 +116,7 @@ def test_out_scale_per_area_is_recovered(tiny: Path) -> None:
     result = calibrate(sc, obs, until=2029, fit=("in_profile", "fertility", "out_scale_by_area"))
     assert result.out_scale_by_area == pytest.approx({"north": 0.85, "south": 1.3}, rel=1e-6)
     assert "out_scale" not in result.fit.names and "out_scale:south" in result.fit.names
-    from ltsim.calibrate import output_files
+    from ltsim.calibration_files import output_files
 
     variant = output_files(sc, result, tiny.parent / "cal", "synthetic")["calibrated.yaml"]
     assert "out_rate_scale_by_area:\n      north: 0.85\n      south: 1.3\n" in variant

@@ -48,7 +48,8 @@ def calibrate(
         typer.Option(
             "--fit",
             help="Parameters to fit, comma-separated: in_level, in_profile (in-migrants by age band, per area), "
-            "fertility, out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration), "
+            "fertility (or fertility_by_area: one level per planning area; the observed file must have areas), "
+            "out_scale (only on request: stocks alone hardly tell gross out-migration from in-migration), "
             "out_scale_by_area (one per planning area; the observed file must have areas).",
         ),
     ] = "in_level,in_profile,fertility",
@@ -80,18 +81,44 @@ def calibrate(
             "or fixed:S (male share S at every age, e.g. fixed:0.51).",
         ),
     ] = "base",
+    in_bands: Annotated[
+        str,
+        typer.Option(
+            "--in-bands",
+            help="Age bands of the in-migration counts (with in_profile): services (0-15, 16-24, 25-44, 45-66, "
+            "67+) or a width in years, e.g. 5, or 1 for each single age (net migration by age, the residual method).",
+        ),
+    ] = "services",
+    per_resident: Annotated[
+        bool,
+        typer.Option(
+            "--in-per-resident",
+            help="Fit in-migrants a year per resident of the area (population.migration.in_rate: in-migration "
+            "grows with the area) instead of a number of persons a year.",
+        ),
+    ] = False,
+    holdout: Annotated[
+        int,
+        typer.Option(
+            "--holdout",
+            help="Also fit without the history's last N years and project the observed stock over them: "
+            "holdout.csv (errors by age group) and holdout_* in fit.csv, to compare methods inside the history.",
+        ),
+    ] = 0,
 ) -> None:
     """Fit in-migration, fertility and out-migration to observed population up to --until.
 
     Least squares on each year's cohort change (a one-year projection from the observed stock against
     the next year's stock). Writes calibration.csv (fitted values, standard errors, leave-one-year-out
     spread), fit.csv (fit statistics) and calibrated.yaml, a scenario variant that extends SCENARIO with
-    the fitted values (run it with ltsim run or ltsim backtest).
+    the fitted values (run it with ltsim run or ltsim backtest); with --holdout, holdout.csv (the method
+    fitted without the last years and projected over them, errors by age group).
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ltsim.calibrate import FIT_CHOICES, output_files, sex_split_rule
+    from ltsim.calibrate import FIT_CHOICES, in_bands_rule, sex_split_rule
     from ltsim.calibrate import calibrate as run_calibration
+    from ltsim.calibration_files import output_files
     from ltsim.io.output import write_files
     from ltsim.io.ssb.events import read_events
     from ltsim.io.ssb.observed import describe, read_observed
@@ -117,12 +144,23 @@ def calibrate(
             sc = load_scenario(scenario)
             target = _out_dir(out_dir, f"{sc.name}-calibration")
             sex_split_rule(sex_split)
+            in_bands_rule(in_bands, sc.config.population.max_age + 1)
             obs = read_observed(observed, sc.config.population.max_age, municipality, codes)
             born = read_events("births", births, municipality, codes) if births is not None else None
             died = read_events("deaths", deaths, municipality, codes) if deaths is not None else None
             progress.update(task, advance=1, description="calibrate: one-year projections")
             result = run_calibration(
-                sc, obs, until, chosen, lambda: progress.advance(task), births=born, deaths=died, sex_split=sex_split
+                sc,
+                obs,
+                until,
+                chosen,
+                lambda: progress.advance(task),
+                births=born,
+                deaths=died,
+                sex_split=sex_split,
+                in_bands=in_bands,
+                per_resident=per_resident,
+                holdout=holdout,
             )
             progress.update(task, description="calibrate: writing")
             paths = write_files(output_files(sc, result, target, str(observed)), target)
@@ -158,6 +196,15 @@ def calibrate(
                 soft_wrap=True,
                 highlight=False,
             )
+    if result.holdout is not None:
+        h = result.holdout
+        last = [r for r in h.rows if r[0] == h.rows[-1][0]]
+        out.print(
+            f"  holdout: fitted {h.fitted[0]}–{h.fitted[1]}, projected to {h.rows[-1][0]}: error % by age group "
+            + ", ".join(f"{g} {pct:+.1f}" for _, g, _, _, _, pct in last),
+            soft_wrap=True,
+            highlight=False,
+        )
     for path in paths:
         out.print(f"  wrote {path}", soft_wrap=True, highlight=False)
     out.print(f"  {time.perf_counter() - started:.2f} s", style="dim")
@@ -171,25 +218,41 @@ def backtest(
     ] = None,
     municipality: MunicipalityOpt = None,
     codes: CodesOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of backtest.html: nb (bokmål) or en.")] = "nb",
+    calibration: Annotated[
+        Path | None,
+        typer.Option(
+            "--calibration",
+            help="Folder of ltsim calibrate's calibration.csv and fit.csv, stated on the page "
+            "(default: the scenario's folder, if it holds both).",
+        ),
+    ] = None,
 ) -> None:
     """Project SCENARIO from its (past) base year and compare with the observed population each later year.
 
     Writes backtest.csv (year, area, age_group, projected, observed, error, error_pct) for the age
     groups 0, 1–5, 6–12, 13–15, 16–19, 20–44, 45–66, 67–79, 80+ and the total; backtest_summary.csv
-    (MAPE and bias per age group over the years) and backtest.html (projected against observed).
+    (MAPE and bias per age group over the years) and backtest.html (projected against observed, the
+    error tables, the method and the calibration's fitted values), a page in the style of report.html.
     """
     from ltsim.backtest import backtest as run_backtest
-    from ltsim.backtest import output_files
     from ltsim.io.output import write_files
     from ltsim.io.ssb.observed import read_observed
+    from ltsim.report.backtest import output_files
     from ltsim.scenario import load_scenario
 
     try:
+        if lang not in ("nb", "en"):
+            raise InputError(Problem("nb or en", file="command line", field="--lang", found=repr(lang)))
+        if calibration is not None and not calibration.is_dir():
+            raise InputError(
+                Problem("a folder holding calibration.csv and fit.csv", file=str(calibration), field="--calibration")
+            )
         sc = load_scenario(scenario)
         target = _out_dir(out_dir, f"{sc.name}-backtest")
         obs = read_observed(observed, sc.config.population.max_age, municipality, codes)
         result = run_backtest(sc, obs)
-        paths = write_files(output_files(sc, result, str(observed)), target)
+        paths = write_files(output_files(sc, result, str(observed), lang, calibration), target)
     except InputError as exc:
         raise fail(exc, f"backtest {scenario}") from None
     years = sorted({r[0] for r in result.rows})

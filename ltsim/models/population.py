@@ -6,10 +6,12 @@ Stocks are persons on 1 January; flows are what happens during the calendar year
 1. deaths       D[sex, a]  = P[sex, a] · q_t[sex, a]              (q: probability of dying in the year)
 2. out-movers   O[sex, a]  = (P − D)[sex, a] · r[area, sex, a]    (survivors who move out)
 3. ageing       everyone left is one year older on 1 January t+1; the last age class is open (100+)
-4. births       B = Σ_a F[a] · f_t[a]  over women aged 15–49 on 1 January t,
+4. births       B = φ_area · Σ_a F[a] · f_t[a]  over women aged 15–49 on 1 January t (φ_area the
+                area's fertility level, 1 unless given),
                 split by sex with the sex ratio at birth; newborns are exposed to half a year of
                 infant mortality: deaths += B_sex · q_t[sex, 0] / 2
-5. in-movers    I[sex, a]  = I_t · profile[area, sex, a]          (by age on 1 January t+1)
+5. in-movers    I[sex, a]  = (I_t + ρ_t · P_t) · profile[area, sex, a]   (by age on 1 January t+1; I_t a
+                count, ρ_t in-migrants per resident of the area on 1 January, P_t its residents)
 6. housing-led  H[sex, a]  = Σ_dev dwellings_dev · realisation · occupancy[type, t − c_dev, sex, a]
 7. control      optional: scale the area × sex × age distribution so the municipal total equals
                 an external figure; the difference is booked as ``control_adjustment``.
@@ -57,6 +59,9 @@ class PopulationInputs:
         when it changes over time (dated profiles).
     housing_in : [Y, A, 2, N] housing-led in-migrants [persons], see :func:`housing_inflow`.
     control_total : [Y] municipal total on 1 January of ``base_year + s + 1``; NaN where none.
+    in_rate : [Y, A] ordinary in-migrants per resident of the area on 1 January [persons per person a
+        year], added to ``in_persons`` (None: none). In-migration then grows with the area, as a rate.
+    fertility_area_scale : [A] multiplier on ``fertility_rate`` per area (None: 1 everywhere).
     """
 
     base_year: int
@@ -70,6 +75,8 @@ class PopulationInputs:
     in_profile: np.ndarray
     housing_in: np.ndarray
     control_total: np.ndarray
+    in_rate: np.ndarray | None = None
+    fertility_area_scale: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +172,15 @@ def project(inputs: PopulationInputs) -> PopulationResult:
         nxt[:, :, 1:] = stay[:, :, :-1]
         nxt[:, :, -1] += stay[:, :, -1]
         born = now[:, FEMALE, :] @ inputs.fertility_rate[s]
+        if inputs.fertility_area_scale is not None:
+            born = born * inputs.fertility_area_scale
         born_sex = born[:, None] * sex_split
         infant_deaths = born_sex * (q.reshape(2, n_ages)[:, 0] * INFANT_EXPOSURE)
         nxt[:, :, 0] = born_sex - infant_deaths
-        arrivals = inputs.in_persons[s][:, None] * profile
+        level = inputs.in_persons[s]
+        if inputs.in_rate is not None:
+            level = level + inputs.in_rate[s] * now_flat.sum(axis=1)
+        arrivals = level[:, None] * profile
         nxt += arrivals.reshape(n_areas, 2, n_ages)
         nxt += housing[s]
 

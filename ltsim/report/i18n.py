@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ltsim.report.labels import OPTIMISED_LABELS, PLAN_LABELS
+from ltsim.report.labels import BACKTEST_LABELS, OPTIMISED_LABELS, PLAN_LABELS
 
 LANGS: tuple[str, ...] = ("nb", "en")
 NBSP = "\u00a0"
@@ -551,3 +551,4 @@ def d3_format(decimals: int = 0) -> str:
 # the plan section (ltsim plan) and the optimised plan's answer (ltsim optimize)
 LABELS.update(PLAN_LABELS)
 LABELS.update(OPTIMISED_LABELS)
+LABELS.update(BACKTEST_LABELS)

@@ -57,11 +57,23 @@ def check_unique_area_ids(config: ScenarioConfig, smap: SourceMap, top: Path) ->
 
 
 def check_migration_areas_declared(config: ScenarioConfig, smap: SourceMap, top: Path) -> list[Problem]:
-    """The per-area migration maps name declared areas only."""
+    """The per-area maps of migration (and the fertility level by area) name declared areas only."""
     ids = [a.id for a in config.areas]
     declared = ", ".join(dict.fromkeys(ids))
     mig = config.population.migration
-    return [
+    by_area = config.population.fertility.scale_by_area or {}
+    fertility = [
+        problem(
+            ("population", "fertility", "scale_by_area", key),
+            smap,
+            top,
+            f"a declared area ({declared})",
+            f"area {key!r}",
+        )
+        for key in by_area
+        if key not in ids
+    ]
+    return fertility + [
         problem(
             ("population", "migration", field, key),
             smap,
@@ -69,8 +81,8 @@ def check_migration_areas_declared(config: ScenarioConfig, smap: SourceMap, top:
             f"a declared area ({declared})",
             f"area {key!r}",
         )
-        for field in ("in_persons", "in_profile_by_area", "out_rate_scale_by_area")
-        for key in getattr(mig, field)
+        for field in ("in_persons", "in_rate", "in_profile_by_area", "out_rate_scale_by_area")
+        for key in getattr(mig, field) or {}
         if key not in ids
     ]
 

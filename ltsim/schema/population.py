@@ -38,6 +38,8 @@ class Fertility(Strict):
 
     rates: CsvPath
     scale: ScaleSeries = constant(1.0)  # type: ignore[valid-type]
+    # a fertility level per planning area (multiplier, 1 where absent); None when absent (scenario hashes unchanged)
+    scale_by_area: dict[str, Scale] | None = None
     sex_ratio_at_birth: float = Field(default=1.05, gt=0.8, lt=1.3)
     source: str | None = None
 
@@ -48,6 +50,9 @@ class Migration(Strict):
     out_rates: CsvPath
     in_profiles: CsvPath
     in_persons: dict[str, PersonsSeries]  # type: ignore[valid-type]
+    # in-migrants a year per resident of the area on 1 January, added to in_persons (a rate: grows with the area);
+    # None (not {}) when absent, so the scenario hash of every scenario without it stays as it was
+    in_rate: dict[str, FractionSeries] | None = None  # type: ignore[valid-type]
     in_profile: str = "families"
     in_profile_by_area: dict[str, str] = Field(default_factory=dict)
     out_rate_scale_by_area: dict[str, Scale] = Field(default_factory=dict)
