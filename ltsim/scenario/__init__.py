@@ -39,10 +39,10 @@ from ltsim.io.yamlsrc import SourceMap, load_layered
 from ltsim.scenario.consistency import check_config, check_housing
 from ltsim.scenario.errors import key_loc, problem_maker, translate
 from ltsim.scenario.paths import resolve_files
-from ltsim.scenario.tables import PopulationData, load_population, table_reader
+from ltsim.scenario.tables import PopulationData, TableCache, load_population, table_reader
 from ltsim.schema import ScenarioConfig
 
-__all__ = ["PopulationData", "Scenario", "load_scenario", "scenario_from_data"]
+__all__ = ["PopulationData", "Scenario", "TableCache", "load_scenario", "scenario_from_data"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,13 +98,19 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def scenario_from_data(
-    raw: dict[str, Any], smap: SourceMap, top: Path, extra_projects: Sequence[dict[str, Any]] = ()
+    raw: dict[str, Any],
+    smap: SourceMap,
+    top: Path,
+    extra_projects: Sequence[dict[str, Any]] = (),
+    cache: TableCache | None = None,
 ) -> Scenario:
     """Validate and load a merged scenario held in memory (as batches compose them).
 
     ``smap`` maps each key path to the file and line it came from (paths to tables are
     resolved against that file); ``top`` names the scenario in messages and the manifest.
     ``extra_projects``: catalogue rows added to the scenario's own (a plan's candidates).
+    ``cache``: tables read before and unchanged since are not read again (:class:`TableCache`; every
+    other check runs as always).
     """
     try:
         config = ScenarioConfig.model_validate(raw)
@@ -123,23 +129,25 @@ def scenario_from_data(
             problems.extend(exc.problems)
             return None
 
-    population = attempt(lambda: load_population(config, files, smap, top))
+    population = attempt(lambda: load_population(config, files, smap, top, cache))
     services = attempt(
         lambda: load_services(
             config,
             np.arange(h.base_year, h.end_year + 1),
             config.population.max_age,
-            table_reader(files, smap, top),
+            table_reader(files, smap, top, cache),
             problem_maker(smap, top),
         )
     )
     plan = None
     if services is not None:
-        plan = attempt(lambda: load_plan(config, services, table_reader(files, smap, top), problem_maker(smap, top)))
+        plan = attempt(
+            lambda: load_plan(config, services, table_reader(files, smap, top, cache), problem_maker(smap, top))
+        )
     if plan is not None and config.projects is None:
         problems.append(problem_maker(smap, top)(("plan",), "a 'projects:' section beside 'plan:'", "none"))
     recurring = attempt(
-        lambda: load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top))
+        lambda: load_recurring(config, np.arange(h.base_year, h.end_year), table_reader(files, smap, top, cache))
     )
     # the catalogue is checked against the population, the services and the plan's rows; without them only its rows
     both = population is not None and services is not None and (config.plan is None or plan is not None)
@@ -148,7 +156,7 @@ def scenario_from_data(
             config,
             np.arange(h.base_year, h.end_year + 1),
             services if both else None,
-            table_reader(files, smap, top),
+            table_reader(files, smap, top, cache),
             problem_maker(smap, top),
             tuple(dict.fromkeys(d[0] for d in population.developments)) if both else (),
             [*chosen_rows(config, plan), *extra_projects],

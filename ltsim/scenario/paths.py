@@ -98,7 +98,9 @@ def resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[d
     listed, problems = _data_roots(config, smap, top)
     homes = [
         home
-        for home in dict.fromkeys(resolve_path(Path(f).parent) for f, _ in [*smap.values(), (top, 0)])
+        for home in dict.fromkeys(
+            resolve_path(parent) for parent in dict.fromkeys(Path(f).parent for f, _ in [*smap.values(), (top, 0)])
+        )
         if home is not None and home != Path(home.anchor)
     ]
     used: list[Path] = []

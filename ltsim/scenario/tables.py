@@ -47,10 +47,42 @@ class PopulationData:
     dated: dict[str, DatedRates] = field(default_factory=dict)  # mortality, fertility, out_migration, in_profile:<name>
 
 
-def table_reader(files: dict[str, Path], smap: SourceMap, top: Path) -> ReadTable:
-    """Read the table under a dotted file key, its messages pointing back at the YAML line naming it."""
+class TableCache:
+    """Tables already read and checked, for a process that loads variants of one scenario many times (``ltsim serve``).
+
+    A table is reused when the same file (path, size in bytes, modification time in ns) is read with the
+    same columns and key; anything else is read again. A table that fails its checks is never stored, so
+    its message comes back every time.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[object, ...], Table] = {}
+
+    def read(
+        self, file: Path, columns: Sequence[Column], key_cols: Sequence[str], referenced_by: Problem | None
+    ) -> Table:
+        """The table :func:`ltsim.io.tables.read_table` reads, from the cache where the file has not changed."""
+        try:
+            info = file.stat()
+        except (OSError, ValueError):
+            return read_table(file, columns, key_cols, referenced_by=referenced_by)
+        key = (str(file), info.st_size, info.st_mtime_ns, repr(tuple(columns)), tuple(key_cols))
+        found = self._tables.get(key)
+        if found is None:
+            found = read_table(file, columns, key_cols, referenced_by=referenced_by)
+            self._tables[key] = found
+        return found
+
+
+def table_reader(files: dict[str, Path], smap: SourceMap, top: Path, cache: TableCache | None = None) -> ReadTable:
+    """Read the table under a dotted file key, its messages pointing back at the YAML line naming it.
+
+    With ``cache``, a table read before (same file, unchanged) is not read again.
+    """
 
     def table(key: str, columns: Sequence[Column], key_cols: Sequence[str]) -> Table:
+        if cache is not None:
+            return cache.read(files[key], columns, key_cols, reference(key, smap, top))
         return read_table(files[key], columns, key_cols, referenced_by=reference(key, smap, top))
 
     return table
@@ -135,8 +167,13 @@ def _dated_profiles(
     return grids, dated
 
 
-def load_population(config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path) -> PopulationData:
-    """Read and check the population tables and lay them out on the model grid (see :class:`PopulationData`)."""
+def load_population(
+    config: ScenarioConfig, files: dict[str, Path], smap: SourceMap, top: Path, cache: TableCache | None = None
+) -> PopulationData:
+    """Read and check the population tables and lay them out on the model grid (see :class:`PopulationData`).
+
+    ``cache``: tables read before (see :class:`TableCache`).
+    """
     pop = config.population
     h = config.horizon
     max_age = pop.max_age
@@ -156,7 +193,7 @@ def load_population(config: ScenarioConfig, files: dict[str, Path], smap: Source
     sex_col = Column("sex", "str", choices=SEXES)
     rate_col = Column("rate", "float", 0.0, 1.0, expected="a probability between 0 and 1")
 
-    table = table_reader(files, smap, top)
+    table = table_reader(files, smap, top, cache)
     base = table(
         "population.base",
         [
