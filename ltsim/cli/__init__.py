@@ -1,7 +1,7 @@
-"""Command line: ``ltsim validate|run|optimize|plan|batch|report|calibrate|backtest|import|export``. Exit 0 on success, 2 on bad input.
+"""Command line: ``ltsim validate|run|optimize|plan|batch|report|serve|calibrate|backtest|import|export``. Exit 0 on success, 2 on bad input.
 
 One module per command group (:mod:`ltsim.cli.run`, :mod:`~ltsim.cli.optimize`, :mod:`~ltsim.cli.plan`, :mod:`~ltsim.cli.batch`,
-:mod:`~ltsim.cli.report`, :mod:`~ltsim.cli.history`, :mod:`~ltsim.cli.data`); what they share is in :mod:`ltsim.cli.common`.
+:mod:`~ltsim.cli.report`, :mod:`~ltsim.cli.serve`, :mod:`~ltsim.cli.history`, :mod:`~ltsim.cli.data`); what they share is in :mod:`ltsim.cli.common`.
 They define plain functions; this module registers them on the one Typer app.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from ltsim import __version__
-from ltsim.cli import batch, data, history, optimize, plan, report, run
+from ltsim.cli import batch, data, history, optimize, plan, report, run, serve
 from ltsim.cli.common import out
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ app.command()(batch.batch)
 app.command()(optimize.optimize)
 app.command()(plan.plan)
 app.command("report")(report.report_command)
+app.command()(serve.serve)
 app.command()(history.calibrate)
 app.command()(history.backtest)
 app.add_typer(data.import_app, name="import")
