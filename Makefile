@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/bench_optimize.py --time-limit 30
 	$(BIN)/python benchmarks/bench_plan.py --time-limit 60
+	$(BIN)/python benchmarks/bench_serve.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -99,7 +99,8 @@ def resolve_files(config: ScenarioConfig, smap: SourceMap, top: Path) -> tuple[d
     homes = [
         home
         for home in dict.fromkeys(
-            resolve_path(parent) for parent in dict.fromkeys(Path(f).parent for f, _ in [*smap.values(), (top, 0)])
+            resolve_path(parent)
+            for parent in dict.fromkeys(Path(f).parent for f in dict.fromkeys(f for f, _ in [*smap.values(), (top, 0)]))
         )
         if home is not None and home != Path(home.anchor)
     ]

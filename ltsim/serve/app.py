@@ -98,7 +98,7 @@ class ServeState:
 
     def scenario_for(self, values: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """The scenario with the lever ``values`` and the overrides they make; InputError on bad input."""
-        over = ov.overrides(self.opened, values)
+        over = ov.overrides(self.opened, values, self.levers)
         with self.lock:
             return ov.apply(self.opened, over), over
 

@@ -10,7 +10,7 @@ the schema's own message; :func:`variant_yaml` writes the same mapping as a vari
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import numpy as np
 from ltsim.errors import InputError, Problem, printable, show
 from ltsim.io.yamlsrc import SourceMap, deep_merge
 from ltsim.scenario import Scenario, scenario_from_data
-from ltsim.serve.levers import Opened, development_totals, levers
+from ltsim.serve.levers import Lever, Opened, development_totals, levers
 from ltsim.timeseries import YearSeries
 
 SCALE_DIGITS = 10  # significant digits kept in a written value (no 0.30000000000000004 in a saved file)
@@ -86,13 +86,14 @@ def _put(out: dict[str, Any], dotted: list[str], value: Any) -> None:
     node[dotted[-1]] = value
 
 
-def overrides(opened: Opened, values: Mapping[str, Any]) -> dict[str, Any]:
+def overrides(opened: Opened, values: Mapping[str, Any], known_levers: Sequence[Lever] | None = None) -> dict[str, Any]:
     """The scenario keys that lever ``values`` change, as a nested mapping (only levers that differ).
 
     Unknown lever keys and values that are not numbers (or true/false for a switch) raise InputError
-    naming the lever; everything else is left to the schema (see :func:`apply`).
+    naming the lever; everything else is left to the schema (see :func:`apply`). ``known_levers``: the
+    opened scenario's levers if already listed (:func:`ltsim.serve.levers.levers`).
     """
-    known = {lever.key: lever for lever in levers(opened)}
+    known = {lever.key: lever for lever in (levers(opened) if known_levers is None else known_levers)}
     unknown = [k for k in values if k not in known]
     if unknown:
         raise InputError([Problem("a lever of this scenario", field=str(k), found=show(values[k])) for k in unknown])

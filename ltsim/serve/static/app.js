@@ -50,7 +50,12 @@ const T = {
   },
 };
 
-const S = { lang: "nb", state: null, values: {}, seq: 0, shown: 0, last: null, service: null, lastKey: null, updates: 0 };
+// latencies_ms: from a lever's input event to the figures on screen drawn with its result; latencies_all_ms: to
+// every figure drawn (read by benchmarks/bench_serve.py)
+const S = {
+  lang: "nb", state: null, values: {}, seq: 0, shown: 0, last: null, service: null, lastKey: null, updates: 0,
+  changedAt: null, latencies_ms: [], latencies_all_ms: [],
+};
 window.ltsim = S;
 
 const $ = (sel) => document.querySelector(sel);
@@ -101,6 +106,7 @@ function leverInput(lever) {
   input.addEventListener(lever.kind === "toggle" ? "change" : "input", () => {
     S.values[lever.key] = lever.kind === "toggle" ? input.checked : (input.value === "" ? input.value : Number(input.value));
     S.lastKey = lever.key;
+    S.changedAt = performance.now();
     schedule();
   });
   return input;
@@ -212,10 +218,21 @@ function buildLevers() {
 
 // ------------------------------------------------------------------ updates
 
-let timer = null;
+// One request at a time: a change made while one is on its way is sent, with every lever as it then
+// is, when the answer comes back (no fixed delay, and fast typing never queues stale requests).
+let inFlight = false;
+let pending = false;
 function schedule() {
-  clearTimeout(timer);
-  timer = setTimeout(update, 40);
+  if (inFlight) {
+    pending = true;
+    return;
+  }
+  inFlight = true;
+  pending = false;
+  update().finally(() => {
+    inFlight = false;
+    if (pending) schedule();
+  });
 }
 
 function markInvalid(messages) {
@@ -246,6 +263,7 @@ function markInvalid(messages) {
 async function update() {
   const seq = ++S.seq;
   const started = performance.now();
+  const changedAt = S.changedAt;
   const res = await post("/api/update", { values: changedValues() });
   if (seq < S.shown) return; // a later answer is already on the page
   S.shown = seq;
@@ -256,10 +274,21 @@ async function update() {
   }
   markInvalid([]);
   S.last = res.data;
-  render();
+  const later = render();
   const ms = performance.now() - started;
+  const measured = changedAt !== null && changedAt === S.changedAt;
+  if (measured) S.latencies_ms.push(performance.now() - changedAt);
   $("#status").textContent = `${t("updated")} ${fmt(ms, 0)} ${t("ms")} (server ${fmt(res.data.compute_ms, 0)} ${t("ms")})`;
+  // figures below the fold are drawn right after, so what is on screen comes first
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  for (const draw of later) draw();
+  if (measured) S.latencies_all_ms.push(performance.now() - changedAt);
   document.body.dataset.updates = String(++S.updates);
+}
+
+function onScreen(id) {
+  const r = document.getElementById(id).getBoundingClientRect();
+  return r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth;
 }
 
 // ------------------------------------------------------------------ drawing
@@ -272,6 +301,13 @@ function layout(title, extra = {}) {
   }, extra);
 }
 const CONFIG = { displaylogo: false, responsive: true };
+const drawn = {}; // figure id → the JSON it was last drawn from (a figure whose input is unchanged is not redrawn)
+function react(id, traces, lay) {
+  const key = JSON.stringify([traces, lay]);
+  if (drawn[id] === key) return;
+  drawn[id] = key;
+  Plotly.react(id, traces, lay, CONFIG);
+}
 
 function line(x, y, name, dashed, color) {
   return { x, y, name, type: "scatter", mode: "lines", line: { dash: dashed ? "dash" : "solid", color } };
@@ -285,7 +321,7 @@ function kpiFigure(id, key, title, withCeiling) {
   if (withCeiling) {
     traces.push(line(cur.finance_years, cur.finance_years.map(() => cur.ceiling_pct), t("ceiling"), false, "#c0392b"));
   }
-  Plotly.react(id, traces, layout(title), CONFIG);
+  react(id, traces, layout(title));
   document.getElementById(id).setAttribute("aria-label", title);
 }
 
@@ -309,19 +345,31 @@ function render() {
     d.dataset.key = key;
     if (!year && diff[key]) d.className = "changed";
   }
-  kpiFigure("fig-debt", "debt_ratio_pct", t("debt"), true);
-  kpiFigure("fig-ndr", "net_operating_result_pct", t("ndr"), false);
-  kpiFigure("fig-fund", "disposition_fund_pct", t("fund"), false);
+  $("#warnings").textContent = cur.warnings.join(" ");
+  const draws = [
+    ["fig-debt", () => kpiFigure("fig-debt", "debt_ratio_pct", t("debt"), true)],
+    ["fig-ndr", () => kpiFigure("fig-ndr", "net_operating_result_pct", t("ndr"), false)],
+    ["fig-fund", () => kpiFigure("fig-fund", "disposition_fund_pct", t("fund"), false)],
+    ["fig-pop", populationFigure],
+    ["fig-short", renderShort],
+  ];
+  const later = [];
+  for (const [id, draw] of draws) {
+    if (onScreen(id)) draw();
+    else later.push(draw);
+  }
+  return later; // drawn by the caller once the visible ones are on screen
+}
+
+function populationFigure() {
+  const cur = S.last.view, saved = S.state.saved;
   const colors = ["#1f5fa8", "#2e8b57", "#888", "#d98c1f", "#8e44ad"];
   const pop = Object.keys(cur.population).flatMap((g, i) => [
     line(cur.years, cur.population[g], g, false, colors[i % colors.length]),
     Object.assign(line(saved.years, saved.population[g], g + " (" + t("saved") + ")", true, colors[i % colors.length]), { showlegend: false }),
   ]);
-  Plotly.react("fig-pop", pop, layout(t("pop")), CONFIG);
+  react("fig-pop", pop, layout(t("pop")));
   $("#fig-pop").setAttribute("aria-label", t("pop"));
-  renderShort();
-  const w = $("#warnings");
-  w.textContent = cur.warnings.join(" ");
 }
 
 function renderShort() {
@@ -334,10 +382,10 @@ function renderShort() {
   const svc = cur.short.find((s) => s.id === (S.service || select.value)) || cur.short[0];
   if (!svc) return;
   const old = saved.short.find((s) => s.id === svc.id);
-  Plotly.react("fig-short", [{
+  react("fig-short", [{
     type: "heatmap", x: cur.years, y: svc.zones, z: svc.short, colorscale: [[0, "#f7fbff"], [0.01, "#fde0c5"], [1, "#b30000"]],
     zmin: 0, hovertemplate: "%{y} %{x}: %{z}<extra></extra>", colorbar: { title: { text: t("short_fig") } },
-  }], layout(`${t("short_fig")}: ${svc.name}`, { height: Math.max(260, 26 * svc.zones.length + 90), margin: { l: 220, r: 10, t: 40, b: 40 }, hovermode: "closest", yaxis: { autorange: "reversed" } }), CONFIG);
+  }], layout(`${t("short_fig")}: ${svc.name}`, { height: Math.max(260, 26 * svc.zones.length + 90), margin: { l: 220, r: 10, t: 40, b: 40 }, hovermode: "closest", yaxis: { autorange: "reversed" } }));
   $("#fig-short").setAttribute("aria-label", `${t("short_fig")}: ${svc.name}`);
   const body = $("#short-table tbody");
   body.textContent = "";
@@ -454,7 +502,7 @@ function applyLang() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("#lang").textContent = S.lang === "nb" ? "English" : "Norsk";
   buildLevers();
-  if (S.last) render();
+  if (S.last) for (const draw of render()) draw();
 }
 
 async function start() {

@@ -1,0 +1,184 @@
+"""ltsim serve in headless Chromium (Playwright driving the system browser): levers, figures, save, keyboard, offline.
+
+Skipped with a reason where /usr/bin/chromium or the playwright package is missing (no browser is downloaded).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ltsim.cli import app as cli_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+BASE = Path(__file__).resolve().parent.parent / "scenarios" / "asker" / "base.yaml"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app on a free 127.0.0.1 port in a thread; stopped at teardown."""
+    import uvicorn
+
+    from ltsim.serve.app import ServeState, create_app
+
+    save_dir = tmp_path_factory.mktemp("variants")
+    app = create_app(ServeState(BASE, save_dir))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    end = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < end, "the server did not start"
+        time.sleep(0.02)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", save_dir
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: object, server: tuple[str, Path]) -> Iterator[object]:
+    """A fresh page on the app; records every request and script error."""
+    url, _ = server
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    pg.requests = []
+    pg.errors = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.goto(url + "/")
+    wait_updates(pg, 1)
+    yield pg
+    assert pg.errors == []
+    pg.close()
+
+
+def wait_updates(pg: object, n: int) -> None:
+    pg.wait_for_function(f"Number(document.body.dataset.updates || 0) >= {n}", timeout=15000)  # type: ignore[attr-defined]
+
+
+def updates(pg: object) -> int:
+    return int(pg.evaluate("Number(document.body.dataset.updates)"))  # type: ignore[attr-defined]
+
+
+def debt_figure(pg: object) -> list[float]:
+    return pg.evaluate("document.getElementById('fig-debt').data[0].y")  # type: ignore[attr-defined]
+
+
+def ndr_figure(pg: object, trace: int = 0) -> list[float]:
+    return pg.evaluate(f"document.getElementById('fig-ndr').data[{trace}].y")  # type: ignore[attr-defined]
+
+
+def test_a_lever_changes_the_figure_and_the_difference(page: object, server: tuple[str, Path]) -> None:
+    before = ndr_figure(page)
+    assert before == ndr_figure(page, 1)  # nothing changed yet: now = saved
+    n = updates(page)
+    page.fill("#lever-interest_shift_pct_points", "2")
+    wait_updates(page, n + 1)
+    after = ndr_figure(page)
+    assert after[0] == before[0]  # the change starts in 2025
+    assert all(a < b for a, b in zip(after[1:], before[1:], strict=True))  # more interest → lower NDR
+    assert ndr_figure(page, 1) == before  # the saved scenario's line stays
+    change = page.inner_text('#summary td[data-key="ndr_min_pct"]')
+    assert change.startswith("−") or change.startswith("-")
+    assert all(u.startswith(server[0]) for u in page.requests), "the page asked the network for something"
+
+
+def test_bad_input_is_refused_in_the_form(page: object) -> None:
+    n = updates(page)
+    page.fill("#lever-fertility_scale", "300")
+    wait_updates(page, n + 1)
+    box = page.locator("#errors")
+    assert box.is_visible()
+    assert "population.fertility.scale: found 300; expected a number ≥ 0 and ≤ 100 (a multiplier)" in box.inner_text()
+    assert page.get_attribute("#lever-fertility_scale", "aria-invalid") == "true"
+    page.fill("#lever-fertility_scale", "1.1")
+    wait_updates(page, n + 2)
+    assert not box.is_visible()
+    assert page.get_attribute("#lever-fertility_scale", "aria-invalid") is None
+
+
+def test_keyboard_and_language(page: object) -> None:
+    page.keyboard.press("Tab")  # the skip link first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.focus("#lever-savings_mnok_per_year")
+    n = updates(page)
+    for _ in range(5):
+        page.keyboard.press("ArrowUp")  # 5 steps of 10 NOK million
+    assert page.input_value("#lever-savings_mnok_per_year") == "50"
+    page.wait_for_function(
+        f"Number(document.body.dataset.updates) > {n} && window.ltsim.last.overrides.finance"
+        " && window.ltsim.last.overrides.finance.expenses.savings_mnok['2026'] === 50"
+    )
+    assert page.inner_text("#levers-title") == "Spaker"
+    page.click("#lang")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("#levers-title") == "Levers"
+    assert page.input_value("#lever-savings_mnok_per_year") == "50"  # the setting survives the language change
+
+
+def test_saved_variant_runs_with_the_cli_to_the_same_numbers(
+    page: object, server: tuple[str, Path], tmp_path: Path
+) -> None:
+    n = updates(page)
+    page.fill("#lever-interest_shift_pct_points", "1")
+    wait_updates(page, n + 1)
+    page.click("summary:has-text('Investeringsprosjekter')")
+    page.fill("#lever-start_year_skole_ny_sentrumsskole", "2028")
+    wait_updates(page, n + 2)
+    shown = debt_figure(page)
+    years = page.evaluate("document.getElementById('fig-debt').data[0].x")
+    page.fill("#variant-name", "browser-variant")
+    page.click("#save")
+    page.wait_for_function("document.getElementById('save-out').innerText.includes('browser-variant.yaml')")
+    file = server[1] / "browser-variant.yaml"
+    assert "skole_ny_sentrumsskole: 3" in file.read_text(encoding="utf-8")  # planned 2025 → 2028
+    out = tmp_path / "run"
+    res = CliRunner().invoke(cli_app, ["run", str(file), "--out", str(out), "-q", "--no-report"])
+    assert res.exit_code == 0, res.output
+    with (out / "kpi.csv").open(encoding="utf-8") as fh:
+        debt = {int(r["year"]): float(r["value"]) for r in csv.DictReader(fh) if r["kpi"] == "debt_ratio_pct"}
+    assert [debt[y] for y in years] == pytest.approx(shown, abs=1e-3)
+
+
+def test_montecarlo_and_optimise_from_the_page(page: object) -> None:
+    page.fill("#reps", "50")
+    page.click("#montecarlo")
+    page.wait_for_function("document.getElementById('mc-out').innerText.startsWith('50 ')", timeout=30000)
+    assert page.evaluate("document.getElementById('mc-progress').value") == 50
+    assert page.evaluate("document.getElementById('fig-mc').data.length") == 4
+    before = max(debt_figure(page))
+    page.click("#optimize")
+    page.wait_for_selector("#apply-moves", timeout=60000)
+    n = updates(page)
+    page.click("#apply-moves")
+    wait_updates(page, n + 1)
+    assert max(debt_figure(page)) < before  # the optimiser's moves lower the peak debt ratio
