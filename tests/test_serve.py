@@ -300,6 +300,24 @@ def test_saved_variant_runs_to_the_same_numbers(client: TestClient, state: Serve
     for svc in shown["short"]:
         written = sum(max(float(r[gap_column]), 0.0) for r in rows if r["service"] == svc["id"])
         assert written == pytest.approx(svc["place_years"], abs=0.5), svc["id"]
+    # the run folder loaded to compare shows the same headline numbers
+    compared = post(client, "/api/compare", {"folder": str(out)}).json()["view"]
+    assert compared["name"] == "meeting-what-if"
+    for key, tolerance in [("debt_ratio_max_pct", 1e-3), ("ndr_min_pct", 1e-3), ("place_years_short", 0.5)]:
+        assert compared["summary"][key] == pytest.approx(shown["summary"][key], abs=tolerance), key
+    assert compared["summary"]["persons_end"] == pytest.approx(shown["summary"]["persons_end"], abs=1.0)
+    assert compared["summary"]["first_year_over_ceiling"] == shown["summary"]["first_year_over_ceiling"]
+
+
+def test_compare_refuses_what_is_not_a_run_folder(client: TestClient, tmp_path: Path) -> None:
+    for folder, expected in [
+        (str(tmp_path / "nowhere"), "expected a run folder written by ltsim run"),
+        (str(tmp_path), "no manifest.json"),
+        ("", "expected the path of a run folder"),
+    ]:
+        res = post(client, "/api/compare", {"folder": folder})
+        assert res.status_code == 422
+        assert any(expected in m for m in res.json()["errors"]), res.json()
 
 
 def poll(client: TestClient, job: str, seconds: float = 60) -> dict:

@@ -167,6 +167,14 @@ def test_saved_variant_runs_with_the_cli_to_the_same_numbers(
     with (out / "kpi.csv").open(encoding="utf-8") as fh:
         debt = {int(r["year"]): float(r["value"]) for r in csv.DictReader(fh) if r["kpi"] == "debt_ratio_pct"}
     assert [debt[y] for y in years] == pytest.approx(shown, abs=1e-3)
+    # the run folder, loaded to compare: a third line on the figure and a column with the same numbers
+    page.fill("#compare-folder", str(out))
+    page.click("#compare")
+    page.wait_for_selector('td[data-compared="debt_ratio_max_pct"]')
+    now = page.inner_text('#summary tbody tr:first-child td:nth-child(2)')
+    assert page.inner_text('td[data-compared="debt_ratio_max_pct"]') == now
+    compared = page.evaluate("document.getElementById('fig-debt').data.find((t) => t.line.dash === 'dot').y")
+    assert compared == pytest.approx(shown, abs=1e-3)
 
 
 def test_montecarlo_and_optimise_from_the_page(page: object) -> None:

@@ -10,6 +10,7 @@ Routes (JSON unless said):
   messages (the server never fails on it);
 - ``POST /api/save`` ``{"name", "values"}`` → writes ``<save_dir>/<name>.yaml``, a variant that
   ``extends:`` the opened file with only the changed keys (never replaces a file);
+- ``POST /api/compare`` ``{"folder"}`` → the figures of a run folder written by ``ltsim run``, to compare;
 - ``POST /api/optimize`` and ``POST /api/montecarlo`` start a job in a background thread;
   ``GET /api/jobs/<id>`` its progress and, when done, its result.
 
@@ -40,7 +41,7 @@ from ltsim import pipeline
 from ltsim.errors import InputError, Problem, show
 from ltsim.serve import levers as lv
 from ltsim.serve import overrides as ov
-from ltsim.serve.views import difference, run_view
+from ltsim.serve.views import difference, folder_view, run_view
 
 STATIC = Path(__file__).parent / "static"
 PLOTLY_BUNDLE = Path(__file__).parent.parent / "report" / "static" / "plotly-cartesian.min.js.gz"
@@ -142,6 +143,18 @@ class ServeState:
         except OSError as exc:
             raise InputError(Problem("a folder ltsim may write to", file=str(target), found=show(str(exc)))) from None
         return target
+
+    def compare(self, folder: Any) -> dict[str, Any]:
+        """The figures of a run folder (``ltsim run``'s), checked as ``ltsim report`` checks it, to compare."""
+        from ltsim.report import RunFolder
+
+        if not isinstance(folder, str) or not folder.strip():
+            raise InputError(
+                Problem("the path of a run folder written by ltsim run", field="folder", found=show(folder))
+            )
+        path = Path(folder.strip()).expanduser()  # relative: to the folder ltsim serve was started in
+        view = folder_view(RunFolder(path), float(self.defaults.get("debt_ratio_ceiling", 1.0)))
+        return {"view": view, "difference": difference(view["summary"], self.saved_view["summary"])}
 
     # ------------------------------------------------------------------ jobs
 
@@ -341,6 +354,13 @@ def create_app(state: ServeState, hosts: tuple[str, ...] = ("127.0.0.1", "localh
             return refused(exc)
         return JSONResponse({"job": job})
 
+    async def api_compare(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            return JSONResponse(await run_in_threadpool(state.compare, data.get("folder")))
+        except InputError as exc:
+            return refused(exc)
+
     async def api_job(request: Request) -> Response:
         job = state.jobs.get(request.path_params["job"])
         if job is None:
@@ -359,6 +379,7 @@ def create_app(state: ServeState, hosts: tuple[str, ...] = ("127.0.0.1", "localh
         Route("/api/save", api_save, methods=["POST"]),
         Route("/api/optimize", api_optimize, methods=["POST"]),
         Route("/api/montecarlo", api_montecarlo, methods=["POST"]),
+        Route("/api/compare", api_compare, methods=["POST"]),
         Route("/api/jobs/{job}", api_job),
     ]
     return Starlette(

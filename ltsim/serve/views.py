@@ -134,3 +134,56 @@ def difference(current: dict[str, Any], saved: dict[str, Any]) -> dict[str, floa
         else:
             out[key] = None
     return out
+
+
+def folder_view(folder: Any, ceiling: float) -> dict[str, Any]:
+    """The figures of a run folder written by ``ltsim run`` (checked as ``ltsim report`` checks it), to compare.
+
+    ``folder`` is a :class:`ltsim.report.RunFolder`; ``ceiling`` the debt-ratio ceiling [fraction] to
+    judge it by (the folder's own ``optimize.debt_ratio_ceiling`` where its resolved scenario has one).
+    Holds what :func:`run_view` holds except the projects; places short per zone follow the zone ids
+    of ``capacity.csv``.
+    """
+    own = (folder.resolved.get("optimize") or {}).get("debt_ratio_ceiling")
+    view: dict[str, Any] = {
+        "name": (folder.manifest.get("scenario") or {}).get("name"),
+        "path": str(folder.path),
+        "ceiling_pct": round(float(own if isinstance(own, int | float) else ceiling) * 100.0, 6),
+        "kpis": {},
+        "short": [],
+        "projects": [],
+        "warnings": [],
+    }
+    kpi = folder.table("kpi")
+    if kpi is not None and len(kpi):
+        view["finance_years"] = sorted(int(y) for y in kpi["year"].unique())
+        for key in KPI_KEYS:
+            rows = kpi[kpi["kpi"] == key].sort_values("year")
+            if len(rows):
+                view["kpis"][key] = {"values": _floats(rows["value"].to_numpy()), "status": list(rows["status"])}
+    pop = folder.table("population")
+    years = sorted(int(y) for y in pop["year"].unique())
+    view["years"] = years
+    view["population"] = {}
+    for group, (lo, hi) in AGE_GROUPS.items():
+        sel = pop[(pop["age"] >= lo) & (pop["age"] <= (hi if hi is not None else 10_000))]
+        view["population"][group] = _floats(
+            sel.groupby("year")["persons"].sum().reindex(years, fill_value=0.0).to_numpy(), 1
+        )
+    cap = folder.table("capacity")
+    if cap is not None and len(cap):
+        for service, rows in cap.groupby("service", sort=False):
+            grid = rows.pivot_table(index="zone", columns="year", values="gap", aggfunc="sum").reindex(columns=years)
+            short = np.clip(grid.to_numpy(dtype=float), 0.0, None)
+            view["short"].append(
+                {
+                    "id": str(service),
+                    "name": str(service),
+                    "zones": [str(z) for z in grid.index],
+                    "short": [_floats(row, 1) for row in short],
+                    "total": _floats(np.nansum(short, axis=0), 1),
+                    "place_years": round(float(np.nansum(short)), 1),
+                }
+            )
+    view["summary"] = summary(view)
+    return view

@@ -8,7 +8,7 @@ const T = {
     diff_note: "Endring mot det lagrede scenarioet i egen kolonne; stiplet linje = lagret.",
     short_title: "Plasser som mangler, per tjeneste og krets", service: "Tjeneste",
     short_caption: "Største mangel per krets (plasser) og år", zone: "Krets", peak: "Største mangel", year: "År",
-    place_years: "Plassår", actions: "Optimering, Monte Carlo, lagring", optimize: "Optimer",
+    place_years: "Plassår", actions: "Optimering, Monte Carlo, sammenligning, lagring", optimize: "Optimer",
     optimize_hint: "Kjører ltsim optimize på spakene nå og viser flyttingene.", reps: "Replikasjoner",
     montecarlo: "Monte Carlo", variant_name: "Navn på variant", save: "Lagre som variant",
     g_population: "Befolkning", g_housing: "Boligbygging", g_projects: "Investeringsprosjekter (startår)",
@@ -24,14 +24,15 @@ const T = {
     median: "Median", probability_red: "Sannsynlighet rød", project: "Prosjekt", none: "–", loading: "Laster …",
     seq_on: "på", housing_pace: "Takt (andel)", housing_defer: "Utsatt (år)", development: "Utbygging",
     start_year: "Startår", in_service: "I drift", earliest: "Tidligst", optimized: "optimert", plan: "plan",
+    compare_folder: "Kjøremappe å sammenligne med", compare: "Sammenlign", compared: "Sammenlignet kjøring",
   },
   en: {
     skip: "Skip to the results", opened: "Opened", lang_hint: "Change language", reset: "Back to the saved scenario",
     levers: "Levers", results: "Results", summary: "Key figures", now: "Now", saved: "Saved", change: "Change",
     diff_note: "Change against the saved scenario in its own column; dashed line = saved.",
-    short_title: "Places short, per service and zone", service: "Service",
+    short_title: "Places short, per service and zone", service: "Service", actions: "Optimise, Monte Carlo, compare, save",
     short_caption: "Largest shortfall per zone (places) and year", zone: "Zone", peak: "Largest shortfall", year: "Year",
-    place_years: "Place-years", actions: "Optimise, Monte Carlo, save", optimize: "Optimise",
+    place_years: "Place-years", optimize: "Optimise",
     optimize_hint: "Runs ltsim optimize on the current levers and shows the moves.", reps: "Replications",
     montecarlo: "Monte Carlo", variant_name: "Variant name", save: "Save as variant",
     g_population: "Population", g_housing: "Housing", g_projects: "Investment projects (start year)",
@@ -47,6 +48,7 @@ const T = {
     median: "Median", probability_red: "Probability red", project: "Project", none: "–", loading: "Loading …",
     seq_on: "on", housing_pace: "Pace (share)", housing_defer: "Delay (years)", development: "Development",
     start_year: "Start year", in_service: "In service", earliest: "Earliest", optimized: "optimised", plan: "plan",
+    compare_folder: "Run folder to compare with", compare: "Compare", compared: "Compared run",
   },
 };
 
@@ -54,7 +56,7 @@ const T = {
 // every figure drawn (read by benchmarks/bench_serve.py)
 const S = {
   lang: "nb", state: null, values: {}, seq: 0, shown: 0, last: null, service: null, lastKey: null, updates: 0,
-  changedAt: null, latencies_ms: [], latencies_all_ms: [],
+  changedAt: null, latencies_ms: [], latencies_all_ms: [], compare: null,
 };
 window.ltsim = S;
 
@@ -321,6 +323,9 @@ function kpiFigure(id, key, title, withCeiling) {
   if (withCeiling) {
     traces.push(line(cur.finance_years, cur.finance_years.map(() => cur.ceiling_pct), t("ceiling"), false, "#c0392b"));
   }
+  if (S.compare && S.compare.kpis[key]) {
+    traces.push(Object.assign(line(S.compare.finance_years, S.compare.kpis[key].values, t("compared"), false, "#2e8b57"), { line: { dash: "dot", color: "#2e8b57" } }));
+  }
   react(id, traces, layout(title));
   document.getElementById(id).setAttribute("aria-label", title);
 }
@@ -344,7 +349,13 @@ function render() {
     d.textContent = year ? "" : signed(diff[key]);
     d.dataset.key = key;
     if (!year && diff[key]) d.className = "changed";
+    if (S.compare) {
+      const c = tr.insertCell();
+      c.dataset.compared = key;
+      c.textContent = year ? (S.compare.summary[key] ?? t("none")) : fmt(S.compare.summary[key]);
+    }
   }
+  for (const th of document.querySelectorAll("th.compared")) th.hidden = !S.compare;
   $("#warnings").textContent = cur.warnings.join(" ");
   const draws = [
     ["fig-debt", () => kpiFigure("fig-debt", "debt_ratio_pct", t("debt"), true)],
@@ -483,6 +494,16 @@ async function montecarlo() {
   fig.setAttribute("aria-label", `${t("debt")} — Monte Carlo`);
 }
 
+async function compare() {
+  const out = $("#compare-out");
+  out.textContent = t("running");
+  const res = await post("/api/compare", { folder: $("#compare-folder").value });
+  if (!res.ok) { out.textContent = (res.data.errors || []).join(" "); return; }
+  S.compare = res.data.view;
+  out.textContent = `${t("compared")}: ${S.compare.name || ""} (${S.compare.path})`;
+  for (const draw of render()) draw();
+}
+
 async function save() {
   const out = $("#save-out");
   const res = await post("/api/save", { name: $("#variant-name").value, values: changedValues() });
@@ -517,6 +538,7 @@ async function start() {
   $("#optimize").addEventListener("click", optimize);
   $("#montecarlo").addEventListener("click", montecarlo);
   $("#save").addEventListener("click", save);
+  $("#compare").addEventListener("click", compare);
   $("#levers").addEventListener("submit", (e) => e.preventDefault());
   applyLang();
   await update();
