@@ -171,7 +171,7 @@ def test_saved_variant_runs_with_the_cli_to_the_same_numbers(
     page.fill("#compare-folder", str(out))
     page.click("#compare")
     page.wait_for_selector('td[data-compared="debt_ratio_max_pct"]')
-    now = page.inner_text('#summary tbody tr:first-child td:nth-child(2)')
+    now = page.inner_text("#summary tbody tr:first-child td:nth-child(2)")
     assert page.inner_text('td[data-compared="debt_ratio_max_pct"]') == now
     compared = page.evaluate("document.getElementById('fig-debt').data.find((t) => t.line.dash === 'dot').y")
     assert compared == pytest.approx(shown, abs=1e-3)
@@ -190,3 +190,30 @@ def test_montecarlo_and_optimise_from_the_page(page: object) -> None:
     page.click("#apply-moves")
     wait_updates(page, n + 1)
     assert max(debt_figure(page)) < before  # the optimiser's moves lower the peak debt ratio
+
+
+def test_timeline_moves_a_start_year_by_keyboard_and_by_drag(page: object) -> None:
+    page.focus("#bar-skole_ny_sentrumsskole")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # planned 2025 → 2027
+    page.wait_for_function(
+        "window.ltsim.last.overrides.projects && window.ltsim.last.overrides.projects.defer.skole_ny_sentrumsskole === 2"
+    )
+    assert page.input_value("#lever-start_year_skole_ny_sentrumsskole") == "2027"  # the form follows the bar
+    assert page.inner_text("#bar-skole_ny_sentrumsskole") == "2027"
+    bar = page.locator("#bar-bhg_ny_hon_landas").bounding_box()
+    year_px = page.locator("#timeline .tl-track").nth(1).bounding_box()["width"] / 21
+    page.mouse.move(bar["x"] + 4, bar["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(bar["x"] + 4 + 3 * year_px, bar["y"] + 4, steps=6)
+    page.mouse.up()
+    page.wait_for_function(
+        "window.ltsim.last.overrides.projects && window.ltsim.last.overrides.projects.defer.bhg_ny_hon_landas === 3"
+    )
+    assert page.input_value("#lever-start_year_bhg_ny_hon_landas") == "2029"  # planned 2026, dragged 3 years
+    # before its earliest start: refused in the form with the loader's message
+    page.focus("#bar-bhg_kapasitet_borgen")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # planned 2025, earliest 2024
+    page.wait_for_function("!document.getElementById('errors').hidden")
+    assert "expected a planned start at or after the earliest start 2024" in page.inner_text("#errors")

@@ -24,6 +24,9 @@ const T = {
     median: "Median", probability_red: "Sannsynlighet rød", project: "Prosjekt", none: "–", loading: "Laster …",
     seq_on: "på", housing_pace: "Takt (andel)", housing_defer: "Utsatt (år)", development: "Utbygging",
     start_year: "Startår", in_service: "I drift", earliest: "Tidligst", optimized: "optimert", plan: "plan",
+    timeline_title: "Investeringsprosjekter på tidslinje",
+    timeline_hint: "Dra en stolpe, eller velg den og bruk piltastene, for å flytte startåret. Stolpen går fra start til i drift; streken viser lagret start.",
+    bar_label: "startår {start}, i drift {done}; piltastene flytter startåret",
     compare_folder: "Kjøremappe å sammenligne med", compare: "Sammenlign", compared: "Sammenlignet kjøring",
   },
   en: {
@@ -48,6 +51,9 @@ const T = {
     median: "Median", probability_red: "Probability red", project: "Project", none: "–", loading: "Loading …",
     seq_on: "on", housing_pace: "Pace (share)", housing_defer: "Delay (years)", development: "Development",
     start_year: "Start year", in_service: "In service", earliest: "Earliest", optimized: "optimised", plan: "plan",
+    timeline_title: "Investment projects on a timeline",
+    timeline_hint: "Drag a bar, or select it and use the arrow keys, to move the start year. A bar runs from start to in service; the tick marks the saved start.",
+    bar_label: "start year {start}, in service {done}; arrow keys move the start year",
     compare_folder: "Run folder to compare with", compare: "Compare", compared: "Compared run",
   },
 };
@@ -363,6 +369,7 @@ function render() {
     ["fig-fund", () => kpiFigure("fig-fund", "disposition_fund_pct", t("fund"), false)],
     ["fig-pop", populationFigure],
     ["fig-short", renderShort],
+    ["timeline", renderTimeline],
   ];
   const later = [];
   for (const [id, draw] of draws) {
@@ -370,6 +377,112 @@ function render() {
     else later.push(draw);
   }
   return later; // drawn by the caller once the visible ones are on screen
+}
+
+// ------------------------------------------------------------------ project timeline (drag or arrow keys)
+
+const TL = { built: false, bars: {}, drag: null };
+
+function setStart(id, year) {
+  const key = "start_year." + id;
+  S.values[key] = year;
+  S.lastKey = key;
+  S.changedAt = performance.now();
+  const input = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  if (input) input.value = year;
+  const bar = TL.bars[id];
+  if (bar) placeBar(bar, year, undefined);
+  schedule();
+}
+
+// done: the year in service (null: not within the horizon; undefined: keep the last one known)
+function placeBar(bar, start, done) {
+  const years = S.state.saved.years;
+  const first = years[0], last = years[years.length - 1];
+  const from = Math.min(Math.max(start, first), last);
+  if (done !== undefined) bar._done = done;
+  const to = Math.min(Math.max(bar._done ?? last, from), last);
+  bar._start = start;
+  bar.style.gridColumn = `${from - first + 1} / ${to - first + 2}`;
+  bar.setAttribute("aria-label", `${bar._name}: ` + t("bar_label").replace("{start}", start).replace("{done}", bar._done ?? t("none")));
+  bar.textContent = String(start);
+}
+
+function buildTimeline() {
+  const root = $("#timeline");
+  root.textContent = "";
+  TL.bars = {};
+  const years = S.state.saved.years;
+  const levers = Object.fromEntries(S.state.levers.filter((l) => l.group === "projects").map((l) => [l.key.slice(11), l]));
+  const axis = document.createElement("div");
+  axis.className = "tl-row tl-axis";
+  axis.setAttribute("aria-hidden", "true");
+  const blank = document.createElement("span");
+  const scale = document.createElement("div");
+  scale.className = "tl-track";
+  scale.style.gridTemplateColumns = `repeat(${years.length}, 1fr)`;
+  for (const y of years) {
+    const c = document.createElement("span");
+    c.textContent = y % 5 === 0 ? String(y) : "";
+    scale.append(c);
+  }
+  axis.append(blank, scale);
+  root.append(axis);
+  for (const p of S.last.view.projects) {
+    const lever = levers[p.id];
+    if (!lever) continue;
+    const row = document.createElement("div");
+    row.className = "tl-row";
+    const name = document.createElement("span");
+    name.className = "tl-name";
+    name.textContent = p.name;
+    const track = document.createElement("div");
+    track.className = "tl-track";
+    track.style.gridTemplateColumns = `repeat(${years.length}, 1fr)`;
+    const tick = document.createElement("span");
+    tick.className = "tl-saved";
+    tick.style.gridColumn = `${lever.value - years[0] + 1}`;
+    tick.setAttribute("aria-hidden", "true");
+    const bar = document.createElement("button");
+    bar.type = "button";
+    bar.className = "tl-bar";
+    bar.id = "bar-" + p.id;
+    bar._name = p.name;
+    bar._id = p.id;
+    bar.addEventListener("keydown", (e) => {
+      const step = { ArrowLeft: -1, ArrowRight: 1, ArrowDown: -1, ArrowUp: 1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      setStart(p.id, bar._start + step);
+    });
+    bar.addEventListener("pointerdown", (e) => {
+      bar.setPointerCapture(e.pointerId);
+      TL.drag = { id: p.id, x: e.clientX, start: bar._start, width: track.getBoundingClientRect().width / years.length };
+    });
+    bar.addEventListener("pointermove", (e) => {
+      if (!TL.drag || TL.drag.id !== p.id) return;
+      const year = TL.drag.start + Math.round((e.clientX - TL.drag.x) / TL.drag.width);
+      if (year !== bar._start) setStart(p.id, year);
+    });
+    const end = () => { TL.drag = null; };
+    bar.addEventListener("pointerup", end);
+    bar.addEventListener("pointercancel", end);
+    track.append(tick, bar);
+    row.append(name, track);
+    root.append(row);
+    TL.bars[p.id] = bar;
+  }
+  TL.built = true;
+}
+
+function renderTimeline() {
+  if (!TL.built) buildTimeline();
+  for (const p of S.last.view.projects) {
+    const bar = TL.bars[p.id];
+    if (!bar || (TL.drag && TL.drag.id === p.id)) continue;
+    const key = "start_year." + p.id;
+    placeBar(bar, S.values[key] ?? p.start_year, p.completion_year);
+  }
 }
 
 function populationFigure() {
@@ -523,6 +636,7 @@ function applyLang() {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   $("#lang").textContent = S.lang === "nb" ? "English" : "Norsk";
   buildLevers();
+  TL.built = false;
   if (S.last) for (const draw of render()) draw();
 }
 
@@ -534,7 +648,7 @@ async function start() {
   $("#file").textContent = S.state.file;
   $("#variant-name").value = S.state.name + "-variant";
   $("#lang").addEventListener("click", () => { S.lang = S.lang === "nb" ? "en" : "nb"; applyLang(); });
-  $("#reset").addEventListener("click", () => { S.values = {}; S.lastKey = null; buildLevers(); schedule(); });
+  $("#reset").addEventListener("click", () => { S.values = {}; S.lastKey = null; buildLevers(); TL.built = false; schedule(); });
   $("#optimize").addEventListener("click", optimize);
   $("#montecarlo").addEventListener("click", montecarlo);
   $("#save").addEventListener("click", save);
