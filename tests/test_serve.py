@@ -354,3 +354,29 @@ def test_optimize_shows_moves_within_the_window(client: TestClient, state: Serve
     # the moves applied as start-year levers are a valid setting
     values = {f"start_year.{m['project']}": m["to"] for m in moves}
     assert post(client, "/api/update", {"values": values}).status_code == 200
+
+
+def test_closing_a_facility_from_the_plan_closures(tmp_path: Path) -> None:
+    """A closure lever (plan.closures lists school_c, 80 places) takes its places out from the year chosen."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from plan_fixtures import write_tiny_plan
+
+    path = write_tiny_plan(
+        tmp_path, plan={"closures": "data/closures.csv"}, closures=[["school_c", "school", 2025, 0.0, 1.0, "test"]]
+    )
+    opened = lv.open_scenario(path)
+    lever = next(lever for lever in lv.levers(opened) if lever.key == "closure.school_c")
+    assert lever.value == 0 and lever.info["places"] == 80 and lever.info["earliest_year"] == 2025
+    over = ov.overrides(opened, {"closure.school_c": 2026})
+    assert over == {"plan": {"closed": [{"facility": "school_c", "year": 2026}]}}
+    closed, base = pipeline.run(ov.apply(opened, over)), pipeline.run(opened.scenario)
+    school = [s.service.id for s in base.services].index("primary_school")
+    lost = base.services[school].capacity.sum(axis=1) - closed.services[school].capacity.sum(axis=1)
+    years = base.population.years
+    assert lost[years < 2026].tolist() == [0.0] * int((years < 2026).sum())
+    assert lost[years >= 2026] == pytest.approx(80.0)
+    with pytest.raises(InputError) as exc:
+        ov.apply(opened, ov.overrides(opened, {"closure.school_c": 2024}))
+    assert "plan.closed[0].year" in ov.message(exc.value.problems[0], opened)

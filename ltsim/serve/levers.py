@@ -16,6 +16,7 @@ housing_defer.<dev>       population.housing.defer.<dev>               years lat
 sequencing                population.housing.conditions (emptied)      on/off
 start_year.<project>      projects.defer.<project>                     start year
 measure.<name>            capacity.active_measures                     on/off
+closure.<facility>        plan.closed (a facility in plan.closures)    year it closes (0 = open)
 interest_shift_pct_points finance.debt.interest_rate (+ start loans)   percentage points from …
 interest_shift_from_year                                               … this year
 debt_ratio_ceiling        optimize.debt_ratio_ceiling                  fraction of revenue
@@ -289,6 +290,29 @@ def levers(opened: Opened) -> list[Lever]:
                     name in cfg.capacity.active_measures,
                     source=f"{measure.description or ''} ← {_where(opened, 'capacity', 'measures', name)}",
                     scenario_key="capacity.active_measures",
+                )
+            )
+    if sc.plan is not None and cfg.plan is not None:
+        closures_file = _where(opened, "plan", "closures")
+        for fac, cand in sc.plan.closures.items():
+            year = next((c.year for c in cfg.plan.closed if c.facility == fac), 0)
+            out.append(
+                Lever(
+                    f"closure.{fac}",
+                    "capacity",
+                    f"Legg ned {fac} fra år (0 = drives videre)",
+                    f"Close {fac} from year (0 = stays open)",
+                    "number",
+                    float(year),
+                    "år",
+                    "year",
+                    f"{cand.capacity_places:,.0f} {cand.service} places, saves {cand.saving_mnok_per_year:g} mill/yr, "
+                    f"from {cand.earliest_year} ← {closures_file}",
+                    0.0,
+                    float(h.end_year),
+                    1,
+                    "plan.closed",
+                    {"earliest_year": cand.earliest_year, "places": cand.capacity_places, "service": cand.service},
                 )
             )
     fin = cfg.finance

@@ -165,6 +165,14 @@ def overrides(opened: Opened, values: Mapping[str, Any], known_levers: Sequence[
         active = [m for m in cfg.capacity.measures if new[f"measure.{m}"]]
         if set(active) != set(cfg.capacity.active_measures):
             _put(out, ["capacity", "active_measures"], active)
+    closures = [k for k in known if k.startswith("closure.")]
+    if any(new[k] != current[k] for k in closures):
+        closed = []
+        for key in closures:
+            year = _whole(key, new[key])
+            if year:
+                closed.append({"facility": key.split(".", 1)[1], "year": year})
+        _put(out, ["plan", "closed"], closed)
     fin = cfg.finance
     if fin is not None:
         shift = new["interest_shift_pct_points"] / 100.0
