@@ -380,3 +380,61 @@ def test_closing_a_facility_from_the_plan_closures(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         ov.apply(opened, ov.overrides(opened, {"closure.school_c": 2024}))
     assert "plan.closed[0].year" in ov.message(exc.value.problems[0], opened)
+
+
+def test_cli_serves_on_loopback_and_refuses_bad_input(tmp_path: Path) -> None:
+    """``ltsim serve`` prints its URL on 127.0.0.1 and answers; a bad scenario or option is exit 2 as for ltsim run."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    cmd = [
+        sys.executable,
+        "-m",
+        "ltsim",
+        "serve",
+        str(BASE),
+        "--no-browser",
+        "--port",
+        "0",
+        "--save-dir",
+        str(tmp_path),
+    ]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert url, line
+        state = json.loads(urllib.request.urlopen(url.group(0) + "api/state", timeout=30).read())
+        assert state["name"] == "asker-base" and state["save_dir"] == str(tmp_path.resolve())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASE}\nname: bad\npopulation:\n  fertility:\n    scale: 200\n", encoding="utf-8")
+    res = CliRunner().invoke(cli_app, ["serve", str(bad), "--no-browser"])
+    assert res.exit_code == 2
+    assert "line 5: population.fertility.scale: found 200" in " ".join(res.output.split())
+    assert CliRunner().invoke(cli_app, ["serve", str(BASE), "--no-browser", "--port", "70000"]).exit_code == 2
+    assert CliRunner().invoke(cli_app, ["serve", str(BASE), "--no-browser", "--lang", "de"]).exit_code == 2
+
+
+def test_one_background_job_of_a_kind_at_a_time(state: ServeState) -> None:
+    import threading
+
+    gate = threading.Event()
+    first = state.start("montecarlo-test", 1, lambda job: gate.wait(10) and {})
+    with pytest.raises(InputError) as exc:
+        state.start("montecarlo-test", 1, lambda job: {})
+    assert "expected the running montecarlo-test job to finish first" in str(exc.value)
+    gate.set()
+    end = time.monotonic() + 10
+    while not state.jobs[first].finished and time.monotonic() < end:
+        time.sleep(0.01)
+    assert state.jobs[first].finished
+    state.jobs[state.start("montecarlo-test", 1, lambda job: {})]  # free again

@@ -159,7 +159,9 @@ class ServeState:
     # ------------------------------------------------------------------ jobs
 
     def start(self, kind: str, total: int, work: Any) -> str:
-        """Run ``work(job)`` in a background thread; return the job's id."""
+        """Run ``work(job)`` in a background thread; return the job's id (one job of a kind at a time)."""
+        if any(j.kind == kind and not j.finished for j in self.jobs.values()):
+            raise InputError(Problem(f"the running {kind} job to finish first", field=kind, found="one still running"))
         job_id = f"{kind}-{next(self._ids)}"
         job = Job(kind=kind, total=total)
         self.jobs[job_id] = job
