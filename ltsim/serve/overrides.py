@@ -116,7 +116,8 @@ def overrides(opened: Opened, values: Mapping[str, Any], known_levers: Sequence[
     housing = cfg.population.housing
     if housing is not None:
         conditions: dict[str, Any] = {}
-        if new.get("sequencing", True) is False:
+        rules_off = new.get("sequencing", True) is False
+        if rules_off:
             for dev in housing.conditions:
                 conditions[dev] = {
                     "after_projects": [],
@@ -139,7 +140,7 @@ def overrides(opened: Opened, values: Mapping[str, Any], known_levers: Sequence[
                     )
                 cap = per_year * pace
                 existing = housing.conditions[dev].max_dwellings_per_year if dev in housing.conditions else None
-                if existing is not None and conditions.get(dev, {}).get("max_dwellings_per_year", 0) is not None:
+                if existing is not None and not rules_off:  # the scenario's own cap still holds
                     cap = min(cap, existing)
                 conditions.setdefault(dev, {})["max_dwellings_per_year"] = _tidy(round(cap, 1))
             moved = _whole(f"housing_defer.{dev}", new[f"housing_defer.{dev}"])
