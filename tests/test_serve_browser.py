@@ -217,3 +217,20 @@ def test_timeline_moves_a_start_year_by_keyboard_and_by_drag(page: object) -> No
     page.keyboard.press("ArrowLeft")  # planned 2025, earliest 2024
     page.wait_for_function("!document.getElementById('errors').hidden")
     assert "expected a planned start at or after the earliest start 2024" in page.inner_text("#errors")
+
+
+def test_heat_map_shows_places_short_or_the_change(page: object) -> None:
+    n = updates(page)
+    page.fill("#lever-fertility_scale", "1.3")
+    wait_updates(page, n + 1)
+    page.select_option("#service", "kindergarten")
+    now = page.evaluate("document.getElementById('fig-short').data[0].z")
+    assert min(min(row) for row in now) >= 0  # places short, never negative
+    page.select_option("#short-mode", "diff")
+    change = page.evaluate("document.getElementById('fig-short').data[0].z")
+    saved = page.evaluate("window.ltsim.state.saved.short.find((s) => s.id === 'kindergarten').short")
+    expected = [
+        [round((a or 0) - (b or 0), 1) for a, b in zip(r, s, strict=True)] for r, s in zip(now, saved, strict=True)
+    ]
+    assert change == expected
+    assert max(max(row) for row in change) > 0  # more children: more kindergarten places short somewhere

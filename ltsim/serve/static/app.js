@@ -24,6 +24,7 @@ const T = {
     median: "Median", probability_red: "Sannsynlighet rød", project: "Prosjekt", none: "–", loading: "Laster …",
     seq_on: "på", housing_pace: "Takt (andel)", housing_defer: "Utsatt (år)", development: "Utbygging",
     start_year: "Startår", in_service: "I drift", earliest: "Tidligst", optimized: "optimert", plan: "plan",
+    show: "Vis", mode_now: "Mangel nå", mode_diff: "Endring mot lagret", short_diff: "Endring i plasser som mangler",
     timeline_title: "Investeringsprosjekter på tidslinje",
     timeline_hint: "Dra en stolpe, eller velg den og bruk piltastene, for å flytte startåret. Stolpen går fra start til i drift; streken viser lagret start.",
     bar_label: "startår {start}, i drift {done}; piltastene flytter startåret",
@@ -51,6 +52,7 @@ const T = {
     median: "Median", probability_red: "Probability red", project: "Project", none: "–", loading: "Loading …",
     seq_on: "on", housing_pace: "Pace (share)", housing_defer: "Delay (years)", development: "Development",
     start_year: "Start year", in_service: "In service", earliest: "Earliest", optimized: "optimised", plan: "plan",
+    show: "Show", mode_now: "Places short now", mode_diff: "Change against saved", short_diff: "Change in places short",
     timeline_title: "Investment projects on a timeline",
     timeline_hint: "Drag a bar, or select it and use the arrow keys, to move the start year. A bar runs from start to in service; the tick marks the saved start.",
     bar_label: "start year {start}, in service {done}; arrow keys move the start year",
@@ -502,15 +504,21 @@ function renderShort() {
   if (!select.options.length) {
     for (const s of cur.short) select.append(new Option(s.name, s.id));
     select.addEventListener("change", () => { S.service = select.value; renderShort(); });
+    $("#short-mode").addEventListener("change", renderShort);
   }
   const svc = cur.short.find((s) => s.id === (S.service || select.value)) || cur.short[0];
   if (!svc) return;
   const old = saved.short.find((s) => s.id === svc.id);
+  const diff = $("#short-mode").value === "diff" && old;
+  const z = diff ? svc.short.map((row, i) => row.map((v, j) => Math.round(((v || 0) - (old.short[i][j] || 0)) * 10) / 10)) : svc.short;
+  const top = diff ? Math.max(1, ...z.flat().map(Math.abs)) : undefined;
+  const title = diff ? t("short_diff") : t("short_fig");
   react("fig-short", [{
-    type: "heatmap", x: cur.years, y: svc.zones, z: svc.short, colorscale: [[0, "#f7fbff"], [0.01, "#fde0c5"], [1, "#b30000"]],
-    zmin: 0, hovertemplate: "%{y} %{x}: %{z}<extra></extra>", colorbar: { title: { text: t("short_fig") } },
-  }], layout(`${t("short_fig")}: ${svc.name}`, { height: Math.max(260, 26 * svc.zones.length + 90), margin: { l: 220, r: 10, t: 40, b: 40 }, hovermode: "closest", yaxis: { autorange: "reversed" } }));
-  $("#fig-short").setAttribute("aria-label", `${t("short_fig")}: ${svc.name}`);
+    type: "heatmap", x: cur.years, y: svc.zones, z,
+    colorscale: diff ? [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]] : [[0, "#f7fbff"], [0.01, "#fde0c5"], [1, "#b30000"]],
+    zmin: diff ? -top : 0, zmax: top, hovertemplate: "%{y} %{x}: %{z}<extra></extra>", colorbar: { title: { text: title } },
+  }], layout(`${title}: ${svc.name}`, { height: Math.max(260, 26 * svc.zones.length + 90), margin: { l: 220, r: 10, t: 40, b: 40 }, hovermode: "closest", yaxis: { autorange: "reversed" } }));
+  $("#fig-short").setAttribute("aria-label", `${title}: ${svc.name}`);
   const body = $("#short-table tbody");
   body.textContent = "";
   svc.zones.forEach((zone, z) => {
