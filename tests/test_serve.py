@@ -457,3 +457,24 @@ def test_housing_pace_keeps_a_lower_cap_of_the_scenario_unless_rules_are_off(tmp
     assert rules == {dev: {"max_dwellings_per_year": 10}}
     off = ov.overrides(opened, {f"housing_pace.{dev}": 0.9, "sequencing": False})
     assert off["population"]["housing"]["conditions"][dev]["max_dwellings_per_year"] == round(per_year * 0.9, 1)
+
+
+def test_a_population_only_scenario_serves_what_it_has(tiny: Path) -> None:
+    """No services, projects or finance: only the population and housing levers; updates work; Monte Carlo and
+    Optimise say why not."""
+    small = ServeState(tiny)
+    assert {lever.key for lever in small.levers} == {
+        "fertility_scale",
+        "in_migration_scale",
+        "housing_pace.Nordbyen",
+        "housing_defer.Nordbyen",
+    }
+    web = TestClient(create_app(small), base_url="http://127.0.0.1")
+    data = post(web, "/api/update", {"values": {"fertility_scale": 1.5}}).json()
+    assert data["view"]["kpis"] == {} and data["view"]["short"] == []
+    assert set(data["view"]["summary"]) == {"persons_end"}  # no figures for what the scenario does not model
+    assert data["difference"]["persons_end"] > 0  # more births, more people
+    assert post(web, "/api/montecarlo", {"values": {}, "reps": 10}).json()["errors"] == [
+        "projects: expected a 'projects:' section (Monte Carlo varies the project programme)"
+    ]
+    assert "optimize" in post(web, "/api/optimize", {"values": {}}).json()["errors"][0]

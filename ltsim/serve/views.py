@@ -117,7 +117,8 @@ def summary(view: dict[str, Any]) -> dict[str, float | int | None]:
         out["fund_end_pct"] = fund["values"][-1]
     for svc in view["short"]:
         out[f"place_years_short.{svc['id']}"] = svc["place_years"]
-    out["place_years_short"] = round(sum(s["place_years"] for s in view["short"]), 1)
+    if view["short"]:
+        out["place_years_short"] = round(sum(s["place_years"] for s in view["short"]), 1)
     out["persons_end"] = round(sum(v[-1] for v in view["population"].values()), 1)
     return out
 
