@@ -183,6 +183,7 @@ def test_montecarlo_and_optimise_from_the_page(page: object) -> None:
     page.wait_for_function("document.getElementById('mc-out').innerText.startsWith('50 ')", timeout=30000)
     assert page.evaluate("document.getElementById('mc-progress').value") == 50
     assert page.evaluate("document.getElementById('fig-mc').data.length") == 4
+    assert "Sannsynlighet rød (gjeldsgrad)" in page.inner_text("#mc-out")
     before = max(debt_figure(page))
     page.click("#optimize")
     page.wait_for_selector("#apply-moves", timeout=60000)

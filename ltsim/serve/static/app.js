@@ -24,7 +24,7 @@ const T = {
     median: "Median", probability_red: "Sannsynlighet rød", project: "Prosjekt", none: "–", loading: "Laster …",
     seq_on: "på", housing_pace: "Takt (andel)", housing_defer: "Utsatt (år)", development: "Utbygging",
     start_year: "Startår", in_service: "I drift", earliest: "Tidligst", optimized: "optimert", plan: "plan",
-    show: "Vis", mode_now: "Mangel nå", mode_diff: "Endring mot lagret", short_diff: "Endring i plasser som mangler",
+    debt_short: "gjeldsgrad", show: "Vis", mode_now: "Mangel nå", mode_diff: "Endring mot lagret", short_diff: "Endring i plasser som mangler",
     timeline_title: "Investeringsprosjekter på tidslinje",
     timeline_hint: "Dra en stolpe, eller velg den og bruk piltastene, for å flytte startåret. Stolpen går fra start til i drift; streken viser lagret start.",
     bar_label: "startår {start}, i drift {done}; piltastene flytter startåret",
@@ -52,7 +52,7 @@ const T = {
     median: "Median", probability_red: "Probability red", project: "Project", none: "–", loading: "Loading …",
     seq_on: "on", housing_pace: "Pace (share)", housing_defer: "Delay (years)", development: "Development",
     start_year: "Start year", in_service: "In service", earliest: "Earliest", optimized: "optimised", plan: "plan",
-    show: "Show", mode_now: "Places short now", mode_diff: "Change against saved", short_diff: "Change in places short",
+    debt_short: "debt ratio", show: "Show", mode_now: "Places short now", mode_diff: "Change against saved", short_diff: "Change in places short",
     timeline_title: "Investment projects on a timeline",
     timeline_hint: "Drag a bar, or select it and use the arrow keys, to move the start year. A bar runs from start to in service; the tick marks the saved start.",
     bar_label: "start year {start}, in service {done}; arrow keys move the start year",
@@ -606,6 +606,8 @@ async function montecarlo() {
   const d = r.debt_ratio_pct;
   if (!d) return;
   const x = r.finance_years;
+  const worst = d.probability_red.indexOf(Math.max(...d.probability_red));
+  out.textContent += ` · ${t("probability_red")} (${t("debt_short")}): ${fmt(100 * d.probability_red[worst], 0)} % (${x[worst]})`;
   Plotly.react(fig, [
     { x, y: d.p90, type: "scatter", mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
     { x, y: d.p10, type: "scatter", mode: "lines", fill: "tonexty", fillcolor: "rgba(31,95,168,0.2)", line: { width: 0 }, name: t("p10_p90") },
