@@ -33,15 +33,18 @@ def serve(
 ) -> None:
     """Open a scenario in the browser and turn its levers: results update as you type.
 
-    Levers: fertility and in-migration level, building pace and delay per housing development,
-    sequencing rules on/off, the start year of each catalogue project, structural measures, the
-    interest rate (change from a year), the debt-ratio ceiling and more savings a year. Each change
-    reruns the pipeline (a few tens of ms for Asker) and shows the debt ratio against the ceiling,
-    netto driftsresultat, the disposition fund, places short per service and zone and population by
-    age group, with the change against the saved scenario. Optimise runs ``ltsim optimize`` on the
-    current levers; Monte Carlo runs replications in the background. "Save as variant" writes a
-    YAML file that extends the opened file with only the changed keys, for ``ltsim run``.
-    Everything is served from the package (no network). Stop with Ctrl+C.
+    Levers: fertility and in-migration level; building pace and delay per housing
+    development; sequencing rules on/off; the start year of each catalogue project
+    (typed, or a bar dragged on the timeline); structural measures and closures;
+    the interest rate (a change from a year); the debt-ratio ceiling; more savings
+    a year. Each change reruns the pipeline (a few tens of ms for Asker) and shows
+    the debt ratio against the ceiling, netto driftsresultat, the disposition fund,
+    places short per service and zone and population by age group, with the
+    change against the saved scenario. Optimise runs ltsim optimize on the current
+    levers; Monte Carlo runs replications in the background. Save as variant
+    writes a YAML file that extends the opened file with only the changed keys,
+    for ltsim run; Compare loads a run folder. Everything is served from the
+    package (no network). Stop with Ctrl+C.
     """
     import webbrowser
 
