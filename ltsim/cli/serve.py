@@ -60,16 +60,20 @@ def serve(
         state = ServeState(scenario, save_dir, lang)
     except InputError as exc:
         raise fail(exc, f"serve {scenario}") from None
-    hosts = ("127.0.0.1", "localhost") if host == "127.0.0.1" else ("127.0.0.1", "localhost", host)
+    # on loopback only requests naming this machine are answered (no DNS rebinding); a host given on purpose
+    # is reached under names ltsim cannot know (the machine's address, a DNS name), so any name is answered
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    hosts = ("127.0.0.1", "localhost", "[::1]") if loopback else ("*",)
     app = create_app(state, hosts)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
 
     def announce() -> None:
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-        url = f"http://{'127.0.0.1' if host in ('127.0.0.1', '0.0.0.0') else host}:{bound}/"
+        shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else (f"[{host}]" if ":" in host else host)
+        url = f"http://{shown}:{bound}/"
         out.print(f"ltsim serve: {state.opened.scenario.name} on [bold]{url}[/] (Ctrl+C stops)", soft_wrap=True)
-        if host != "127.0.0.1":
+        if not loopback:
             err.print(f"[yellow]Note:[/] listening on {host}: others on the network can reach this page.")
         if browser:
             webbrowser.open(url)
