@@ -188,6 +188,25 @@ def test_table_cache_reads_a_file_again_only_when_it_changed(tmp_path: Path) -> 
     file.write_text("a\n1\n2\n", encoding="utf-8")
     again = read("t", [Column("a", "int")], ["a"])
     assert again is not first and again.columns["a"].tolist() == [1, 2]
+    import hashlib
+
+    assert cache.sha256(file) == hashlib.sha256(b"a\n1\n2\n").hexdigest()
+
+
+def test_an_update_reads_no_table_again(opened: lv.Opened, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the scenario is opened, lever changes re-validate and rerun without reading or parsing a table."""
+    from pathlib import Path as _Path
+
+    import ltsim.scenario.tables as tables
+
+    calls: list[str] = []
+    real_read, real_bytes = tables.read_table, _Path.read_bytes
+    monkeypatch.setattr(tables, "read_table", lambda file, *a, **k: calls.append(str(file)) or real_read(file, *a, **k))
+    monkeypatch.setattr(_Path, "read_bytes", lambda self: calls.append(str(self)) or real_bytes(self))
+    for values in ({"fertility_scale": 1.2}, {"interest_shift_pct_points": 1.0}, {"measure.school_merge_south": True}):
+        sc = ov.apply(opened, ov.overrides(opened, values))
+        pipeline.run(sc)
+    assert calls == []
 
 
 # ---------------------------------------------------------------------- the API

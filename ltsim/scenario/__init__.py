@@ -165,7 +165,7 @@ def scenario_from_data(
     if problems:
         raise InputError(problems)
     check_housing(config, population, services, projects, smap, top)
-    hashes = {key: _sha256(p.read_bytes()) for key, p in files.items()}
+    hashes = {key: cache.sha256(p) if cache is not None else _sha256(p.read_bytes()) for key, p in files.items()}
     digest = _scenario_hash(config, hashes)
     return Scenario(
         config=config,

@@ -52,11 +52,24 @@ class TableCache:
 
     A table is reused when the same file (path, size in bytes, modification time in ns) is read with the
     same columns and key; anything else is read again. A table that fails its checks is never stored, so
-    its message comes back every time.
+    its message comes back every time. File hashes (for the scenario's hash) are kept the same way.
     """
 
     def __init__(self) -> None:
         self._tables: dict[tuple[object, ...], Table] = {}
+        self._digests: dict[tuple[object, ...], str] = {}
+
+    def sha256(self, file: Path) -> str:
+        """sha256 of the file's bytes, read again only when its size or modification time changed."""
+        import hashlib
+
+        info = file.stat()
+        key = (str(file), info.st_size, info.st_mtime_ns)
+        found = self._digests.get(key)
+        if found is None:
+            found = hashlib.sha256(file.read_bytes()).hexdigest()
+            self._digests[key] = found
+        return found
 
     def read(
         self, file: Path, columns: Sequence[Column], key_cols: Sequence[str], referenced_by: Problem | None
