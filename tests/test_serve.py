@@ -356,6 +356,9 @@ def test_montecarlo_runs_in_the_background_with_progress(client: TestClient) -> 
     assert data["errors"] == [] and data["done"] == data["total"] == 50
     bands = data["result"]["debt_ratio_pct"]
     assert all(a <= b <= c for a, b, c in zip(bands["p10"], bands["p50"], bands["p90"], strict=True))
+    short = data["result"]["short_total"]
+    assert len(short["p50"]) == len(data["result"]["years"])
+    assert all(a <= b <= c for a, b, c in zip(short["p10"], short["p50"], short["p90"], strict=True))
     assert post(client, "/api/montecarlo", {"values": {}, "reps": 1}).status_code == 422
     assert post(client, "/api/montecarlo", {"values": {"fertility_scale": -1}, "reps": 50}).status_code == 422
 

@@ -184,6 +184,8 @@ def test_montecarlo_and_optimise_from_the_page(page: object) -> None:
     assert page.evaluate("document.getElementById('mc-progress').value") == 50
     assert page.evaluate("document.getElementById('fig-mc').data.length") == 4
     assert "Sannsynlighet rød (gjeldsgrad)" in page.inner_text("#mc-out")
+    band = page.evaluate("document.getElementById('fig-mc-short').data.map((t) => t.y)")
+    assert all(lo <= mid <= hi for hi, lo, mid in zip(*band, strict=True))  # P10 ≤ median ≤ P90 of places short
     before = max(debt_figure(page))
     page.click("#optimize")
     page.wait_for_selector("#apply-moves", timeout=60000)

@@ -24,7 +24,7 @@ const T = {
     median: "Median", probability_red: "Sannsynlighet rød", project: "Prosjekt", none: "–", loading: "Laster …",
     seq_on: "på", housing_pace: "Takt (andel)", housing_defer: "Utsatt (år)", development: "Utbygging",
     start_year: "Startår", in_service: "I drift", earliest: "Tidligst", optimized: "optimert", plan: "plan",
-    debt_short: "gjeldsgrad", show: "Vis", mode_now: "Mangel nå", mode_diff: "Endring mot lagret", short_diff: "Endring i plasser som mangler",
+    debt_short: "gjeldsgrad", short_all: "Plasser som mangler, alle tjenester og kretser", show: "Vis", mode_now: "Mangel nå", mode_diff: "Endring mot lagret", short_diff: "Endring i plasser som mangler",
     timeline_title: "Investeringsprosjekter på tidslinje",
     timeline_hint: "Dra en stolpe, eller velg den og bruk piltastene, for å flytte startåret. Stolpen går fra start til i drift; streken viser lagret start.",
     bar_label: "startår {start}, i drift {done}; piltastene flytter startåret",
@@ -52,7 +52,7 @@ const T = {
     median: "Median", probability_red: "Probability red", project: "Project", none: "–", loading: "Loading …",
     seq_on: "on", housing_pace: "Pace (share)", housing_defer: "Delay (years)", development: "Development",
     start_year: "Start year", in_service: "In service", earliest: "Earliest", optimized: "optimised", plan: "plan",
-    debt_short: "debt ratio", show: "Show", mode_now: "Places short now", mode_diff: "Change against saved", short_diff: "Change in places short",
+    debt_short: "debt ratio", short_all: "Places short, all services and zones", show: "Show", mode_now: "Places short now", mode_diff: "Change against saved", short_diff: "Change in places short",
     timeline_title: "Investment projects on a timeline",
     timeline_hint: "Drag a bar, or select it and use the arrow keys, to move the start year. A bar runs from start to in service; the tick marks the saved start.",
     bar_label: "start year {start}, in service {done}; arrow keys move the start year",
@@ -615,6 +615,17 @@ async function montecarlo() {
     line(x, x.map(() => S.last.view.ceiling_pct), t("ceiling"), false, "#c0392b"),
   ], layout(`${t("debt")} — Monte Carlo`), CONFIG);
   fig.setAttribute("aria-label", `${t("debt")} — Monte Carlo`);
+  const s = r.short_total;
+  if (!s) return;
+  const figShort = $("#fig-mc-short");
+  figShort.hidden = false;
+  const ys = r.years;
+  Plotly.react(figShort, [
+    { x: ys, y: s.p90, type: "scatter", mode: "lines", line: { width: 0 }, showlegend: false, hoverinfo: "skip" },
+    { x: ys, y: s.p10, type: "scatter", mode: "lines", fill: "tonexty", fillcolor: "rgba(179,0,0,0.18)", line: { width: 0 }, name: t("p10_p90") },
+    line(ys, s.p50, t("median"), false, "#b30000"),
+  ], layout(`${t("short_all")} — Monte Carlo`), CONFIG);
+  figShort.setAttribute("aria-label", `${t("short_all")} — Monte Carlo`);
 }
 
 async function compare() {
