@@ -302,7 +302,9 @@ def test_saved_variant_runs_to_the_same_numbers(client: TestClient, state: Serve
     # a second save under the same name is refused, the file is kept
     again = post(client, "/api/save", {"name": "meeting-what-if", "values": {}})
     assert again.status_code == 422 and "existing file" in again.json()["errors"][0]
-    assert post(client, "/api/save", {"name": "../escape", "values": {}}).status_code == 422
+    for bad in ("../escape", "line\n", "", None, "x" * 81):
+        assert post(client, "/api/save", {"name": bad, "values": {}}).status_code == 422, bad
+    assert sorted(p.name for p in state.save_dir.iterdir()) == ["meeting-what-if.yaml"]
     out = tmp_path / "run"
     cli = CliRunner().invoke(cli_app, ["run", str(path), "--out", str(out), "-q", "--no-report"])
     assert cli.exit_code == 0, cli.output

@@ -117,14 +117,14 @@ class ServeState:
         }
 
     def errors(self, exc: InputError) -> list[str]:
-        """The problems of ``exc`` as the CLI prints them (see :func:`ltsim.serve.levers.message`)."""
+        """The problems of ``exc`` as the CLI prints them (see :func:`ltsim.serve.overrides.message`)."""
         return [ov.message(p, self.opened) for p in exc.problems]
 
     def save(self, name: Any, values: dict[str, Any]) -> Path:
         """Write the variant ``<save_dir>/<name>.yaml``; InputError if the name, the levers or the file are bad."""
         import re
 
-        if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or len(name) > 80:
+        if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or len(name) > 80:
             raise InputError(
                 Problem(
                     "a scenario name of letters, digits, '_', '.', '-' (at most 80)", field="name", found=show(name)
