@@ -47,6 +47,29 @@ def population_frame(result: RunResult) -> Any:
     return frame[["year", "area", "age", "sex", "persons"]]
 
 
+def population_csv(result: RunResult) -> str:
+    """The text of ``population.csv``, as ``population_frame(result).to_csv(index=False, float_format="%.3f")``.
+
+    Written with one %-format per row instead of through a DataFrame: about 4× faster, and it needs
+    no pandas (a large municipality has millions of rows). Falls back to pandas for what this does not
+    write the same way: persons that are not finite, area ids that need CSV quoting.
+    """
+    pop = result.population
+    areas = result.scenario.area_ids
+    persons = pop.persons
+    if not np.isfinite(persons).all() or any(any(c in a for c in ',"\r\n') or a != a.strip() for a in areas):
+        return population_frame(result).to_csv(index=False, float_format=PERSONS_FORMAT)
+    n_ages = persons.shape[-1]
+    ages = range(n_ages)
+    lines = ["year,area,age,sex,persons\n"]
+    for y, year in enumerate(pop.years.tolist()):
+        for a, area in enumerate(areas):
+            for s, sex in enumerate(SEXES):
+                row = f"{year},{area.replace('%', '%%')},%d,{sex},{PERSONS_FORMAT}\n"
+                lines.append("".join(map(row.__mod__, zip(ages, persons[y, a, s].tolist(), strict=True))))
+    return "".join(lines)
+
+
 def population_change_frame(result: RunResult) -> Any:
     """``population_change.csv``: the flows of each year and area, with the stocks they join.
 
@@ -512,7 +535,8 @@ def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[st
     A scenario with chosen builds (``plan.builds``/``plan.closed``) gets the plan's tables
     (:mod:`ltsim.planning.replay`) unless the extras bring them (``ltsim plan`` writes its own).
     """
-    population_frame(result).to_csv(tmp / "population.csv", index=False, float_format=PERSONS_FORMAT)
+    with (tmp / "population.csv").open("w", encoding="utf-8") as fh:  # line ends as pandas writes them
+        fh.write(population_csv(result))
     population_change_frame(result).to_csv(tmp / "population_change.csv", index=False, float_format=PERSONS_FORMAT)
     if result.scenario.population.developments:
         housing_frame(result).to_csv(tmp / "housing.csv", index=False, float_format=PERSONS_FORMAT)
@@ -548,7 +572,8 @@ def _write_tables(result: RunResult, tmp: Path, montecarlo: Any, extras: dict[st
     for name, text in extras.items():
         (tmp / name).write_text(text, encoding="utf-8")
     with (tmp / "scenario.resolved.yaml").open("w", encoding="utf-8") as fh:
-        yaml.safe_dump(result.scenario.resolved(), fh, sort_keys=False, allow_unicode=True)
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text, 5× faster
+        yaml.dump(result.scenario.resolved(), fh, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
 def _manifest(result: RunResult, tmp: Path, seed: int, timings: dict[str, float], montecarlo: Any) -> dict[str, Any]:

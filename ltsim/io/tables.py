@@ -288,6 +288,9 @@ def read_table(
     # An optional key column the header leaves out (a table's 'year') is not part of the key.
     key = [k for k in key if k in header or next(c for c in columns if c.name == k).required]
     key_pos = [next(i for i, c in enumerate(columns) if c.name == k) for k in key]
+    # _parse depends on the cell and the column only: each distinct cell of a column is parsed once
+    # (area names, sexes and ages repeat on every row of a population table).
+    memo: list[dict[str, tuple[object, str | None]]] = [{} for _ in columns]
     for rownum, record in records:
         if not any(cell.strip() for cell in record):
             continue  # a wholly empty line is not a record
@@ -302,7 +305,7 @@ def read_table(
             continue
         parsed: list[object] = []
         good = True
-        for col, idx in zip(columns, index, strict=True):
+        for col, idx, seen_cells in zip(columns, index, memo, strict=True):
             cell = record[idx].strip() if idx < len(record) else ""
             if cell == "" and not col.required:
                 parsed.append(None)
@@ -317,7 +320,10 @@ def read_table(
                 good = False
                 parsed.append(None)
                 continue
-            value, wrong = _parse(cell, col)
+            try:
+                value, wrong = seen_cells[cell]
+            except KeyError:
+                value, wrong = seen_cells[cell] = _parse(cell, col)
             if wrong is not None:
                 expected = col.describe() + _percent_hint(value, col)
                 if wrong and wrong.removeprefix("at most ") not in expected:

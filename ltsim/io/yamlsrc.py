@@ -52,6 +52,35 @@ class _Loader(yaml.SafeLoader):
     """
 
 
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # PyYAML without libyaml: the pure-Python loader above
+    _CParser = None
+
+if _CParser is not None:
+
+    class _CLoader(_CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        """:class:`_Loader` with libyaml's scanner and parser (about 10× faster on a scenario).
+
+        Nodes are composed by PyYAML's own (Python) composer, so anchors, aliases, marks and the
+        nesting limit behave as with the pure-Python loader; libyaml refuses flow nesting beyond
+        1,000 levels itself.
+        """
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self.anchors: dict[str, yaml.Node] = {}
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        compose_document = yaml.composer.Composer.compose_document
+        compose_node = yaml.composer.Composer.compose_node
+        compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+        compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+        compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -61,6 +90,8 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+if _CParser is not None:
+    _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
 
 
 def _tag_name(tag: str) -> str:
@@ -70,7 +101,7 @@ def _tag_name(tag: str) -> str:
 class _Builder:
     """Builds plain values from a composed node tree, recording each value's line, refusing what is not plain."""
 
-    def __init__(self, file: Path, loader: _Loader) -> None:
+    def __init__(self, file: Path, loader: Any) -> None:
         self.file = file
         self.loader = loader
         self.smap: SourceMap = {}
@@ -149,10 +180,10 @@ class _Builder:
 def load_yaml(file: Path) -> tuple[Any, SourceMap]:
     """Read one YAML file into plain Python values and a map from key path to (file, line)."""
     text = decode_utf8(read_regular_file(file, MAX_YAML_BYTES, "YAML file"), file, "a YAML file")
-    loader: _Loader | None = None
+    loader: Any = None
     try:
         try:
-            loader = _Loader(text)
+            loader = (_CLoader if _CParser is not None else _Loader)(text)
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark

@@ -90,7 +90,7 @@ def _base_file(run: RunFolder) -> tuple[Path | None, dict[str, Any] | None]:
     if not path.is_file():
         return None, None
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError):
         return None, None
     if not isinstance(raw, dict) or not isinstance(raw.get("extends"), str):

@@ -115,16 +115,52 @@ def _object_tail(v: Any, s: str) -> str:
 
 
 def _sheet_rows_xml(frame: Any, styles: list[str], start_row: int) -> str:
-    """``<row>`` elements for every row of ``frame`` from ``start_row`` on."""
-    columns = [
-        _cells(_values(frame.iloc[:, j]), _column_letter(j + 1), styles[j] if j < len(styles) else "", start_row)
-        for j in range(frame.shape[1])
-    ]
-    n = len(frame)
-    return "".join(
-        f'<row r="{start_row + i}">{"".join(cells)}</row>'
-        for i, cells in zip(range(n), zip(*columns, strict=True), strict=True)
-    )
+    """``<row>`` elements for every row of ``frame`` from ``start_row`` on.
+
+    One %-format template per row: a column without blanks is a ``<c>`` pattern filled with the row number
+    and the value (``%d`` for whole numbers, ``%r`` for floats, as :func:`_cells` writes them; a text's
+    formatted tail once per distinct value); a column with blanks (NaN, None) brings its cells ready-made
+    from :func:`_cells`. About 3× faster than joining the cells of each row (population.csv: 50,000 rows).
+    """
+    rows = range(start_row, start_row + len(frame))
+    pattern = ['<row r="%d">']
+    columns: list[Any] = [rows]
+    for j in range(frame.shape[1]):
+        values = _values(frame.iloc[:, j])
+        letter = _column_letter(j + 1)
+        s = f' s="{styles[j]}"' if j < len(styles) and styles[j] else ""
+        kind = values.dtype.kind
+        if kind in "iu" or (kind == "f" and bool(np.isfinite(values).all())):
+            pattern.append(f'<c r="{letter}%d"{s}><v>{"%d" if kind in "iu" else "%r"}</v></c>')
+            columns += [rows, values.tolist()]
+            continue
+        if kind == "O":
+            tails = _object_tails(values, s)
+            if tails is not None:
+                pattern.append(f'<c r="{letter}%d%s')
+                columns += [rows, tails]
+                continue
+        pattern.append("%s")
+        columns.append(_cells(values, letter, styles[j] if j < len(styles) else "", start_row))
+    pattern.append("</row>")
+    return "".join(map("".join(pattern).__mod__, zip(*columns, strict=True)))
+
+
+def _object_tails(values: Any, s: str) -> list[str] | None:
+    """The ``<c>`` tail (after the reference's row number and closing quote) of each value; None if one is blank."""
+    tails: dict[tuple[type, Any], str] = {}
+    out = []
+    for v in values.tolist():
+        try:
+            tail = tails[(type(v), v)]
+        except KeyError:
+            tail = tails[(type(v), v)] = _object_tail(v, s)
+        except TypeError:  # an unhashable value
+            tail = _object_tail(v, s)
+        if not tail:
+            return None
+        out.append('"' + tail)
+    return out
 
 
 def _values(series: Any) -> Any:
