@@ -1,14 +1,16 @@
 """Issue 21's fast paths write exactly what the plain code they replace wrote.
 
-Each fast path (libyaml events for scenario files, the %-format population.csv writer, the row
-template of the workbook's large sheets) is compared with the straightforward version on the same
-input, byte for byte or value for value.
+Each fast path (libyaml events for scenario files, the %-format population.csv writer, the streamed
+rows of the workbook's large sheets) is compared with the straightforward version on the same input,
+byte for byte or value for value.
 """
 
 from __future__ import annotations
 
+import io
 import types
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,28 +57,45 @@ def test_population_csv_of_asker_is_what_pandas_writes():
     assert population_csv(result) == population_frame(result).to_csv(index=False, float_format=PERSONS_FORMAT)
 
 
-def _cells_joined(frame: pd.DataFrame, styles: list[str], start_row: int) -> str:
-    """The sheet rows as the cell-by-cell writer makes them (the reference for the row template)."""
-    columns = [
-        excel._cells(excel._values(frame.iloc[:, j]), excel._column_letter(j + 1), styles[j], start_row)
-        for j in range(frame.shape[1])
-    ]
-    return "".join(
-        f'<row r="{start_row + i}">{"".join(cells)}</row>' for i, cells in enumerate(zip(*columns, strict=True))
-    )
+def _sheet_back(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` written as a workbook sheet the way workbook_bytes writes a table, read back by pandas."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    excel._table_sheet(wb, "t", frame, "en")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return pd.read_excel(io.BytesIO(excel._patch(buf.getvalue(), {"t": frame})), sheet_name="t")
 
 
-def test_sheet_row_template_matches_the_cell_writer():
+@pytest.mark.parametrize("chunk", [2, 50_000])
+def test_large_sheet_rows_read_back_as_the_table(chunk: int, monkeypatch: pytest.MonkeyPatch):
     frame = pd.DataFrame(
         {
-            "year": np.array([2024, 2025, 2026]),
-            "area": ["nord", "sør & <vest>", "100 %"],
-            "persons": [1.5, 2.0, 1e-7],
-            "gap": [np.nan, 1.0, np.inf],
-            "note": ["x", None, "y"],
-            "flag": [True, False, True],
-            "count": pd.array([1, None, 3], dtype="Int64"),
+            "year": np.array([2024, 2025, 2026, 2027, 2028]),
+            "area": ["nord", "sør & <vest>", "100 %", "nord", None],
+            "persons": [1.5, 2.0, 1e-7, 0.1 + 0.2, -3.25],
+            "gap": [np.nan, 1.0, np.inf, 2.5, -np.inf],
+            "flag": [True, False, True, True, False],
+            "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
         }
     )
-    styles = ["1", "", "3", "4", "", "", "2"]
-    assert excel._sheet_rows_xml(frame, styles, 2) == _cells_joined(frame, styles, 2)
+    monkeypatch.setattr(excel, "_sheet_rows", _chunked(excel._sheet_rows, chunk))
+    back = _sheet_back(frame)
+    assert back.columns.tolist() == frame.columns.tolist()
+    assert back.year.tolist() == frame.year.tolist()
+    assert back.area.tolist()[:4] == frame.area.tolist()[:4] and pd.isna(back.area.iloc[4])
+    assert back.persons.tolist() == frame.persons.tolist()  # repr: the same floats, bit for bit
+    assert back.gap.tolist()[1::2] == [1.0, 2.5] and back.gap.isna().tolist() == [True, False, True, False, True]
+    assert back.flag.tolist() == frame.flag.tolist()
+    assert back["count"].isna().tolist() == [False, True, False, False, False]
+
+
+def _chunked(rows: Any, chunk: int) -> Any:
+    """``_sheet_rows`` with its chunk size fixed (so a small table is written in several chunks)."""
+
+    def call(frame: Any, styles: list[str], start_row: int, _chunk: int = chunk) -> Any:
+        return rows(frame, styles, start_row, _chunk)
+
+    return call

@@ -356,6 +356,8 @@ def housing_rows(run: RunFolder) -> list[dict[str, Any]]:
     h = run.table("housing")
     rows = []
     last = int(h.year.max())
+    # only a development with dwellings held back in some year can be listed (binding, or held at the end)
+    h = h[h.development.isin(set(h.development[h.held_back > 1e-9]))]
     for dev, g in h.groupby("development", sort=False):
         released = g.released > 1e-9
         held = g[g.held_back > 1e-9]

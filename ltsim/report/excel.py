@@ -19,6 +19,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -75,92 +77,74 @@ def _column_letter(i: int) -> str:
 
 # ------------------------------------------------------------------------------------------- fast rows
 
-
-def _cells(values: Any, letter: str, style: str, start_row: int) -> list[str]:
-    """XML ``<c>`` elements of one column for rows ``start_row…`` (empty string for a blank)."""
-    s = f' s="{style}"' if style else ""
-    rows = range(start_row, start_row + len(values))
-    kind = values.dtype.kind
-    if kind == "b":
-        return [f'<c r="{letter}{r}"{s} t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, values, strict=True)]
-    if kind in "iu":
-        return [f'<c r="{letter}{r}"{s}><v>{v}</v></c>' for r, v in zip(rows, values.tolist(), strict=True)]
-    if kind == "f":
-        return [
-            f'<c r="{letter}{r}"{s}><v>{v!r}</v></c>' if v == v and v not in (float("inf"), float("-inf")) else ""
-            for r, v in zip(rows, values.tolist(), strict=True)
-        ]
-    tails: dict[tuple[type, Any], str] = {}  # each distinct value formatted once (area names, sexes repeat)
-    out = []
-    for r, v in zip(rows, values.tolist(), strict=True):
-        try:
-            tail = tails[(type(v), v)]
-        except KeyError:
-            tail = tails[(type(v), v)] = _object_tail(v, s)
-        except TypeError:  # an unhashable value
-            tail = _object_tail(v, s)
-        out.append(f'<c r="{letter}{r}"{tail}' if tail else "")
-    return out
+ROWS_PER_CHUNK = 50_000
+"""Rows of a large sheet generated and compressed at a time (bounds the memory a large table's sheet takes)."""
 
 
-def _object_tail(v: Any, s: str) -> str:
-    """The part of an object column's ``<c>`` element after its reference ("" for a blank)."""
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    if isinstance(v, bool):
-        return f'{s} t="b"><v>{int(v)}</v></c>'
-    if isinstance(v, (int, float)):
-        return f"{s}><v>{v!r}</v></c>"
-    return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
+def _column_cells(values: Any, style: str) -> list[str]:
+    """The ``<c>`` elements of one column, without cell references (a blank is ``<c/>``, keeping its place).
 
-
-def _sheet_rows_xml(frame: Any, styles: list[str], start_row: int) -> str:
-    """``<row>`` elements for every row of ``frame`` from ``start_row`` on.
-
-    One %-format template per row: a column without blanks is a ``<c>`` pattern filled with the row number
-    and the value (``%d`` for whole numbers, ``%r`` for floats, as :func:`_cells` writes them; a text's
-    formatted tail once per distinct value); a column with blanks (NaN, None) brings its cells ready-made
-    from :func:`_cells`. About 3× faster than joining the cells of each row (population.csv: 50,000 rows).
+    Whole numbers, booleans and texts are formatted once per distinct value and picked by index (area
+    names, sexes, ages and years repeat on every row); floats by ``repr`` (the shortest text that reads
+    back as the same number), non-finite ones blank.
     """
-    rows = range(start_row, start_row + len(frame))
-    pattern = ['<row r="%d">']
-    columns: list[Any] = [rows]
-    for j in range(frame.shape[1]):
-        values = _values(frame.iloc[:, j])
-        letter = _column_letter(j + 1)
-        s = f' s="{styles[j]}"' if j < len(styles) and styles[j] else ""
-        kind = values.dtype.kind
-        if kind in "iu" or (kind == "f" and bool(np.isfinite(values).all())):
-            pattern.append(f'<c r="{letter}%d"{s}><v>{"%d" if kind in "iu" else "%r"}</v></c>')
-            columns += [rows, values.tolist()]
-            continue
-        if kind == "O":
-            tails = _object_tails(values, s)
-            if tails is not None:
-                pattern.append(f'<c r="{letter}%d%s')
-                columns += [rows, tails]
-                continue
-        pattern.append("%s")
-        columns.append(_cells(values, letter, styles[j] if j < len(styles) else "", start_row))
-    pattern.append("</row>")
-    return "".join(map("".join(pattern).__mod__, zip(*columns, strict=True)))
+    s = f' s="{style}"' if style else ""
+    blank = f"<c{s}/>"
+    kind = values.dtype.kind
+    if kind == "f":
+        cell = f"<c{s}><v>%r</v></c>"
+        finite = np.isfinite(values)
+        out = list(map(cell.__mod__, values.tolist()))
+        if not finite.all():
+            for i in np.flatnonzero(~finite).tolist():
+                out[i] = blank
+        return out
+    if kind == "b":
+        return [f'<c{s} t="b"><v>1</v></c>' if v else f'<c{s} t="b"><v>0</v></c>' for v in values.tolist()]
+    import pandas as pd
+
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # an unhashable value: each cell on its own
+        return [_object_cell(v, s) for v in values.tolist()]
+    if kind in "iu":
+        texts = [f"<c{s}><v>{v}</v></c>" for v in uniques.tolist()]
+    else:
+        texts = [_object_cell(v, s) for v in uniques.tolist()]
+    table = np.array([*texts, blank], dtype=object)  # code −1 (None, NaN) → the last: blank
+    return table[codes].tolist()
 
 
-def _object_tails(values: Any, s: str) -> list[str] | None:
-    """The ``<c>`` tail (after the reference's row number and closing quote) of each value; None if one is blank."""
-    tails: dict[tuple[type, Any], str] = {}
-    out = []
-    for v in values.tolist():
-        try:
-            tail = tails[(type(v), v)]
-        except KeyError:
-            tail = tails[(type(v), v)] = _object_tail(v, s)
-        except TypeError:  # an unhashable value
-            tail = _object_tail(v, s)
-        if not tail:
-            return None
-        out.append('"' + tail)
-    return out
+def _object_cell(v: Any, s: str) -> str:
+    """The ``<c>`` element of one value of an object column (``<c/>`` for a blank)."""
+    import pandas as pd
+
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return f"<c{s}/>"
+    if isinstance(v, bool | np.bool_):
+        return f'<c{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, int | float | np.integer | np.floating):
+        v = v.item() if isinstance(v, np.generic) else v
+        if isinstance(v, float) and v in (float("inf"), float("-inf")):
+            return f"<c{s}/>"
+        return f"<c{s}><v>{v!r}</v></c>"
+    return f'<c{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
+
+
+def _sheet_rows(frame: Any, styles: list[str], start_row: int, chunk: int = ROWS_PER_CHUNK) -> Iterator[str]:
+    """``<row>`` elements for every row of ``frame`` from ``start_row`` on, ``chunk`` rows at a time.
+
+    Rows carry their number, cells only their position (the ``r`` of a ``<c>`` is optional in SpreadsheetML;
+    a blank is an empty ``<c/>``). Each column's cells are made by :func:`_column_cells` and the rows are
+    joined in one pass: population.csv of a municipality of 100 areas is 830,000 rows.
+    """
+    n = len(frame)
+    arrays = [_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    for first in range(0, n, chunk):
+        last = min(n, first + chunk)
+        columns = [_column_cells(a[first:last], styles[j] if j < len(styles) else "") for j, a in enumerate(arrays)]
+        opens = map('<row r="%d">'.__mod__, range(start_row + first, start_row + last))
+        yield "".join(chain.from_iterable(zip(opens, *columns, repeat("</row>"), strict=False)))
 
 
 def _values(series: Any) -> Any:
@@ -199,9 +183,14 @@ def _patch(data: bytes, tables: dict[str, Any]) -> bytes:
         for info in src.infolist():
             raw = src.read(info.filename)
             title = next((k for k, p in parts.items() if p == info.filename and k in tables), None)
-            if title is not None:
-                raw = _patch_sheet(raw.decode("utf-8"), tables[title]).encode("utf-8")
-            dst.writestr(info, raw, compress_type=zipfile.ZIP_DEFLATED, compresslevel=4)
+            if title is None:
+                dst.writestr(info, raw, compress_type=zipfile.ZIP_DEFLATED, compresslevel=4)
+                continue
+            dst.compresslevel = 1  # a large sheet: 2× faster than level 4, 20 % larger
+            with dst.open(info.filename, "w", force_zip64=True) as fh:  # streamed: never the whole sheet at once
+                for part in _patch_sheet(raw.decode("utf-8"), tables[title]):
+                    fh.write(part.encode("utf-8"))
+            dst.compresslevel = 4
     return out.getvalue()
 
 
@@ -209,29 +198,33 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
 
 
-def _patch_sheet(xml: str, frame: Any) -> str:
-    start = xml.index("<sheetData>") + len("<sheetData>") if "<sheetData>" in xml else None
-    if start is None:
-        return xml
+def _patch_sheet(xml: str, frame: Any) -> Iterator[str]:
+    """The sheet's XML in parts: openpyxl's header row, every data row from :func:`_sheet_rows`, the rest."""
+    if "<sheetData>" not in xml:
+        yield xml
+        return
+    start = xml.index("<sheetData>") + len("<sheetData>")
     end = xml.index("</sheetData>")
     body = xml[start:end]
     m2 = re.search(r'<row r="2"[^>]*>(.*?)</row>', body, flags=re.S)
+    if not m2:
+        yield xml
+        return
     styles = [""] * frame.shape[1]
-    if m2:
-        for cm in re.finditer(r"<c\b([^>]*?)/?>", m2.group(1)):
-            a = dict(_ATTR.findall(cm.group(1)))
-            col = re.match(r"[A-Z]+", a.get("r", ""))
-            if col:
-                from openpyxl.utils import column_index_from_string
+    for cm in re.finditer(r"<c\b([^>]*?)/?>", m2.group(1)):
+        a = dict(_ATTR.findall(cm.group(1)))
+        col = re.match(r"[A-Z]+", a.get("r", ""))
+        if col:
+            from openpyxl.utils import column_index_from_string
 
-                j = column_index_from_string(col.group(0)) - 1
-                if j < len(styles):
-                    styles[j] = a.get("s", "")
-        row1_end = body.index("</row>") + len("</row>")
-        body = body[:row1_end] + _sheet_rows_xml(frame, styles, 2)
+            j = column_index_from_string(col.group(0)) - 1
+            if j < len(styles):
+                styles[j] = a.get("s", "")
     last = f"{_column_letter(frame.shape[1])}{len(frame) + 1}"
-    xml = xml[:start] + body + xml[end:]
-    return re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+    head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml[:start], count=1)
+    yield head + body[: body.index("</row>") + len("</row>")]
+    yield from _sheet_rows(frame, styles, 2)
+    yield xml[end:]
 
 
 # ------------------------------------------------------------------------------------------- sheets

@@ -115,6 +115,7 @@ def fig_service_grid(figs: Figures, d: RunData, service: str, fig_id: str) -> st
     layout.pop("xaxis")
     layout.pop("yaxis")
     annotations = []
+    by_zone = dict(tuple(sel.groupby("zone", sort=False)))  # each zone's rows in their order, split once
     plot_h = height - 60
     cell_h = 1.0 / rows
     gy = gy_px / plot_h
@@ -125,7 +126,7 @@ def fig_service_grid(figs: Figures, d: RunData, service: str, fig_id: str) -> st
         x0 = c * (w + gx)
         y1 = 1.0 - r * cell_h - gy * 0.7
         y0 = 1.0 - (r + 1) * cell_h + gy * 0.3
-        z = sel[sel.zone == zone].sort_values("year")
+        z = by_zone[zone].sort_values("year")
         years = clean(z.year)
         first = i == 0
         data += [
