@@ -26,7 +26,11 @@ the base. Each scenario is written to ``<out>/<axis=value,…>/`` exactly as ``l
 writes it. A rerun skips every scenario whose folder already holds a completed run of the same
 resolved scenario (same hash, same seed and replications); a failing scenario is recorded with
 its error and the others go on. The summary is built from the run folders, so it is the same
-whether a scenario was computed now or earlier.
+whether a scenario was computed now or earlier. A folder is first checked without loading its
+scenario (:func:`fingerprint`: the merged data, the YAML files, seed, replications, decision and
+the code that resolves a scenario; and the sha256 of every input table in its manifest); only the
+scenarios that check cannot clear go to a worker, and a rerun with nothing to run starts no pool
+and keeps the summary tables and comparison.html it finds (they are of the same folders).
 
 Execution: a local process pool (all cores by default) or an existing Dask distributed cluster
 (``dask=address`` or a scheduler file) — the same task function either way.
@@ -35,6 +39,7 @@ Execution: a local process pool (all cores by default) or an existing Dask distr
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -134,6 +139,7 @@ class BatchResult:
     out_dir: Path
     outcomes: tuple[Outcome, ...]
     files: dict[str, Path] = field(default_factory=dict)
+    unchanged: bool = False  # nothing ran and the summary tables on disk are of these very folders
 
 
 # --------------------------------------------------------------------------------------- loading
@@ -366,9 +372,13 @@ def run_one(
         used_seed = scenario.config.seed if seed is None else seed
         if _complete(folder, scenario.hash, used_seed, reps, optimize, plan):
             return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)
-        extras: dict[str, str] = {
-            "batch_scenario.json": json.dumps({"scenario_hash": scenario.hash, "optimized": optimize, "planned": plan})
+        marker = {
+            "scenario_hash": scenario.hash,
+            "optimized": optimize,
+            "planned": plan,
+            "fingerprint": fingerprint(item, seed, reps, optimize, plan),
         }
+        extras: dict[str, str] = {"batch_scenario.json": json.dumps(marker)}
         if plan:
             from ltsim.planning import plan as make_plan
             from ltsim.planning.files import plan_files
@@ -422,6 +432,65 @@ def _complete(
     return data.get("status") == "ok" and data.get("seed") == seed and data.get("replications") == want_reps
 
 
+_CODE_HASH: list[str] = []
+
+
+def _resolution_code_hash() -> str:
+    """sha256 of the code that turns scenario data into a scenario hash (ltsim/schema, ltsim/scenario)."""
+    if not _CODE_HASH:
+        root = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for file in sorted([*(root / "schema").glob("*.py"), *(root / "scenario").glob("*.py")]):
+            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+        _CODE_HASH.append(digest.hexdigest())
+    return _CODE_HASH[0]
+
+
+def fingerprint(item: BatchScenario, seed: int | None, reps: int, optimize: bool, plan: bool) -> str:
+    """The sha256 of a batch scenario before it is validated.
+
+    Of its merged data (in file order), the YAML files it came from, the batch's seed, replications and
+    decision, and the code that resolves it. Equal fingerprints and unchanged input tables give the same resolved scenario, so a rerun can see that
+    a folder is complete without loading the scenario (:func:`_quick_complete`).
+    """
+    sources = sorted({str(Path(file).resolve()) for file in {origin[0] for origin in item.smap.values()}})
+    data = json.dumps(
+        {"raw": item.raw, "sources": sources, "seed": seed, "reps": reps, "optimize": optimize, "plan": plan},
+        default=str,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256((data + _resolution_code_hash()).encode("utf-8")).hexdigest()
+
+
+def _quick_complete(folder: Path, print_: str, file_hashes: dict[str, str | None]) -> str | None:
+    """The scenario hash of a folder completed earlier with the same fingerprint and unchanged input tables.
+
+    None when anything differs or cannot be read: the scenario then goes to :func:`run_one`, which loads it
+    and compares the resolved scenario's hash (:func:`_complete`). ``file_hashes`` caches each input
+    table's sha256 over the scenarios of a batch (they share most tables).
+    """
+    try:
+        made = json.loads((folder / "batch_scenario.json").read_text(encoding="utf-8"))
+        if made.get("fingerprint") != print_:
+            return None
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("status") != "ok":
+            return None
+        for entry in manifest["scenario"]["input_files"].values():
+            path = entry["path"]
+            if path not in file_hashes:
+                try:
+                    file_hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                except OSError:
+                    file_hashes[path] = None
+            if file_hashes[path] != entry["sha256"]:
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    digest = made.get("scenario_hash")
+    return digest if isinstance(digest, str) else None
+
+
 def run_batch(
     batch: Batch,
     out_dir: Path,
@@ -444,14 +513,26 @@ def run_batch(
     args = (str(batch.file), str(out_dir), batch.spec.reps, batch.spec.seed, batch.spec.optimize, batch.spec.plan)
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
-    if dask:
+    file_hashes: dict[str, str | None] = {}
+    decision = (batch.spec.reps, batch.spec.optimize, batch.spec.plan)
+    pending = []
+    for item in batch.scenarios:  # completed earlier, as far as can be seen without loading the scenario
+        tick = time.perf_counter()
+        digest = _quick_complete(out_dir / item.key, fingerprint(item, batch.spec.seed, *decision), file_hashes)
+        if digest is None:
+            pending.append(item)
+            continue
+        outcomes[item.key] = Outcome(item.key, "skipped", time.perf_counter() - tick, digest)
+        if progress:
+            progress(outcomes[item.key])
+    if not pending:
+        pass  # nothing to run: no pool, no cluster
+    elif dask:
         from distributed import Client, as_completed
 
         client = Client(scheduler_file=dask) if Path(dask).is_file() else Client(dask)
         try:
-            futures = client.map(
-                run_one, list(batch.scenarios), *[[a] * len(batch.scenarios) for a in args], pure=False
-            )
+            futures = client.map(run_one, pending, *[[a] * len(pending) for a in args], pure=False)
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes[outcome.key] = outcome
@@ -460,9 +541,9 @@ def run_batch(
         finally:
             client.close()
     else:
-        workers = workers or os.cpu_count() or 1
+        workers = min(workers or os.cpu_count() or 1, len(pending))
         if workers == 1:
-            for item in batch.scenarios:
+            for item in pending:
                 outcome = run_one(item, *args)
                 outcomes[item.key] = outcome
                 if progress:
@@ -474,15 +555,40 @@ def run_batch(
             from ltsim.parallel import watch_parent
 
             with ProcessPoolExecutor(max_workers=workers, initializer=watch_parent, initargs=(os.getpid(),)) as pool:
-                futures = [pool.submit(run_one, item, *args) for item in batch.scenarios]
+                futures = [pool.submit(run_one, item, *args) for item in pending]
                 for future in done(futures):
                     outcome = future.result()
                     outcomes[outcome.key] = outcome
                     if progress:
                         progress(outcome)
     ordered = tuple(outcomes[s.key] for s in batch.scenarios)
+    files = _summary_on_disk(batch, out_dir, ordered) if not pending else None
+    if files is not None:  # a rerun that ran nothing: the tables already are of these folders
+        return BatchResult(out_dir=out_dir, outcomes=ordered, files=files, unchanged=True)
     files = write_summary(batch, out_dir, ordered, time.perf_counter() - started)
     return BatchResult(out_dir=out_dir, outcomes=ordered, files=files)
+
+
+def _summary_on_disk(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...]) -> dict[str, Path] | None:
+    """The summary tables of an earlier complete run of this batch with the same scenarios and hashes, or None."""
+    try:
+        done = json.loads((out_dir / "batch.json").read_text(encoding="utf-8"))
+        earlier = [(s["scenario"], s["status"], s["hash"]) for s in done["scenarios"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    now = [(o.key, "ok", o.scenario_hash) for o in outcomes]
+    same = (
+        done.get("status") == "complete"
+        and done.get("base_scenario") == batch.reference.key
+        and [(k, h) for k, st, h in earlier if st in ("ok", "skipped")] == [(k, h) for k, _, h in now]
+        and len(earlier) == len(now)
+    )
+    files = {
+        "summary": out_dir / "summary.csv",
+        "comparison": out_dir / "comparison.csv",
+        "batch": out_dir / "batch.json",
+    }
+    return files if same and all(f.is_file() for f in files.values()) else None
 
 
 # --------------------------------------------------------------------------------------- summary
@@ -514,6 +620,7 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
             long_rows.append({"scenario": item.key, **item.values, "kpi": kpi, "year": year, "value": value})
         wide_rows.append({"scenario": item.key, **item.values, **head})
     texts: dict[str, str] = {}
+    ranked: list[dict[str, Any]] | None = None
     if long_rows:
         summary = pd.DataFrame(long_rows)
         summary["year"] = summary["year"].astype("Int64")
@@ -528,6 +635,10 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
             for col in figures:
                 wide[f"delta_{col}"] = wide[col] - float(base[col])
         texts["comparison.csv"] = wide.to_csv(index=False, float_format="%.10g")
+        from ltsim.keyfigures import headline
+
+        # the console's headline, ranked on comparison.csv as written (a rerun that runs nothing prints it from here)
+        ranked = headline(pd.read_csv(io.StringIO(texts["comparison.csv"])), base_key)
     manifest = {
         "batch": batch.spec.name,
         "file": str(batch.file),
@@ -549,6 +660,8 @@ def write_summary(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...], se
             for o in outcomes
         ],
     }
+    if ranked is not None:
+        manifest["headline"] = {"scenarios": len(wide_rows), "reference": batch.reference.key, "rows": ranked}
     texts["batch.json"] = _json_text(manifest)
     write_files(texts, out_dir)  # each to a temporary file, then all renamed: never half a table
     names = {"summary.csv": "summary", "comparison.csv": "comparison", "batch.json": "batch"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,39 @@ def test_rerun_skips_completed_scenarios_and_gives_the_same_summary(tmp_path: Pa
     assert (out / "summary.csv").read_bytes() == summary
     third = run_batch(batch, out, workers=1)
     assert {o.status for o in third.outcomes} == {"skipped"}
+
+
+def test_rerun_of_a_complete_batch_loads_no_scenario_and_keeps_the_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import ltsim.batch as batch_module
+
+    batch = load_batch(write_batch(tmp_path))
+    out = tmp_path / "out"
+    run_batch(batch, out, workers=2)
+    files = {n: (out / n).read_bytes() for n in ("summary.csv", "comparison.csv", "batch.json")}
+
+    def not_run(*args: Any, **kw: Any) -> None:
+        raise AssertionError("a complete scenario was loaded or run again")
+
+    monkeypatch.setattr(batch_module, "run_one", not_run)
+    monkeypatch.setattr(batch_module, "write_summary", not_run)
+    again = run_batch(batch, out, workers=2)
+    assert again.unchanged and {o.status for o in again.outcomes} == {"skipped"}
+    assert {n: (out / n).read_bytes() for n in files} == files
+    assert [o.scenario_hash for o in again.outcomes] == [
+        s["hash"] for s in json.loads(files["batch.json"])["scenarios"]
+    ]
+
+
+def test_rerun_after_an_input_table_changed_runs_the_scenarios_again(tmp_path: Path):
+    batch = load_batch(write_batch(tmp_path))
+    out = tmp_path / "out"
+    run_batch(batch, out, workers=1)
+    table = tmp_path / "base" / "data" / "facilities.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace("300", "310"), encoding="utf-8")
+    again = run_batch(load_batch(tmp_path / "batch.yaml"), out, workers=1)
+    assert not again.unchanged and {o.status for o in again.outcomes} == {"ok"}
 
 
 def test_a_failing_scenario_does_not_stop_the_batch(tmp_path: Path):

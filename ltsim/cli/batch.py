@@ -86,7 +86,9 @@ def batch(
 
         result = run_batch(spec, target, workers=workers, dask=dask, progress=advance)
     page = None
-    if counts["ok"] + counts["skipped"]:
+    if result.unchanged and (result.out_dir / "comparison.html").is_file():
+        page = result.out_dir / "comparison.html"  # nothing ran: the page is of these very folders
+    elif counts["ok"] + counts["skipped"]:
         from ltsim.report import compare_report
 
         page = compare_report([result.out_dir], result.out_dir / "comparison.html")
@@ -95,7 +97,7 @@ def batch(
         f"{counts['failed']} failed → [bold]{result.out_dir}[/]"
     )
     if page is not None:
-        _print_headline(result.out_dir / "comparison.csv", spec.reference.key)
+        _print_headline(result.out_dir, spec.reference.key, stored=result.unchanged)
         out.print(f"Comparison: [bold]{page}[/] (open it in a browser); one row per scenario in comparison.csv")
     for outcome in result.outcomes:
         if outcome.status == "failed":
@@ -104,23 +106,34 @@ def batch(
         raise typer.Exit(code=1)
 
 
-def _print_headline(comparison: Path, reference: str) -> None:
-    """The best and worst scenario by each headline figure of comparison.csv, beside the reference's value."""
-    import pandas as pd
+def _print_headline(folder: Path, reference: str, stored: bool = False) -> None:
+    """The best and worst scenario by each headline figure of comparison.csv, beside the reference's value.
+
+    With ``stored`` (a rerun that ran nothing) the ranking batch.json holds for that very comparison.csv.
+    """
+    import json
+
     from rich.markup import escape
 
     from ltsim.keyfigures import better, headline
     from ltsim.report.i18n import figure_label
 
+    comparison = folder / "comparison.csv"
     if not comparison.is_file():
         return
-    frame = pd.read_csv(comparison)
-    rows = headline(frame, reference)
+    kept = json.loads((folder / "batch.json").read_text(encoding="utf-8")).get("headline") if stored else None
+    if kept is not None and kept.get("reference") == reference:
+        rows, n = kept["rows"], kept["scenarios"]
+    else:
+        import pandas as pd
+
+        frame = pd.read_csv(comparison)
+        rows, n = headline(frame, reference), len(frame)
     if not rows:
         out.print("Every scenario has the same headline figures.")
         return
     table = Table(
-        title=f"Headline: best and worst of {len(frame)} scenarios (reference {reference})",
+        title=f"Headline: best and worst of {n} scenarios (reference {reference})",
         title_justify="left",
         caption="↓ lower is better, ↑ higher is better",
         caption_justify="left",
