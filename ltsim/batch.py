@@ -27,7 +27,7 @@ writes it. A rerun skips every scenario whose folder already holds a completed r
 resolved scenario (same hash, same seed and replications); a failing scenario is recorded with
 its error and the others go on. The summary is built from the run folders, so it is the same
 whether a scenario was computed now or earlier. A folder is first checked without loading its
-scenario (:func:`fingerprint`: the merged data, the YAML files, seed, replications, decision and
+scenario (:func:`ltsim.resume.fingerprint`: the merged data, the YAML files, seed, replications, decision and
 the code that resolves a scenario; and the sha256 of every input table in its manifest); only the
 scenarios that check cannot clear go to a worker, and a rerun with nothing to run starts no pool
 and keeps the summary tables and comparison.html it finds (they are of the same folders).
@@ -57,6 +57,7 @@ from ltsim.errors import InputError, Problem, show
 from ltsim.io.files import resolve_path
 from ltsim.io.output import write_files
 from ltsim.io.yamlsrc import SourceMap, deep_merge, load_layered, load_yaml
+from ltsim.resume import complete, fingerprint, quick_complete, summary_on_disk
 
 AXIS_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
@@ -370,13 +371,13 @@ def run_one(
     try:
         scenario = scenario_from_data(item.raw, item.smap, Path(batch_file))
         used_seed = scenario.config.seed if seed is None else seed
-        if _complete(folder, scenario.hash, used_seed, reps, optimize, plan):
+        if complete(folder, scenario.hash, used_seed, reps, optimize, plan):
             return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)
         marker = {
             "scenario_hash": scenario.hash,
             "optimized": optimize,
             "planned": plan,
-            "fingerprint": fingerprint(item, seed, reps, optimize, plan),
+            "fingerprint": fingerprint(item.raw, item.smap, seed, reps, optimize, plan),
         }
         extras: dict[str, str] = {"batch_scenario.json": json.dumps(marker)}
         if plan:
@@ -410,87 +411,6 @@ def run_one(
         return Outcome(item.key, "failed", time.perf_counter() - started, None, detail)
 
 
-def _complete(
-    folder: Path, scenario_hash: str, seed: int, reps: int, optimize: bool = False, plan: bool = False
-) -> bool:
-    manifest = folder / "manifest.json"
-    marker = folder / "batch_scenario.json"
-    if not manifest.is_file() or not marker.is_file():
-        return False
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        made = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return False
-    if (
-        made.get("scenario_hash") != scenario_hash
-        or made.get("optimized") != optimize
-        or made.get("planned", False) != plan
-    ):
-        return False
-    want_reps = reps if reps > 1 else None
-    return data.get("status") == "ok" and data.get("seed") == seed and data.get("replications") == want_reps
-
-
-_CODE_HASH: list[str] = []
-
-
-def _resolution_code_hash() -> str:
-    """sha256 of the code that turns scenario data into a scenario hash (ltsim/schema, ltsim/scenario)."""
-    if not _CODE_HASH:
-        root = Path(__file__).resolve().parent
-        digest = hashlib.sha256()
-        for file in sorted([*(root / "schema").glob("*.py"), *(root / "scenario").glob("*.py")]):
-            digest.update(file.name.encode() + b"\0" + file.read_bytes())
-        _CODE_HASH.append(digest.hexdigest())
-    return _CODE_HASH[0]
-
-
-def fingerprint(item: BatchScenario, seed: int | None, reps: int, optimize: bool, plan: bool) -> str:
-    """The sha256 of a batch scenario before it is validated.
-
-    Of its merged data (in file order), the YAML files it came from, the batch's seed, replications and
-    decision, and the code that resolves it. Equal fingerprints and unchanged input tables give the same resolved scenario, so a rerun can see that
-    a folder is complete without loading the scenario (:func:`_quick_complete`).
-    """
-    sources = sorted({str(Path(file).resolve()) for file in {origin[0] for origin in item.smap.values()}})
-    data = json.dumps(
-        {"raw": item.raw, "sources": sources, "seed": seed, "reps": reps, "optimize": optimize, "plan": plan},
-        default=str,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256((data + _resolution_code_hash()).encode("utf-8")).hexdigest()
-
-
-def _quick_complete(folder: Path, print_: str, file_hashes: dict[str, str | None]) -> str | None:
-    """The scenario hash of a folder completed earlier with the same fingerprint and unchanged input tables.
-
-    None when anything differs or cannot be read: the scenario then goes to :func:`run_one`, which loads it
-    and compares the resolved scenario's hash (:func:`_complete`). ``file_hashes`` caches each input
-    table's sha256 over the scenarios of a batch (they share most tables).
-    """
-    try:
-        made = json.loads((folder / "batch_scenario.json").read_text(encoding="utf-8"))
-        if made.get("fingerprint") != print_:
-            return None
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("status") != "ok":
-            return None
-        for entry in manifest["scenario"]["input_files"].values():
-            path = entry["path"]
-            if path not in file_hashes:
-                try:
-                    file_hashes[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-                except OSError:
-                    file_hashes[path] = None
-            if file_hashes[path] != entry["sha256"]:
-                return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    digest = made.get("scenario_hash")
-    return digest if isinstance(digest, str) else None
-
-
 def run_batch(
     batch: Batch,
     out_dir: Path,
@@ -518,7 +438,9 @@ def run_batch(
     pending = []
     for item in batch.scenarios:  # completed earlier, as far as can be seen without loading the scenario
         tick = time.perf_counter()
-        digest = _quick_complete(out_dir / item.key, fingerprint(item, batch.spec.seed, *decision), file_hashes)
+        digest = quick_complete(
+            out_dir / item.key, fingerprint(item.raw, item.smap, batch.spec.seed, *decision), file_hashes
+        )
         if digest is None:
             pending.append(item)
             continue
@@ -562,33 +484,11 @@ def run_batch(
                     if progress:
                         progress(outcome)
     ordered = tuple(outcomes[s.key] for s in batch.scenarios)
-    files = _summary_on_disk(batch, out_dir, ordered) if not pending else None
+    files = summary_on_disk(out_dir, batch.reference.key, ordered) if not pending else None
     if files is not None:  # a rerun that ran nothing: the tables already are of these folders
         return BatchResult(out_dir=out_dir, outcomes=ordered, files=files, unchanged=True)
     files = write_summary(batch, out_dir, ordered, time.perf_counter() - started)
     return BatchResult(out_dir=out_dir, outcomes=ordered, files=files)
-
-
-def _summary_on_disk(batch: Batch, out_dir: Path, outcomes: tuple[Outcome, ...]) -> dict[str, Path] | None:
-    """The summary tables of an earlier complete run of this batch with the same scenarios and hashes, or None."""
-    try:
-        done = json.loads((out_dir / "batch.json").read_text(encoding="utf-8"))
-        earlier = [(s["scenario"], s["status"], s["hash"]) for s in done["scenarios"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    now = [(o.key, "ok", o.scenario_hash) for o in outcomes]
-    same = (
-        done.get("status") == "complete"
-        and done.get("base_scenario") == batch.reference.key
-        and [(k, h) for k, st, h in earlier if st in ("ok", "skipped")] == [(k, h) for k, _, h in now]
-        and len(earlier) == len(now)
-    )
-    files = {
-        "summary": out_dir / "summary.csv",
-        "comparison": out_dir / "comparison.csv",
-        "batch": out_dir / "batch.json",
-    }
-    return files if same and all(f.is_file() for f in files.values()) else None
 
 
 # --------------------------------------------------------------------------------------- summary

@@ -3,8 +3,12 @@
 Replication ``r`` draws from its own random stream, ``SeedSequence(seed, spawn_key=(r,))``
 (what ``SeedSequence(seed).spawn(n)[r]`` gives), so the numbers depend on the seed and the
 replication number only — never on how replications are spread over worker processes.
-The population and demand do not vary between replications (the programme does), so they
-are computed once; each replication costs one SimPy run and one capacity ledger.
+Without ``population.uncertainty`` the population and demand do not vary between replications
+(the programme does), so they are computed once; each replication costs one SimPy run, one
+capacity ledger and the finance model. With it, each replication also draws a population variant
+(level factors on fertility, mortality, in- and out-migration and housing-led in-migration, from
+``SeedSequence(seed, spawn_key=(r, 1))``) and runs the whole pipeline: population → demand →
+capacity → finance → key figures.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from ltsim.models import capacity as cap_model
 from ltsim.models import finance as fin_model
 from ltsim.models import projects as proj_model
 from ltsim.scenario import Scenario
-from ltsim.streams import rng_for
+from ltsim.streams import population_rng_for, rng_for
 
 PERCENTILES = (10, 50, 90)
 CHUNK = 25
@@ -43,8 +47,11 @@ class MonteCarloResult:
     kpi_names: tuple[str, ...] = ()
     kpi_values: np.ndarray | None = None  # [R, K, Y-1] key figures [percent] (finance only)
     kpi_red: np.ndarray | None = None  # [R, K, Y-1] True where the fiscal rule is red
-    population_total: np.ndarray | None = None  # [R, Y] persons on 1 January (varies only where housing waits)
+    population_total: np.ndarray | None = None  # [R, Y] persons on 1 January (varies where housing waits or
+    # with population.uncertainty)
     usable: tuple[np.ndarray, ...] = ()  # per service [R, Y, Z] usable capacity [places]
+    factor_names: tuple[str, ...] = ()
+    factors: np.ndarray | None = None  # [R, F] population variant factors drawn (population.uncertainty)
 
     @property
     def reps(self) -> int:
@@ -64,6 +71,31 @@ class _Replication:
     kpi_red: np.ndarray | None = None
     population_total: np.ndarray | None = None
     usable: tuple[np.ndarray, ...] = ()
+    factors: np.ndarray | None = None
+
+
+POPULATION_FACTORS = ("fertility", "mortality", "in_migration", "out_migration", "housing")
+"""The levels ``population.uncertainty`` may vary, in the order they are drawn."""
+
+
+def population_factors(uncertainty: Any, rng: np.random.Generator) -> dict[str, float]:
+    """One replication's population variant: a factor per level ``uncertainty`` names, in POPULATION_FACTORS order.
+
+    Log-normal: ``median · exp(sigma · Z)``; triangular: a draw between ``low`` and ``high`` (``low`` where they
+    are equal).
+    """
+    out: dict[str, float] = {}
+    for name in POPULATION_FACTORS:
+        dist = getattr(uncertainty, name)
+        if dist is None:
+            continue
+        if dist.dist == "lognormal":
+            out[name] = float(dist.median * np.exp(dist.sigma * rng.standard_normal()))
+        else:  # as proj_model.draw_triangular, for one value: a flat triangle still takes its draw
+            high = dist.high if dist.high > dist.low else dist.low + 1.0
+            value = float(rng.triangular(dist.low, min(max(dist.mode, dist.low), high), high))
+            out[name] = value if dist.high > dist.low else float(dist.low)
+    return out
 
 
 def _finance(scenario: Scenario, population: Any, services: Any, run: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -88,17 +120,26 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
         delay, cost = proj_model.draw(data.distributions, data.inputs.phase_years, rng_for(seed, rep))
         run, housing = proj_model.simulate(data.inputs, delay, cost), None
     population, services = base["population"], base["services"]
-    released = held = None
-    if housing is not None:
-        # Housing waits for projects: each replication releases, projects and compares anew.
+    released = held = factors = None
+    uncertainty = scenario.config.population.uncertainty
+    if housing is not None or uncertainty is not None:
+        # Housing waits for projects, or the population varies: each replication projects and compares anew.
         from ltsim.models import population as pop_model
 
-        dwellings = pipeline.dwellings_by_area(scenario, housing.areas, housing.released)
-        population = pop_model.project(pipeline.population_inputs(scenario, dwellings))
+        if housing is not None:
+            dwellings = pipeline.dwellings_by_area(scenario, housing.areas, housing.released)
+            inputs = pipeline.population_inputs(scenario, dwellings)
+            released, held = housing.released.sum(axis=1), housing.held_back.sum(axis=1)
+        else:
+            inputs = base["population_inputs"]
+        if uncertainty is not None:
+            drawn = population_factors(uncertainty, population_rng_for(seed, rep))
+            inputs = pop_model.vary(inputs, **drawn)
+            factors = np.array(list(drawn.values()))
+        population = pop_model.project(inputs)
         services = pipeline.demand_and_capacity(scenario, population.persons, run.completion_year)
         shorts = tuple(np.clip(s.gap, 0.0, None) for s in services if s.gap is not None)
         usables = tuple(s.usable_capacity for s in services if s.gap is not None)
-        released, held = housing.released.sum(axis=1), housing.held_back.sum(axis=1)
     else:
         short_list: list[np.ndarray] = []
         usable_list: list[np.ndarray] = []
@@ -127,6 +168,7 @@ def _replicate(scenario: Scenario, base: dict[str, Any], seed: int, rep: int) ->
         red,
         total,
         usables,
+        factors,
     )
 
 
@@ -165,9 +207,11 @@ def run_montecarlo(
         raise ValueError("Monte Carlo needs a project catalogue (projects: in the scenario)")
     from ltsim.models import population as pop_model
 
-    population = pop_model.project(pipeline.population_inputs(scenario))  # finance needs the whole result
+    inputs = pipeline.population_inputs(scenario)
+    population = pop_model.project(inputs)  # finance needs the whole result
     services = pipeline.demand_and_capacity(scenario, persons)
     base = {
+        "population_inputs": inputs,
         "demand": tuple(s.demand.municipal_places for s in services),
         "population": population,
         "services": services,
@@ -210,7 +254,17 @@ def run_montecarlo(
         kpi_red=np.stack([r.kpi_red for r in done]) if done[0].kpi_red is not None else None,
         population_total=np.stack([r.population_total for r in done]),
         usable=tuple(np.stack([r.usable[s] for r in done]) for s in range(n_services)),
+        factor_names=_factor_names(scenario),
+        factors=np.stack([r.factors for r in done]) if done[0].factors is not None else None,
     )
+
+
+def _factor_names(scenario: Scenario) -> tuple[str, ...]:
+    """The population levels the scenario varies (population.uncertainty), in the order they are drawn."""
+    uncertainty = scenario.config.population.uncertainty
+    if uncertainty is None:
+        return ()
+    return tuple(n for n in POPULATION_FACTORS if getattr(uncertainty, n) is not None)
 
 
 def percentiles(values: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:

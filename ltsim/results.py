@@ -292,6 +292,10 @@ def montecarlo_frames(result: RunResult, mc: Any) -> dict[str, Any]:
             summary[f"years_red_{name}"] = mc.kpi_red[:, k].sum(axis=1)
         debt = mc.kpi_names.index("debt_ratio_pct")
         summary["debt_ratio_max_pct"] = mc.kpi_values[:, debt].max(axis=1)
+    if getattr(mc, "factors", None) is not None:
+        for k, name in enumerate(mc.factor_names):  # the population variant each replication drew
+            summary[f"population_factor_{name}"] = mc.factors[:, k]
+        summary["population_end"] = mc.population_total[:, -1]
     out = {"projects.csv": projects, "replications.csv": summary, "replication_projects.csv": per_project}
     if mc.kpi_values is not None:
         fin_years = years[:-1]

@@ -28,7 +28,7 @@ rates and in-migration counts (Leknes et al., *Økonomiske analyser* 3/2018).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,6 +77,37 @@ class PopulationInputs:
     control_total: np.ndarray
     in_rate: np.ndarray | None = None
     fertility_area_scale: np.ndarray | None = None
+
+
+def vary(
+    inputs: PopulationInputs,
+    fertility: float = 1.0,
+    mortality: float = 1.0,
+    in_migration: float = 1.0,
+    out_migration: float = 1.0,
+    housing: float = 1.0,
+) -> PopulationInputs:
+    """A population variant: the inputs with their levels multiplied by factors [–] (1 leaves a level as it is).
+
+    Fertility rates × ``fertility``; death probabilities × ``mortality`` (capped at 1); in-migrants ×
+    ``in_migration``; out-migration scale × ``out_migration`` (the rates stay capped at 1 by the projection);
+    housing-led in-migrants × ``housing``. A factor of 1 multiplies exactly, so ``vary(x)`` projects as ``x``.
+
+    >>> import numpy as np
+    >>> x = vary(PopulationInputs(2024, np.ones((1, 2, 3)), np.full((1, 2, 3), 0.6), np.ones((1, 3)), 0.5,
+    ...          np.zeros((2, 3)), np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 2, 3)) / 6, np.zeros((1, 1, 2, 3)),
+    ...          np.full(1, np.nan)), mortality=2.0, in_migration=1.1)
+    >>> x.death_rate.max(), x.in_persons.tolist()
+    (1.0, [[1.1]])
+    """
+    return replace(
+        inputs,
+        fertility_rate=inputs.fertility_rate * fertility,
+        death_rate=np.minimum(inputs.death_rate * mortality, 1.0),
+        in_persons=inputs.in_persons * in_migration,
+        out_scale=inputs.out_scale * out_migration,
+        housing_in=inputs.housing_in * housing,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,7 @@ from ltsim.schema.population import (
     Migration,
     Mortality,
     Population,
+    PopulationUncertainty,
     ReleaseCondition,
 )
 from ltsim.schema.projects import (
@@ -187,6 +188,7 @@ __all__ = [
     "Places",
     "PlanSpec",
     "Population",
+    "PopulationUncertainty",
     "PositiveMnok",
     "PositiveMnokPerUnit",
     "PositiveWeight",

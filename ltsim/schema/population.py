@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import (
     Field,
+    field_validator,
 )
 
 from ltsim.schema.common import (
@@ -21,6 +22,7 @@ from ltsim.schema.common import (
     YearShift,
     constant,
 )
+from ltsim.schema.projects import FACTOR_MAX, Distribution, Triangular
 
 
 class Mortality(Strict):
@@ -91,6 +93,33 @@ class Housing(Strict):
     source: str | None = None
 
 
+class PopulationUncertainty(Strict):
+    """Level factors drawn once per Monte Carlo replication (``ltsim run --reps N``): population variants.
+
+    Each is a factor on a level for the whole horizon — ``fertility`` on the fertility rates, ``mortality`` on
+    the death probabilities (capped at 1), ``in_migration`` on ordinary in-migrants, ``out_migration`` on the
+    out-migration rates, ``housing`` on the persons new dwellings bring — log-normal (``median · exp(sigma·Z)``)
+    or triangular (``low``, ``mode``, ``high``, factors from 0). A single run uses the central values (factor 1).
+    """
+
+    fertility: Distribution | None = None
+    mortality: Distribution | None = None
+    in_migration: Distribution | None = None
+    out_migration: Distribution | None = None
+    housing: Distribution | None = None
+    source: str | None = None
+
+    @field_validator("fertility", "mortality", "in_migration", "out_migration", "housing")
+    @classmethod
+    def _factor(cls, value: Distribution | None) -> Distribution | None:  # type: ignore[valid-type]
+        if isinstance(value, Triangular) and not (value.low >= 0 and value.high <= FACTOR_MAX):
+            raise ValueError(
+                f"found low {value.low:g}, high {value.high:g}; expected factors from 0 to {FACTOR_MAX:g}"
+                " (0.9 for 10 % below the scenario's level)"
+            )
+        return value
+
+
 class Population(Strict):
     """The population model and its input tables."""
 
@@ -102,4 +131,5 @@ class Population(Strict):
     migration: Migration
     housing: Housing | None = None
     control_totals: CsvPath | None = None
+    uncertainty: PopulationUncertainty | None = None
     source: str | None = None

@@ -3,8 +3,8 @@
 ``python tests/reference/outputs.py`` rewrites ``tests/reference/example_outputs.json`` — do it only
 for a change meant to move the figures, and say in the commit what moved and why.
 Each scenario file in ``scenarios/asker/`` is run as ``ltsim run FILE --no-report`` would (its own
-seed), and ``projects-stochastic.yaml`` also with 50 Monte Carlo replications; every CSV of the run
-folder is hashed (the manifest holds timings, so it is left out).
+seed), and ``projects-stochastic.yaml`` and ``population-stochastic.yaml`` also with 50 Monte Carlo
+replications; every CSV of the run folder is hashed (the manifest holds timings, so it is left out).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STORED = Path(__file__).with_name("example_outputs.json")
-MONTE_CARLO = {"projects-stochastic.yaml": 50}
+MONTE_CARLO = {"projects-stochastic.yaml": 50, "population-stochastic.yaml": 50}
 
 
 def scenario_files() -> list[Path]:
