@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -194,6 +195,11 @@ def _run_chunk(reps: range) -> list[_Replication]:
     return [_replicate(scenario, base, seed, r) for r in reps]  # type: ignore[arg-type]
 
 
+def _dask_chunk(scenario: Scenario, base: dict[str, Any], seed: int, reps: range) -> list[_Replication]:
+    """One chunk of replications on a Dask worker (the scenario and base data scattered to it once)."""
+    return [_replicate(scenario, base, seed, r) for r in reps]
+
+
 def run_montecarlo(
     scenario: Scenario,
     persons: np.ndarray,
@@ -201,8 +207,14 @@ def run_montecarlo(
     seed: int,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    dask: str | None = None,
 ) -> MonteCarloResult:
-    """Run ``reps`` replications on ``workers`` processes (default: all cores; 1 = in this process)."""
+    """Run ``reps`` replications on ``workers`` processes (default: all cores; 1 = in this process).
+
+    With ``dask`` (a scheduler address ``tcp://host:8786`` or the path of a scheduler file) the chunks of
+    replications run on that Dask cluster instead. The numbers are the same either way: replication ``r``
+    draws from its own stream.
+    """
     if scenario.projects is None:
         raise ValueError("Monte Carlo needs a project catalogue (projects: in the scenario)")
     from ltsim.models import population as pop_model
@@ -220,7 +232,28 @@ def run_montecarlo(
     workers = workers or os.cpu_count() or 1
     chunks = [range(i, min(i + CHUNK, reps)) for i in range(0, reps, CHUNK)]
     results: list[_Replication | None] = [None] * reps
-    if workers == 1 or reps <= CHUNK:
+    if dask:
+        from distributed import Client
+
+        client = Client(scheduler_file=dask) if Path(dask).is_file() else Client(dask)
+        try:
+            shared_scenario, shared_base = client.scatter([scenario, base], broadcast=True)
+            futures = client.map(
+                _dask_chunk,
+                [shared_scenario] * len(chunks),
+                [shared_base] * len(chunks),
+                [seed] * len(chunks),
+                chunks,
+                pure=False,
+            )
+            for chunk, future in zip(chunks, futures, strict=True):
+                for r, rep in zip(chunk, future.result(), strict=True):
+                    results[r] = rep
+                if progress:
+                    progress(len(chunk))
+        finally:
+            client.close()
+    elif workers == 1 or reps <= CHUNK:
         _init(scenario, base, seed)
         for chunk in chunks:
             for r, rep in zip(chunk, _run_chunk(chunk), strict=True):

@@ -111,3 +111,17 @@ def test_negative_factor_is_bad_input(tmp_path: Path):
         load_scenario(path)
     assert "population.uncertainty.housing" in str(info.value)
     assert "factors from 0 to 100" in str(info.value)
+
+
+def test_dask_local_cluster_gives_the_same_numbers_as_one_process(tmp_path: Path):
+    distributed = pytest.importorskip("distributed")
+    sc = load_scenario(write(tmp_path, VARIANTS))
+    persons = pipeline.run(sc).population.persons
+    local = run_montecarlo(sc, persons, reps=60, seed=9, workers=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = run_montecarlo(sc, persons, reps=60, seed=9, dask=cluster.scheduler_address)
+    for name in ("completion_year", "cost_mnok", "factors", "population_total", "kpi_values", "kpi_red"):
+        a, b = getattr(local, name), getattr(remote, name)
+        assert (a is None and b is None) or np.array_equal(a, b), name
+    for a, b in zip((*local.short, *local.usable), (*remote.short, *remote.usable), strict=True):
+        assert np.array_equal(a, b)

@@ -103,6 +103,14 @@ def run(
         int | None,
         typer.Option("--workers", help="Processes for Monte Carlo (default: all cores). Results do not depend on it."),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run the Monte Carlo replications on an existing Dask cluster: scheduler address "
+            "(tcp://host:8786) or scheduler file. Results do not depend on it.",
+        ),
+    ] = None,
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also write report.html and workbook.xlsx (default: yes).")
     ] = True,
@@ -176,7 +184,13 @@ def run(
             tick = time.perf_counter()
             mc_task = progress.add_task(f"Monte Carlo: {reps} replications", total=reps)
             mc = run_montecarlo(
-                sc, result.population.persons, reps, used_seed, workers, progress=lambda n: progress.advance(mc_task, n)
+                sc,
+                result.population.persons,
+                reps,
+                used_seed,
+                workers,
+                progress=lambda n: progress.advance(mc_task, n),
+                dask=dask,
             )
             timings["montecarlo"] = time.perf_counter() - tick
         progress.update(task, advance=1, description="writing results" + (" and the report" if report else ""))
