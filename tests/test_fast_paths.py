@@ -99,3 +99,19 @@ def _chunked(rows: Any, chunk: int) -> Any:
         return rows(frame, styles, start_row, _chunk)
 
     return call
+
+
+def test_a_table_read_again_is_the_same_table_until_its_file_changes(tmp_path: Path):
+    from ltsim.io.tables import Column, read_table
+
+    f = tmp_path / "t.csv"
+    f.write_text("age,rate\n0,0.5\n1,0.25\n", encoding="utf-8")
+    cols = [Column("age", "int", 0, 120), Column("rate", "float", 0.0, 1.0)]
+    first = read_table(f, cols, ("age",))
+    assert read_table(f, cols, ("age",)) is first
+    with pytest.raises(ValueError):
+        first.columns["rate"][0] = 1.0  # kept tables are read-only
+    f.write_text("age,rate\n0,0.5\n1,0.125\n", encoding="utf-8")
+    again = read_table(f, cols, ("age",))
+    assert again is not first and again.columns["rate"].tolist() == [0.5, 0.125]
+    assert read_table(f, [Column("age", "int", 0, 1), cols[1]], ("age",)) is not again  # other columns: read anew

@@ -22,10 +22,12 @@ A message quotes at most 60 printable characters of what a file holds.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,7 +250,26 @@ def read_table(
                 found=f"{show(str(file), 200)} does not exist",
             )
         )
-    text = decode_utf8(read_regular_file(file, MAX_TABLE_BYTES, "CSV table"), file, "a CSV table", row=True)
+    raw = read_regular_file(file, MAX_TABLE_BYTES, "CSV table")
+    memo_key = (str(file), hashlib.sha256(raw).hexdigest(), repr(tuple(columns)), tuple(key))
+    if memo_key in _READ:
+        _READ.move_to_end(memo_key)
+        return _READ[memo_key]
+    table = _read_text(file, decode_utf8(raw, file, "a CSV table", row=True), columns, key)
+    _READ[memo_key] = table
+    if len(_READ) > READ_MEMO_TABLES:
+        _READ.popitem(last=False)
+    return table
+
+
+READ_MEMO_TABLES = 64
+"""Tables kept read (by path, content hash and columns): a batch's scenarios, and an optimiser's replays,
+load the same tables again and again."""
+_READ: OrderedDict[tuple[str, str, str, tuple[str, ...]], Table] = OrderedDict()
+
+
+def _read_text(file: Path, text: str, columns: Sequence[Column], key: Sequence[str]) -> Table:
+    """:func:`read_table` on the table's text (read, size-checked and decoded): parse and validate it."""
     errs = _Collector(file)
     records = _records(csv.reader(io.StringIO(text, newline="")), file)
     first = next(records, None)
@@ -353,7 +374,10 @@ def read_table(
             out[col.name] = tuple(store)  # type: ignore[arg-type]
         else:
             out[col.name] = np.asarray(store, dtype=np.int64 if col.kind == "int" else np.float64)
-    return Table(file=file, columns=out, rows=np.asarray(rows, dtype=np.int64))
+            out[col.name].flags.writeable = False  # kept read (READ_MEMO_TABLES): never changed in place
+    row_numbers = np.asarray(rows, dtype=np.int64)
+    row_numbers.flags.writeable = False
+    return Table(file=file, columns=out, rows=row_numbers)
 
 
 def require_grid(table: Table, dims: Sequence[tuple[str, Iterable[object]]], what: str) -> None:

@@ -201,7 +201,8 @@ def optimize_files(opt: Any) -> dict[str, str]:
         moves.to_csv(moved, index=False)
         files["housing_schedule.csv"] = moved.getvalue()
     try:  # a variant of the scenario file — only where the scenario is that file (not a batch combination)
-        own = yaml.safe_load(coefficients.scenario.file.read_text(encoding="utf-8")) or {}
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same values, 10× faster
+        own = yaml.load(coefficients.scenario.file.read_text(encoding="utf-8"), Loader=loader) or {}
     except (OSError, yaml.YAMLError):
         own = {}
     if isinstance(own, dict) and own.get("name") == coefficients.scenario.name:
