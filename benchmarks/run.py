@@ -6,7 +6,7 @@ Monte Carlo and batch rows start worker processes. Each row carries the target f
 tracker; the table marks whether the median meets it. Nothing here is asserted (exit 0 either
 way); the machine's load average is recorded because other processes skew the figures.
 
-    python benchmarks/run.py            # everything (about a minute on 2 cores)
+    python benchmarks/run.py            # everything (about three minutes on 2 cores)
     python benchmarks/run.py --quick    # fewer repeats (for a smoke test)
 """
 
@@ -43,6 +43,7 @@ from ltsim.scenario import load_scenario  # noqa: E402
 SCENARIOS = ROOT / "scenarios" / "asker"
 ASKER = SCENARIOS / "base.yaml"
 ASKER_MC = SCENARIOS / "projects-stochastic.yaml"
+ASKER_WHOLE_MC = SCENARIOS / "population-stochastic.yaml"
 ASKER_SEQ = SCENARIOS / "rekkefolge.yaml"
 REVIEW = SCENARIOS / "reviews" / "school-structure.yaml"
 BACKTEST = SCENARIOS / "backtest"
@@ -60,7 +61,7 @@ class Row:
     name: str
     size: str
     value: float
-    unit: str = "ms"  # "ms", "x" (a ratio) or "MB"
+    unit: str = "ms"  # "ms", "x" (a ratio), "MB" or "same" (1: identical results, 0: not)
     best: float | None = None
     repeat: int | None = None
     target: str = "—"
@@ -128,6 +129,8 @@ def fmt_value(row: Row, value: float | None) -> str:
         return fmt_ms(value)
     if row.unit == "x":
         return f"{value:.2f}×"
+    if row.unit == "same":
+        return "identical" if value else "DIFFERENT"
     return f"{value:.2f} {row.unit}"
 
 
@@ -372,6 +375,131 @@ def bench_montecarlo(rows: list[Row]) -> None:
             target="(ideal 2×)",
         )
     )
+
+
+def bench_whole_montecarlo(rows: list[Row]) -> None:
+    """Issue 21: Monte Carlo of the whole pipeline — a population variant, the programme, capacity, finance, KPIs."""
+    from ltsim.montecarlo import run_montecarlo
+
+    sc = load_scenario(ASKER_WHOLE_MC)
+    persons = pipeline.run(sc).population.persons
+    size = f"{MC_REPS} replications, population-stochastic.yaml: population variant + programme + finance"
+    reps = 2 if QUICK else 3
+    t2 = timed(lambda: run_montecarlo(sc, persons, MC_REPS, sc.config.seed, workers=2), reps)
+    t1 = timed(lambda: run_montecarlo(sc, persons, MC_REPS, sc.config.seed, workers=1), reps, warmup=False)
+    rows.append(time_row("Monte Carlo whole pipeline, 2 workers (Asker)", size, t2, 5_000, how="process pool"))
+    rows.append(time_row("Monte Carlo whole pipeline, 1 worker (Asker)", size, t1))
+
+
+def bench_batch_rerun(rows: list[Row]) -> None:
+    """Issue 21: ``ltsim batch`` again on a complete batch folder (nothing to run), end to end."""
+    if not REVIEW.exists():
+        return
+    samples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = f"{tmp}/batch"
+        cmd = [*ltsim_cmd(), "batch", str(REVIEW), "--out", out, "--workers", "2"]
+        subprocess.run(cmd, check=True, capture_output=True)
+        for _ in range(1 if QUICK else 5):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            samples.append((time.perf_counter() - t0) * 1e3)
+    t = {"median_ms": statistics.median(samples), "best_ms": min(samples), "repeat": len(samples)}
+    rows.append(
+        time_row(
+            "ltsim batch rerun, all complete (Asker review)",
+            "24 scenarios, fresh interpreter",
+            t,
+            500,
+            how="subprocess",
+        )
+    )
+
+
+def bench_compare_many(rows: list[Row], n_axis: int = 5) -> None:
+    """Issue 21: comparison.html of a batch of n_axis² × 4 scenarios (100 by default), from its run folders."""
+    from ltsim.batch import load_batch, run_batch
+    from ltsim.report import compare_report
+
+    n_axis = 3 if QUICK else n_axis
+    levels = [round(0.9 + 0.2 * i / (n_axis - 1), 3) for i in range(n_axis)]
+    axes = {
+        "fert": {f"f{v:g}": {"population": {"fertility": {"scale": v}}} for v in levels},
+        "inmig": {f"i{v:g}": {"population": {"migration": {"in_scale": v}}} for v in levels},
+        "rate": {f"r{v:g}": {"finance": {"debt": {"interest_rate": {2024: v}}}} for v in (0.03, 0.04, 0.05, 0.06)},
+    }
+    import yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "batch.yaml"
+        spec.write_text(yaml.safe_dump({"name": "many", "base": str(ASKER), "axes": axes}), encoding="utf-8")
+        batch = load_batch(spec)
+        run_batch(batch, Path(tmp) / "out", workers=2)
+        n = len(batch.scenarios)
+        t = timed(lambda: compare_report([Path(tmp) / "out"], Path(tmp) / "comparison.html"), 1 if QUICK else 3)
+    rows.append(time_row(f"comparison.html of {n} scenarios", "batch folder → page (run folders read)", t, 2000))
+
+
+def bench_scale(rows: list[Row]) -> None:
+    """Issue 21: the synthetic municipality (benchmarks/bench_scale.py in a fresh interpreter)."""
+    args = [sys.executable, str(ROOT / "benchmarks" / "bench_scale.py")]
+    if QUICK:
+        args += ["--reps", "100", "--dask-reps", "50"]
+    proc = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    size = "100 areas, 50 zones, 400 projects, 300 developments, 40 years"
+    for key, name, limit in (
+        ("run_report", "ltsim run + report (synthetic)", 3000),
+        ("run_no_report", "ltsim run --no-report (synthetic)", None),
+    ):
+        r = res[key]
+        rows.append(
+            Row(
+                name,
+                size,
+                r["wall_s"] * 1e3,
+                "ms",
+                target="≤ 3 s" if limit else "—",
+                limit=limit,
+                how="subprocess",
+                detail=r,
+            )
+        )
+        rows.append(
+            Row(
+                f"  peak memory, {name.split(' (')[0].removeprefix('ltsim ')}",
+                "max resident set size",
+                r["peak_mb"],
+                "MB",
+                target="≤ 400 MB" if limit else "—",
+                limit=400 if limit else None,
+            )
+        )
+    mc = res["montecarlo"]
+    rows.append(
+        Row(
+            f"ltsim run --reps {mc['reps']} (synthetic)",
+            "stochastic programme, 2 workers, --no-report",
+            mc["wall_s"] * 1e3,
+            "ms",
+            target="≤ 60 s" if mc["reps"] >= 1000 else "—",
+            limit=60_000 if mc["reps"] >= 1000 else None,
+            how="subprocess",
+            detail=mc,
+        )
+    )
+    d = res["dask"]
+    if "identical" in d:
+        rows.append(
+            Row(
+                f"  Dask LocalCluster = local processes ({d['reps']} reps)",
+                f"dask {d['dask_s']:.1f} s, local {d['local_s']:.1f} s",
+                1.0 if d["identical"] else 0.0,
+                "same",
+                target="identical",
+                detail=d,
+            )
+        )
 
 
 def bench_batch(rows: list[Row]) -> None:
@@ -628,7 +756,19 @@ def main() -> None:
     started = time.perf_counter()
     load_before = os.getloadavg()
     rows: list[Row] = []
-    steps = [bench_models, bench_sequencing, bench_history, bench_cli, bench_report, bench_montecarlo, bench_batch]
+    steps = [
+        bench_models,
+        bench_sequencing,
+        bench_history,
+        bench_cli,
+        bench_report,
+        bench_montecarlo,
+        bench_whole_montecarlo,
+        bench_batch,
+        bench_batch_rerun,
+        bench_compare_many,
+        bench_scale,
+    ]
     if not ASKER.exists():
         steps = []
         big = synthetic_inputs()
