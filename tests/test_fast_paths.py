@@ -115,3 +115,28 @@ def test_a_table_read_again_is_the_same_table_until_its_file_changes(tmp_path: P
     again = read_table(f, cols, ("age",))
     assert again is not first and again.columns["rate"].tolist() == [0.5, 0.125]
     assert read_table(f, [Column("age", "int", 0, 1), cols[1]], ("age",)) is not again  # other columns: read anew
+
+
+@pytest.mark.parametrize(
+    ("text", "fine"),
+    [
+        ("year,kpi,value\n2024,a,1.5\n2025,a,\n", True),
+        ('year,kpi,value\n2024,"a,b",1.5\n', False),  # a quote: row by row
+        ("year,kpi,value\n2024,a\n", False),  # a short row
+        ("year,kpi,value\n2024.5,a,1\n", False),  # not a whole year
+        ("year,kpi,value\n,a,1\n", False),  # a blank key
+        ("year,kpi,value\n2024,a,x\n", False),  # not a number
+        ("year,kpi,value\n2024,a,nan\n", True),  # a number column may hold NaN (as float("nan") reads it)
+        ("year, kpi,value\n2024,a,1\n", False),  # a header with spaces
+    ],
+)
+def test_column_checks_leave_anything_unusual_to_the_row_checks(text: str, fine: bool, tmp_path: Path):
+    from ltsim.report import _frame_if_fine, check_csv
+
+    columns = {"year": "int", "kpi": "key", "value": "num"}
+    assert (_frame_if_fine(text, columns) is not None) is fine
+    f = tmp_path / "t.csv"
+    f.write_text(text, encoding="utf-8")
+    got, problems = check_csv(f, columns)
+    if fine:
+        assert got == text and not problems

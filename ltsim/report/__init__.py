@@ -31,12 +31,16 @@ MAX_YAML_BYTES = 20 * 1024 * 1024
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def check_csv(file: Path, columns: dict[str, str] | None) -> tuple[str | None, list[Problem]]:
+def check_csv(
+    file: Path, columns: dict[str, str] | None, frames: list[Any] | None = None
+) -> tuple[str | None, list[Problem]]:
     """The text of a CSV table of a run or batch folder, checked; or the problems found (at most a few).
 
     Checks that the file is UTF-8 text without control characters, has a header naming ``columns``, and
     that every row has one cell per header column (a row cut short says the file was truncated), key
     columns are filled and number columns hold numbers. Rows are numbered as a spreadsheet shows them.
+    Where the table was checked by its columns (:func:`_frame_if_fine`), the DataFrame read for that is
+    appended to ``frames``.
     """
     name = str(file)
     problems: list[Problem] = []
@@ -73,7 +77,10 @@ def check_csv(file: Path, columns: dict[str, str] | None) -> tuple[str | None, l
     if not text.strip():
         add(expected_header, 1, None, "an empty file")
         return None, problems
-    if _rows_fine(text, columns):
+    frame = _frame_if_fine(text, columns)
+    if frame is not None:
+        if frames is not None:
+            frames.append(frame)
         return text, problems
     try:
         records = csv.reader(io.StringIO(text, newline=""))
@@ -122,41 +129,40 @@ def check_csv(file: Path, columns: dict[str, str] | None) -> tuple[str | None, l
     return (None, problems) if problems else (text, problems)
 
 
-def _rows_fine(text: str, columns: dict[str, str] | None) -> bool:
-    """True when the row checks of :func:`check_csv` certainly find nothing; False: check row by row.
+def _frame_if_fine(text: str, columns: dict[str, str] | None) -> Any:
+    """The table as pandas reads it when the row checks of :func:`check_csv` certainly find nothing; else None.
 
-    The common case, a table as ltsim writes it, checked by column with pandas instead of cell by cell (a
-    100-scenario comparison reads 100 folders): no quotes, every line the header's number of cells, every
-    key, whole-number and number column as its kind wants. Anything else — a quote, a short row, a blank
-    or odd cell — goes to the row-by-row check, which says what is wrong where.
+    The common case, a table as ltsim writes it, checked by the column types pandas infers instead of cell by
+    cell (a 100-scenario comparison reads 100 folders): no quotes, every line the header's number of cells,
+    key columns without blanks, whole-number columns read as integers, number columns as numbers. Anything
+    else — a quote, a short row, a blank or odd cell — goes to the row-by-row check, which says what is wrong
+    where.
     """
     if '"' in text or "\r" in text:
-        return False
+        return None
     lines = text.split("\n")
     header = lines[0].split(",")
     if [h.strip() for h in header] != header or len(set(header)) != len(header):
-        return False
+        return None
     if any(c not in header for c in columns or {}):
-        return False
+        return None
     commas = len(header) - 1
     if any(line.count(",") != commas for line in lines[1:] if line):
-        return False
-    if not columns:
-        return True
-    import numpy as np
+        return None
     import pandas as pd
 
-    frame = pd.read_csv(io.StringIO(text), dtype=str, na_filter=False, keep_default_na=False)
-    for col, kind in columns.items():
-        cells = frame[col]
-        if kind in ("key", "int", "num!") and (cells.str.strip() == "").any():
-            return False
-        if kind in ("int", "num", "num!"):
-            given = cells[cells.str.strip() != ""]
-            numbers = pd.to_numeric(given, errors="coerce").to_numpy(dtype=float)
-            if np.isnan(numbers).any() or (kind == "int" and not (np.isfinite(numbers) & (numbers % 1 == 0)).all()):
-                return False
-    return True
+    frame = pd.read_csv(io.StringIO(text))
+    if list(frame.columns) != header:
+        return None
+    for col, kind in (columns or {}).items():
+        dtype = frame[col].dtype.kind
+        if kind == "int" and dtype not in "iu":
+            return None
+        if kind in ("num", "num!") and dtype not in "iuf":
+            return None
+        if kind in ("key", "num!") and frame[col].isna().any():
+            return None
+    return frame
 
 
 @dataclass
@@ -225,10 +231,11 @@ class RunFolder:
             elif self.trusted:
                 self._tables[name] = pd.read_csv(file)
             else:
-                text, problems = check_csv(file, TABLE_COLUMNS.get(name))
+                frames: list[Any] = []
+                text, problems = check_csv(file, TABLE_COLUMNS.get(name), frames)
                 if text is None:
                     raise InputError(problems)
-                self._tables[name] = pd.read_csv(io.StringIO(text))
+                self._tables[name] = frames[0] if frames else pd.read_csv(io.StringIO(text))
         return self._tables[name]
 
     @property
