@@ -46,6 +46,8 @@ def test_population_csv_is_what_pandas_writes(tiny: Path):
     result = pipeline.run(load_scenario(tiny))
     assert population_csv(result) == population_frame(result).to_csv(index=False, float_format=PERSONS_FORMAT)
     # area ids that need quoting, and persons that are not finite, go through pandas
+    percent = types.SimpleNamespace(population=result.population, scenario=types.SimpleNamespace(area_ids=["a%d", "b"]))
+    assert population_csv(percent) == population_frame(percent).to_csv(index=False, float_format=PERSONS_FORMAT)
     areas = ["a,1", *result.scenario.area_ids[1:]]
     odd_result = types.SimpleNamespace(population=result.population, scenario=types.SimpleNamespace(area_ids=areas))
     assert population_csv(odd_result) == population_frame(odd_result).to_csv(index=False, float_format=PERSONS_FORMAT)

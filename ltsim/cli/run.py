@@ -96,7 +96,7 @@ def run(
         typer.Option(
             "--reps",
             help="Monte Carlo replications of the project programme (delays and cost overruns drawn from the "
-            "scenario's distributions). 1 = the plan only.",
+            "scenario's distributions) and, with population.uncertainty, of the population. 1 = the plan only.",
         ),
     ] = 1,
     workers: Annotated[
