@@ -164,8 +164,8 @@ def ltsim_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, str(ROOT / "cli.py")]
 
 
-def cli_run(scenario: Path, repeat: int = 5, extra: tuple[str, ...] = ()) -> dict[str, float]:
-    """End-to-end `ltsim run`, interpreter start included (a fresh run folder each time)."""
+def cli_run(scenario: Path, repeat: int = 5, extra: tuple[str, ...] = (), command: str = "run") -> dict[str, float]:
+    """End-to-end `ltsim run` (or ``command``), interpreter start included (a fresh run folder each time)."""
     if QUICK:
         repeat = 1
     samples = []
@@ -173,7 +173,8 @@ def cli_run(scenario: Path, repeat: int = 5, extra: tuple[str, ...] = ()) -> dic
         for i in range(repeat):
             t0 = time.perf_counter()
             subprocess.run(
-                [*ltsim_cmd(), "run", str(scenario), "--out", f"{tmp}/r{i}", "--quiet", *extra],
+                [*ltsim_cmd(), command, str(scenario), "--out", f"{tmp}/r{i}", *extra]
+                + (["--quiet"] if command == "run" else []),
                 check=True,
                 capture_output=True,
             )
@@ -562,6 +563,15 @@ def bench_cli(rows: list[Row]) -> None:
             "… and report.html + workbook.xlsx",
             cli_run(ASKER, 3),
             1000,
+            how="subprocess",
+        )
+    )
+    rows.append(
+        time_row(
+            "ltsim optimize, end to end (Asker)",
+            "coefficients, solve, check, run folder, report",
+            cli_run(ASKER, 3, (), command="optimize"),
+            2000,
             how="subprocess",
         )
     )
