@@ -142,3 +142,42 @@ def test_column_checks_leave_anything_unusual_to_the_row_checks(text: str, fine:
     got, problems = check_csv(f, columns)
     if fine:
         assert got == text and not problems
+
+
+PLAIN_YAML_CASES = [
+    "a: 1\nb: [1, 2.5, true, null, no, '3']\nc: {d: e}\n",
+    "x: &a [1, 2]\ny: *a\n",
+    "base: &b {k: 1}\nother:\n  <<: *b\n  m: 2\n",  # a merge key: the safe loader builds it
+    "when: 2024-01-01\n",  # a timestamp: the safe loader builds it
+    "? [1, 2]\n: v\n",  # an unhashable key: the safe loader's error
+    "t: !!binary aGVsbG8=\n",
+    "",
+    "1: one\n2.5: two\ntrue: three\n~: four\n",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_YAML_CASES)
+def test_plain_yaml_loader_gives_the_safe_loaders_value_or_error(text: str):
+    import yaml
+
+    from ltsim.report.checks import load_plain_yaml
+
+    try:
+        expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc)):
+            load_plain_yaml(text)
+        return
+    assert load_plain_yaml(text) == expected
+
+
+def test_plain_yaml_loader_on_every_resolved_example(tmp_path: Path):
+    import yaml
+
+    from ltsim.report.checks import load_plain_yaml
+
+    for name in ("base.yaml", "rekkefolge.yaml", "population-stochastic.yaml"):
+        text = yaml.safe_dump(load_scenario(ASKER / name).resolved(), sort_keys=False, allow_unicode=True)
+        assert load_plain_yaml(text) == yaml.load(text, Loader=yaml.CSafeLoader)
+    shared = load_plain_yaml("x: &a [1, 2]\ny: *a\n")
+    assert shared["x"] is shared["y"]  # an alias is the same object, as the safe loader gives it

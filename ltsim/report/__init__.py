@@ -21,6 +21,7 @@ from ltsim.report.checks import (
     check_manifest,
     check_optimize,
     check_resolved,
+    load_plain_yaml,
     read_json,
 )
 from ltsim.report.columns import CONTRACT_TABLES, TABLE_COLUMNS
@@ -265,7 +266,7 @@ class RunFolder:
             if size > MAX_YAML_BYTES:
                 raise InputError(Problem(expected, file=str(file), found=f"{size / 2**20:,.0f} MB"))
             try:
-                doc = yaml.load(file.read_bytes().decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                doc = load_plain_yaml(file.read_bytes().decode("utf-8"))
             except UnicodeDecodeError as exc:
                 raise InputError(
                     Problem(expected, file=str(file), found=f"a byte 0x{exc.object[exc.start]:02x} that is not UTF-8")

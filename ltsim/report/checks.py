@@ -206,3 +206,67 @@ def _answer_ok(a: Any) -> bool:
         and isinstance(a.get("years_over"), list)
         and all(isinstance(r, dict) and "year" in r and "why" in r for r in a["years_over"])
     )
+
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_TAG + k for k in ("int", "float", "bool", "null"))
+
+
+class _NotPlainError(Exception):
+    """A node :func:`load_plain_yaml` leaves to the safe loader (a tag, a merge key, an unhashable key)."""
+
+
+def load_plain_yaml(text: str) -> Any:
+    """``yaml.load(text, Loader=CSafeLoader)``, faster for the plain YAML ltsim writes (scenario.resolved.yaml).
+
+    libyaml composes the nodes; mappings, lists and texts are built here directly and numbers, booleans and
+    nulls by the safe loader's own constructors, each node once (aliases share it, as with the safe loader).
+    A document with anything else — another tag, a merge key (``<<``), an unhashable key — is built by the
+    safe loader itself, so the value (or the error) is always the safe loader's. About twice as fast: a
+    comparison of 100 run folders reads 100 resolved scenarios.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _plain(node, loader, {})
+        except _NotPlainError:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _plain(node: Any, loader: Any, built: dict[int, Any]) -> Any:
+    """The value of ``node`` (see :func:`load_plain_yaml`); raises _NotPlainError for what it leaves to the loader."""
+    import yaml
+
+    if id(node) in built:
+        return built[id(node)]
+    tag = node.tag
+    if isinstance(node, yaml.ScalarNode):
+        if tag == _TAG + "str":
+            value = node.value
+        elif tag in _SCALAR_TAGS:
+            value = loader.yaml_constructors[tag](loader, node)
+        else:
+            raise _NotPlainError
+        built[id(node)] = value
+        return value
+    if isinstance(node, yaml.SequenceNode) and tag == _TAG + "seq":
+        items: list[Any] = []
+        built[id(node)] = items
+        items.extend(_plain(item, loader, built) for item in node.value)
+        return items
+    if isinstance(node, yaml.MappingNode) and tag == _TAG + "map":
+        mapping: dict[Any, Any] = {}
+        built[id(node)] = mapping
+        for key_node, value_node in node.value:
+            if key_node.tag not in (_TAG + "str", *_SCALAR_TAGS):
+                raise _NotPlainError  # merge keys, tagged or complex keys
+            mapping[_plain(key_node, loader, built)] = _plain(value_node, loader, built)
+        return mapping
+    raise _NotPlainError
