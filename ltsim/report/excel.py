@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -76,6 +75,18 @@ def _column_letter(i: int) -> str:
 
 
 # ------------------------------------------------------------------------------------------- fast rows
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities.
+
+    What ``xml.sax.saxutils.escape`` does, without importing urllib, http and ssl with it (8 ms).
+
+    >>> escape("a < b & c > d")
+    'a &lt; b &amp; c &gt; d'
+    """
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
 
 ROWS_PER_CHUNK = 50_000
 """Rows of a large sheet generated and compressed at a time (bounds the memory a large table's sheet takes)."""
