@@ -347,6 +347,18 @@ def _yaml_kind(value: object) -> str:
 # --------------------------------------------------------------------------------------- running
 
 
+_TABLE_CACHE: list[Any] = []
+
+
+def _worker_tables() -> Any:
+    """The tables this worker process has read for earlier scenarios of the batch (a TableCache)."""
+    if not _TABLE_CACHE:
+        from ltsim.scenario import TableCache
+
+        _TABLE_CACHE.append(TableCache())
+    return _TABLE_CACHE[0]
+
+
 def run_one(
     item: BatchScenario,
     batch_file: str,
@@ -369,7 +381,7 @@ def run_one(
     started = time.perf_counter()
     folder = Path(out_dir) / item.key
     try:
-        scenario = scenario_from_data(item.raw, item.smap, Path(batch_file))
+        scenario = scenario_from_data(item.raw, item.smap, Path(batch_file), cache=_worker_tables())
         used_seed = scenario.config.seed if seed is None else seed
         if complete(folder, scenario.hash, used_seed, reps, optimize, plan):
             return Outcome(item.key, "skipped", time.perf_counter() - started, scenario.hash)

@@ -103,20 +103,22 @@ def _chunked(rows: Any, chunk: int) -> Any:
     return call
 
 
-def test_a_table_read_again_is_the_same_table_until_its_file_changes(tmp_path: Path):
-    from ltsim.io.tables import Column, read_table
+def test_tables_are_read_only_and_replays_read_each_file_once(monkeypatch: pytest.MonkeyPatch):
+    import ltsim.scenario.tables as scenario_tables
+    from ltsim.io.tables import Column
+    from ltsim.optimize import replay
 
-    f = tmp_path / "t.csv"
-    f.write_text("age,rate\n0,0.5\n1,0.25\n", encoding="utf-8")
-    cols = [Column("age", "int", 0, 120), Column("rate", "float", 0.0, 1.0)]
-    first = read_table(f, cols, ("age",))
-    assert read_table(f, cols, ("age",)) is first
+    sc = load_scenario(ASKER / "base.yaml")
+    cols = [Column("area", "str"), Column("age", "int", 0, 120), Column("sex", "str"), Column("persons")]
+    table = scenario_tables.read_table(sc.files["population.base"], cols, ())
     with pytest.raises(ValueError):
-        first.columns["rate"][0] = 1.0  # kept tables are read-only
-    f.write_text("age,rate\n0,0.5\n1,0.125\n", encoding="utf-8")
-    again = read_table(f, cols, ("age",))
-    assert again is not first and again.columns["rate"].tolist() == [0.5, 0.125]
-    assert read_table(f, [Column("age", "int", 0, 1), cols[1]], ("age",)) is not again  # other columns: read anew
+        table.columns["age"][0] = 1  # a table may be shared by a TableCache: read-only
+    replay._with_overrides(sc, {}, "first")  # fills the replays' TableCache
+    reads: list[Path] = []
+    original = scenario_tables.read_table
+    monkeypatch.setattr(scenario_tables, "read_table", lambda f, *a, **k: reads.append(f) or original(f, *a, **k))
+    again = replay._with_overrides(sc, {"projects": {"defer": {}}}, "second")
+    assert reads == [] and again.hash != sc.hash
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,10 @@ A message quotes at most 60 printable characters of what a file holds.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import math
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,21 +249,7 @@ def read_table(
             )
         )
     raw = read_regular_file(file, MAX_TABLE_BYTES, "CSV table")
-    memo_key = (str(file), hashlib.sha256(raw).hexdigest(), repr(tuple(columns)), tuple(key))
-    if memo_key in _READ:
-        _READ.move_to_end(memo_key)
-        return _READ[memo_key]
-    table = _read_text(file, decode_utf8(raw, file, "a CSV table", row=True), columns, key)
-    _READ[memo_key] = table
-    if len(_READ) > READ_MEMO_TABLES:
-        _READ.popitem(last=False)
-    return table
-
-
-READ_MEMO_TABLES = 64
-"""Tables kept read (by path, content hash and columns): a batch's scenarios, and an optimiser's replays,
-load the same tables again and again."""
-_READ: OrderedDict[tuple[str, str, str, tuple[str, ...]], Table] = OrderedDict()
+    return _read_text(file, decode_utf8(raw, file, "a CSV table", row=True), columns, key)
 
 
 def _read_text(file: Path, text: str, columns: Sequence[Column], key: Sequence[str]) -> Table:
@@ -374,7 +358,7 @@ def _read_text(file: Path, text: str, columns: Sequence[Column], key: Sequence[s
             out[col.name] = tuple(store)  # type: ignore[arg-type]
         else:
             out[col.name] = np.asarray(store, dtype=np.int64 if col.kind == "int" else np.float64)
-            out[col.name].flags.writeable = False  # kept read (READ_MEMO_TABLES): never changed in place
+            out[col.name].flags.writeable = False  # a table may be shared (TableCache): never changed in place
     row_numbers = np.asarray(rows, dtype=np.int64)
     row_numbers.flags.writeable = False
     return Table(file=file, columns=out, rows=row_numbers)

@@ -79,7 +79,19 @@ def _with_overrides(scenario: Scenario, overrides: dict[str, Any], name: str | N
     merged = dict(merged)
     if name is not None:
         merged["name"] = name
-    return scenario_from_data(merged, source_map, scenario.file)
+    return scenario_from_data(merged, source_map, scenario.file, cache=_tables())
+
+
+_TABLE_CACHE: list[Any] = []
+
+
+def _tables() -> Any:
+    """The tables already read by this process's replays (a TableCache: the same files, read once)."""
+    if not _TABLE_CACHE:
+        from ltsim.scenario import TableCache
+
+        _TABLE_CACHE.append(TableCache())
+    return _TABLE_CACHE[0]
 
 
 def with_housing_moves(scenario: Scenario) -> Scenario:
