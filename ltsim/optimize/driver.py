@@ -99,6 +99,7 @@ def solve_checked(
     start: dict[int, Any] | None = None,
     held_out: np.ndarray | None = None,
     learn_margin: bool = False,
+    scout_gap: float | None = None,
 ) -> Checked:
     """Solve, run the chosen schedule through the pipeline, tighten where the finance model breaks the ceiling.
 
@@ -113,12 +114,30 @@ def solve_checked(
     a solved schedule. The error grows with the schedule's borrowing in every later year (the § 14-18
     minimum is a ratio), so lowering only the years that broke the ceiling moves the breach to the
     next year and costs a re-solve per year (Asker's plan: 4 repairs before, 1 with the margin).
+    ``scout_gap`` (with ``learn_margin``): the first solve stops at this looser gap and serves only to
+    learn the margin (a schedule near the optimum borrows about as much); the answer is then solved
+    at ``gap`` on the lowered ceilings. Asker's plan: the scout at 2 % takes ~1.5 s of the ~5 s a
+    0.5 % solve takes, and the answer usually needs no repair.
     """
     spec = optimize_spec(scenario)
     asked = ceilings.copy()
     margin = np.zeros_like(asked)
     keep = np.ones(len(asked), dtype=bool) if held_out is None else ~held_out
 
+    def learn(solution: Solution, debt: np.ndarray, net_debt_mnok: np.ndarray) -> np.ndarray:
+        """The ceilings lowered by the largest superposition error seen so far."""
+        nonlocal margin
+        margin = np.maximum(margin, np.where(keep, net_debt_mnok - debt, 0.0))
+        return asked - margin - np.where(margin > 0, 1e-3, 0.0)
+
+    if learn_margin and scout_gap is not None and (gap is None or scout_gap > gap):
+        scout = solve_milp(coefficients, ceilings, solver, time_limit, scout_gap, model_class=model_class, start=start)
+        if start is not None:
+            start = scout.chosen
+        scouted = run_schedule(scenario, to_overrides(coefficients, scout))
+        ceilings = np.minimum(
+            ceilings, learn(scout, predicted(coefficients, scout, ceilings)[0], scouted.finance.net_debt_mnok)
+        )
     repairs = 0
     while True:
         solution = solve_milp(coefficients, ceilings, solver, time_limit, gap, model_class=model_class, start=start)
@@ -134,8 +153,7 @@ def solve_checked(
         # the predicted debt must come down by the excess: tighten by it plus the slack the schedule had
         tightened = ceilings - np.where(fixable, (ceiling - debt) + excess + 1e-3, 0.0)
         if learn_margin:
-            margin = np.maximum(margin, np.where(keep, optimized.finance.net_debt_mnok - debt, 0.0))
-            learned = asked - margin - np.where(margin > 0, 1e-3, 0.0)
+            learned = learn(solution, debt, optimized.finance.net_debt_mnok)
             # a breached year the margin does not lower (its error did not grow) takes the repair above
             tightened = np.where(fixable & (learned >= ceilings - 1e-6), tightened, np.minimum(learned, ceilings))
         ceilings = tightened

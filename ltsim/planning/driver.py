@@ -32,6 +32,7 @@ from ltsim.planning.candidates import Candidate, candidates, costed, planning_sc
 from ltsim.planning.model import planning_model_class, rule_breaches
 from ltsim.scenario import Scenario
 
+SCOUT_GAP = 0.02  # the first solve only learns the superposition margin (see solve_checked)
 UNCAPPED_RATIO = 5.0  # the ceiling for "what the population needs": the schema's largest ratio
 
 
@@ -417,6 +418,7 @@ def plan(
         start=first.chosen,
         held_out=raised,
         learn_margin=True,
+        scout_gap=SCOUT_GAP,
     )
     solution = checked.solution
     notes = list(solution.notes)
@@ -441,7 +443,8 @@ def plan(
         for row in rows:
             row["affordability_gap_mnok"] = needed_mnok - row["investment_mnok"]
     solve_s = time.perf_counter() - tick
-    greedy = first if not checked.repairs else greedy_plan(coefficients, cands, checked.ceilings)
+    same = np.array_equal(checked.ceilings, ceilings)  # the greedy rule at the ceilings the plan was solved on
+    greedy = first if same else greedy_plan(coefficients, cands, checked.ceilings)
     planned = run_schedule(scenario, checked.overrides, "-planned")
     from ltsim import pipeline
 
