@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_report_browser import FLAGS as REPORT_FLAGS
 from typer.testing import CliRunner
 
 from ltsim.cli import app as cli_app
@@ -22,16 +23,8 @@ if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+# the report tests' Chromium flags, less those Playwright sets itself (headless) or that stop time (virtual time)
+FLAGS = [f for f in REPORT_FLAGS if f != "--headless" and not f.startswith("--virtual-time-budget")]
 BASE = Path(__file__).resolve().parent.parent / "scenarios" / "asker" / "base.yaml"
 
 
