@@ -105,7 +105,9 @@ def synthetic_plan(seed: int = 7, n_zones: int = 40, n_years: int = 25) -> tuple
             included=np.concatenate([projects.inputs.included, np.zeros(n_new, dtype=bool)]),
         ),
     )
-    spec = types.SimpleNamespace(build_limits=[BuildLimit(service="primary_school", max_builds=1, years=10)])
+    spec = types.SimpleNamespace(
+        build_limits=[BuildLimit(service="primary_school", max_builds=1, years=10)], min_utilisation={}
+    )
     config = types.SimpleNamespace(optimize=co.scenario.config.optimize, plan=spec)
     scenario = types.SimpleNamespace(
         name="synthetic-plan", projects=projects, config=config, plan=types.SimpleNamespace(sites=sites)

@@ -101,6 +101,8 @@ def fill_rooms(coefficients: Coefficients) -> list[tuple[int, np.ndarray, float]
     """
     scenario = coefficients.scenario
     floors = scenario.config.plan.min_utilisation
+    if not floors:
+        return []
     target = {s.id: s.target_utilisation for s in scenario.services.services}
     out = []
     for c, cell in enumerate(coefficients.cells):
