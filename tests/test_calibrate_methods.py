@@ -149,6 +149,19 @@ def test_width_bands_by_hand() -> None:
     ],
 )
 def test_bad_method_options_are_exit_2(tiny: Path, extra: list[str], option: str) -> None:
+    args = calibrate_args(tiny)
+    res = CliRunner().invoke(app, [*args, *extra])
+    assert res.exit_code == 2, res.output
+    assert option in res.output and "command line" in res.output
+
+
+def test_method_options_together_run(tiny: Path) -> None:
+    ok = CliRunner().invoke(app, [*calibrate_args(tiny), "--in-bands", "1", "--in-per-resident", "--holdout", "4"])
+    assert ok.exit_code == 0, ok.output
+
+
+def calibrate_args(tiny: Path) -> list[str]:
+    """``ltsim calibrate`` on the tiny scenario against its model-made history written as a tidy CSV."""
     _, obs, _ = synthetic(tiny)
     path = tiny.parent / "observed.csv"
     rows = ["year,area,sex,age,persons"]
@@ -157,12 +170,7 @@ def test_bad_method_options_are_exit_2(tiny: Path, extra: list[str], option: str
             for s, sex in enumerate(("female", "male")):
                 rows += [f"{year},{area},{sex},{age},{v:.6f}" for age, v in enumerate(obs.persons[t, a, s])]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    args = ["calibrate", str(tiny), "--observed", str(path), "--until", "2029", "--out", str(tiny.parent / "o")]
-    res = CliRunner().invoke(app, [*args, *extra])
-    assert res.exit_code == 2, res.output
-    assert option in res.output and "command line" in res.output
-    ok = CliRunner().invoke(app, [*args, "--in-bands", "1", "--in-per-resident", "--holdout", "4"])
-    assert ok.exit_code == 0, ok.output
+    return ["calibrate", str(tiny), "--observed", str(path), "--until", "2029", "--out", str(tiny.parent / "o")]
 
 
 TRUE_FERTILITY_BY_AREA = {"north": 1.1, "south": 1.4}
