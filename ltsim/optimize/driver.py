@@ -124,7 +124,7 @@ def solve_checked(
     margin = np.zeros_like(asked)
     keep = np.ones(len(asked), dtype=bool) if held_out is None else ~held_out
 
-    def learn(solution: Solution, debt: np.ndarray, net_debt_mnok: np.ndarray) -> np.ndarray:
+    def learn(debt: np.ndarray, net_debt_mnok: np.ndarray) -> np.ndarray:
         """The ceilings lowered by the largest superposition error seen so far."""
         nonlocal margin
         margin = np.maximum(margin, np.where(keep, net_debt_mnok - debt, 0.0))
@@ -136,7 +136,7 @@ def solve_checked(
             start = scout.chosen
         scouted = run_schedule(scenario, to_overrides(coefficients, scout))
         ceilings = np.minimum(
-            ceilings, learn(scout, predicted(coefficients, scout, ceilings)[0], scouted.finance.net_debt_mnok)
+            ceilings, learn(predicted(coefficients, scout, ceilings)[0], scouted.finance.net_debt_mnok)
         )
     repairs = 0
     while True:
@@ -153,7 +153,7 @@ def solve_checked(
         # the predicted debt must come down by the excess: tighten by it plus the slack the schedule had
         tightened = ceilings - np.where(fixable, (ceiling - debt) + excess + 1e-3, 0.0)
         if learn_margin:
-            learned = learn(solution, debt, optimized.finance.net_debt_mnok)
+            learned = learn(debt, optimized.finance.net_debt_mnok)
             # a breached year the margin does not lower (its error did not grow) takes the repair above
             tightened = np.where(fixable & (learned >= ceilings - 1e-6), tightened, np.minimum(learned, ceilings))
         ceilings = tightened
