@@ -97,8 +97,8 @@ def test_large_sheet_rows_read_back_as_the_table(chunk: int, monkeypatch: pytest
 def _chunked(rows: Any, chunk: int) -> Any:
     """``_sheet_rows`` with its chunk size fixed (so a small table is written in several chunks)."""
 
-    def call(frame: Any, styles: list[str], start_row: int, _chunk: int = chunk) -> Any:
-        return rows(frame, styles, start_row, _chunk)
+    def call(frame: Any, styles: list[str], start_row: int, _chunk: int = chunk, **kw: Any) -> Any:
+        return rows(frame, styles, start_row, _chunk, **kw)
 
     return call
 

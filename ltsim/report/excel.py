@@ -20,6 +20,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from copy import copy
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
@@ -92,12 +93,49 @@ ROWS_PER_CHUNK = 50_000
 """Rows of a large sheet generated and compressed at a time (bounds the memory a large table's sheet takes)."""
 
 
-def _column_cells(values: Any, style: str) -> list[str]:
+class SharedStrings:
+    """The workbook's shared-string table (``xl/sharedStrings.xml``): each distinct text once, in first-use order.
+
+    A text cell of a large sheet refers to it by index (``<c t="s"><v>7</v></c>``) instead of holding the
+    text inline: the area, zone and service ids of the large tables repeat on every row, and the sheet's XML
+    of a 830,000-row population table is a third smaller.
+    """
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def cell(self, text: str, s: str) -> str:
+        """The ``<c>`` element of a text cell with style attribute ``s``, its text added to the table."""
+        i = self.index.setdefault(text, len(self.index))
+        return f'<c{s} t="s"><v>{i}</v></c>'
+
+    def xml(self) -> str:
+        """The ``xl/sharedStrings.xml`` part."""
+        items = "".join(f'<si><t xml:space="preserve">{escape(text)}</t></si>' for text in self.index)
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<sst xmlns="{_MAIN_NS}" uniqueCount="{len(self.index)}">{items}</sst>'
+        )
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRINGS_PART = "xl/sharedStrings.xml"
+_STRINGS_REL = (
+    '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml" Id="{rid}" />'
+)
+_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" />'
+)
+
+
+def _column_cells(values: Any, style: str, strings: SharedStrings | None = None) -> list[str]:
     """The ``<c>`` elements of one column, without cell references (a blank is ``<c/>``, keeping its place).
 
     Whole numbers, booleans and texts are formatted once per distinct value and picked by index (area
     names, sexes, ages and years repeat on every row); floats by ``repr`` (the shortest text that reads
-    back as the same number), non-finite ones blank.
+    back as the same number), non-finite ones blank. Texts go into ``strings`` when given, else inline.
     """
     s = f' s="{style}"' if style else ""
     blank = f"<c{s}/>"
@@ -117,17 +155,17 @@ def _column_cells(values: Any, style: str) -> list[str]:
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # an unhashable value: each cell on its own
-        return [_object_cell(v, s) for v in values.tolist()]
+        return [_object_cell(v, s, strings) for v in values.tolist()]
     if kind in "iu":
         texts = [f"<c{s}><v>{v}</v></c>" for v in uniques.tolist()]
     else:
-        texts = [_object_cell(v, s) for v in uniques.tolist()]
+        texts = [_object_cell(v, s, strings) for v in uniques.tolist()]
     table = np.array([*texts, blank], dtype=object)  # code −1 (None, NaN) → the last: blank
     return table[codes].tolist()
 
 
-def _object_cell(v: Any, s: str) -> str:
-    """The ``<c>`` element of one value of an object column (``<c/>`` for a blank)."""
+def _object_cell(v: Any, s: str, strings: SharedStrings | None = None) -> str:
+    """The ``<c>`` element of one value of an object column (``<c/>`` for a blank; a text into ``strings``)."""
     import pandas as pd
 
     if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
@@ -139,21 +177,28 @@ def _object_cell(v: Any, s: str) -> str:
         if isinstance(v, float) and v in (float("inf"), float("-inf")):
             return f"<c{s}/>"
         return f"<c{s}><v>{v!r}</v></c>"
+    if strings is not None:
+        return strings.cell(str(v), s)
     return f'<c{s} t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
 
 
-def _sheet_rows(frame: Any, styles: list[str], start_row: int, chunk: int = ROWS_PER_CHUNK) -> Iterator[str]:
+def _sheet_rows(
+    frame: Any, styles: list[str], start_row: int, chunk: int = ROWS_PER_CHUNK, strings: SharedStrings | None = None
+) -> Iterator[str]:
     """``<row>`` elements for every row of ``frame`` from ``start_row`` on, ``chunk`` rows at a time.
 
     Rows carry their number, cells only their position (the ``r`` of a ``<c>`` is optional in SpreadsheetML;
     a blank is an empty ``<c/>``). Each column's cells are made by :func:`_column_cells` and the rows are
-    joined in one pass: population.csv of a municipality of 100 areas is 830,000 rows.
+    joined in one pass: population.csv of a municipality of 100 areas is 830,000 rows. Texts go into
+    ``strings`` when given.
     """
     n = len(frame)
     arrays = [_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
     for first in range(0, n, chunk):
         last = min(n, first + chunk)
-        columns = [_column_cells(a[first:last], styles[j] if j < len(styles) else "") for j, a in enumerate(arrays)]
+        columns = [
+            _column_cells(a[first:last], styles[j] if j < len(styles) else "", strings) for j, a in enumerate(arrays)
+        ]
         opens = map('<row r="%d">'.__mod__, range(start_row + first, start_row + last))
         yield "".join(chain.from_iterable(zip(opens, *columns, repeat("</row>"), strict=False)))
 
@@ -172,7 +217,12 @@ _ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
 def _patch(data: bytes, tables: dict[str, Any]) -> bytes:
-    """Replace the rows after the first data row of each sheet in ``tables`` (title → frame)."""
+    """Replace the rows after the first data row of each sheet in ``tables`` (title → frame).
+
+    Their texts go into a shared-string table (:class:`SharedStrings`, added to the package with its
+    relationship and content type) unless the workbook has one already. Every part is compressed here
+    (``data`` may be stored uncompressed: it is compressed once).
+    """
     src = zipfile.ZipFile(io.BytesIO(data))
     workbook = src.read("xl/workbook.xml").decode("utf-8")
     rels = src.read("xl/_rels/workbook.xml.rels").decode("utf-8")
@@ -189,27 +239,46 @@ def _patch(data: bytes, tables: dict[str, Any]) -> bytes:
         target = targets.get(rid_v, "")
         target = target.lstrip("/")
         parts[_unescape(name)] = target if target.startswith("xl/") else f"xl/{target}"
+    strings = None if _STRINGS_PART in src.namelist() else SharedStrings()
+    package = ("xl/_rels/workbook.xml.rels", "[Content_Types].xml")  # written last: they name the strings part
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=4) as dst:
-        for info in src.infolist():
+        for info in chain(
+            (i for i in src.infolist() if i.filename not in package),
+            (i for i in src.infolist() if i.filename in package),
+        ):
             raw = src.read(info.filename)
+            if strings is not None and strings.index and info.filename in package:
+                raw = _naming_strings(info.filename, raw.decode("utf-8")).encode("utf-8")
             title = next((k for k, p in parts.items() if p == info.filename and k in tables), None)
             if title is None:
+                if strings is not None and strings.index and info.filename == package[0]:
+                    dst.writestr(_STRINGS_PART, strings.xml().encode("utf-8"))
                 dst.writestr(info, raw, compress_type=zipfile.ZIP_DEFLATED, compresslevel=4)
                 continue
             dst.compresslevel = 1  # a large sheet: 2× faster than level 4, 20 % larger
             with dst.open(info.filename, "w", force_zip64=True) as fh:  # streamed: never the whole sheet at once
-                for part in _patch_sheet(raw.decode("utf-8"), tables[title]):
+                for part in _patch_sheet(raw.decode("utf-8"), tables[title], strings):
                     fh.write(part.encode("utf-8"))
             dst.compresslevel = 4
     return out.getvalue()
+
+
+def _naming_strings(name: str, xml: str) -> str:
+    """The workbook's relationships or the package's content types with the shared-string table added."""
+    if name == "[Content_Types].xml":
+        return xml.replace("</Types>", _STRINGS_TYPE + "</Types>", 1)
+    n = 1
+    while f'"rId{n}"' in xml:
+        n += 1
+    return xml.replace("</Relationships>", _STRINGS_REL.format(rid=f"rId{n}") + "</Relationships>", 1)
 
 
 def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
 
 
-def _patch_sheet(xml: str, frame: Any) -> Iterator[str]:
+def _patch_sheet(xml: str, frame: Any, strings: SharedStrings | None = None) -> Iterator[str]:
     """The sheet's XML in parts: openpyxl's header row, every data row from :func:`_sheet_rows`, the rest."""
     if "<sheetData>" not in xml:
         yield xml
@@ -234,7 +303,7 @@ def _patch_sheet(xml: str, frame: Any) -> Iterator[str]:
     last = f"{_column_letter(frame.shape[1])}{len(frame) + 1}"
     head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml[:start], count=1)
     yield head + body[: body.index("</row>") + len("</row>")]
-    yield from _sheet_rows(frame, styles, 2)
+    yield from _sheet_rows(frame, styles, 2, strings=strings)
     yield xml[end:]
 
 
@@ -302,6 +371,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     ws = wb.create_sheet(PLAN_SHEET)
     bold = Font(bold=True)
     top = Border(top=Side(style="thin", color="000000"))
+    styles: dict[Any, Any] = {}  # the number cells' styles (see _numbers)
     set_value(ws["A1"], f"{t('economic_plan', lang)}: {text('budget_layout', lang)}")
     ws["A1"].font = Font(bold=True, size=14)
     set_value(ws["A2"], f"{run.title} ({run.name})")
@@ -379,6 +449,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
                     len(plan),
                     bold=is_sum,
                     border=top if is_sum else None,
+                    styles=styles,
                 )
                 row += 1
             row += 1
@@ -402,7 +473,7 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
             _put(ws, row, 1, str(name))
             _put(ws, row, 2, service if isinstance(service, str) else None)
             _put(ws, row, 3, zone if isinstance(zone, str) else None)
-            _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan))
+            _numbers(ws, row, ycol, years, vals, sum_plan_col, sum_all_col, len(plan), styles=styles)
             totals += vals
             row += 1
     if wide_fin is not None and "gross_investment_mnok" in wide_fin:
@@ -410,11 +481,11 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         rest = gross - totals  # the finance model's investments beyond the catalogue: the recurring budgets
         if np.any(np.abs(rest) > 1e-6):
             _put(ws, row, 1, text("recurring_investments", lang))
-            _numbers(ws, row, ycol, years, rest, sum_plan_col, sum_all_col, len(plan))
+            _numbers(ws, row, ycol, years, rest, sum_plan_col, sum_all_col, len(plan), styles=styles)
             totals = gross
             row += 1
     _put(ws, row, 1, t("sum_investments", lang)).font = bold
-    _numbers(ws, row, ycol, years, totals, sum_plan_col, sum_all_col, len(plan), bold=True, border=top)
+    _numbers(ws, row, ycol, years, totals, sum_plan_col, sum_all_col, len(plan), bold=True, border=top, styles=styles)
     row += 2
     stocks = [i for i in STOCKS if wide_fin is not None and i in wide_fin]
     if stocks:
@@ -468,23 +539,33 @@ def _numbers(
     n_plan: int,
     bold: bool = False,
     border: Any = None,
+    styles: dict[Any, Any] | None = None,
 ) -> None:
+    """One line of numbers: a value per year, the sums of the plan period and of the horizon (bold).
+
+    ``styles`` holds the cell styles made so far on the sheet: the first cell of each kind gets its number
+    format, font and border one by one, every later one a copy of that cell's style (the same style ids,
+    without building and looking up a font and a border for each of the thousands of cells).
+    """
     from openpyxl.styles import Font
 
-    font = Font(bold=True) if bold else None
-    for y, v in zip(years, vals, strict=True):
-        c = _put(ws, row, ycol[y], round(float(v), 6))
+    styles = {} if styles is None else styles
+    cells = [(ycol[y], round(float(v), 6), bold) for y, v in zip(years, vals, strict=True)]
+    cells += [(c_plan, round(float(np.sum(vals[:n_plan])), 6), True), (c_all, round(float(np.sum(vals)), 6), True)]
+    keys = {False: (False, border), True: (True, border)}  # the border hashed once per line, not per cell
+    for col, v, is_bold in cells:
+        c = _put(ws, row, col, v)
+        key = keys[is_bold]
+        style = styles.get(key)
+        if style is not None:
+            c._style = copy(style)
+            continue
         c.number_format = FMT_ONE
-        if font:
-            c.font = font
+        if is_bold:
+            c.font = Font(bold=True)
         if border is not None:
             c.border = border
-    for col, v in ((c_plan, float(np.sum(vals[:n_plan]))), (c_all, float(np.sum(vals)))):
-        c = _put(ws, row, col, round(v, 6))
-        c.number_format = FMT_ONE
-        c.font = Font(bold=True)
-        if border is not None:
-            c.border = border
+        styles[key] = copy(c._style)
     if border is not None:
         for col in range(1, 4):
             ws.cell(row=row, column=col).border = border
@@ -550,9 +631,19 @@ def workbook_bytes(run: RunFolder, lang: str = "nb") -> bytes:
         _table_sheet(wb, name[:31], frame, lang)
     _contents_sheet(wb, run, lang, tables)
     answer_sheet(wb, run, lang)  # an optimised plan opens on its answer
+    return _patch(_stored(wb), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})
+
+
+def _stored(wb: Any) -> bytes:
+    """``wb.save`` into memory without compressing (:func:`_patch` compresses every part once)."""
+    import datetime as dt
+
+    from openpyxl.writer.excel import ExcelWriter
+
     buf = io.BytesIO()
-    wb.save(buf)
-    return _patch(buf.getvalue(), {name[:31]: frame for name, frame in tables.items() if len(frame) > 1})
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)  # as save_workbook does
+    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True)).save()  # closes the archive
+    return buf.getvalue()
 
 
 def write_workbook(run: RunFolder, out: Path, lang: str = "nb") -> Path:
