@@ -121,6 +121,21 @@ def test_tables_are_read_only_and_replays_read_each_file_once(monkeypatch: pytes
     assert reads == [] and again.hash != sc.hash
 
 
+def test_optimize_loads_through_the_replays_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import ltsim.scenario.tables as scenario_tables
+    from ltsim.cli.common import load_for_decision
+    from ltsim.optimize import replay
+
+    monkeypatch.setattr(replay, "_TABLE_CACHE", [])
+    options = ("highs", "nb", None, None, None, 1, None)
+    sc, _ = load_for_decision(ASKER / "base.yaml", tmp_path / "out", "optimized", "optimize", ("optimize",), options)
+    reads: list[Path] = []
+    original = scenario_tables.read_table
+    monkeypatch.setattr(scenario_tables, "read_table", lambda f, *a, **k: reads.append(f) or original(f, *a, **k))
+    replay._with_overrides(sc, {}, "first")  # the first replay: every table was read by the load
+    assert reads == []
+
+
 @pytest.mark.parametrize(
     ("text", "fine"),
     [

@@ -132,6 +132,7 @@ def load_for_decision(
     """
     import ltsim.optimize as opt_module
     from ltsim.errors import Problem
+    from ltsim.optimize.replay import table_cache
     from ltsim.scenario import load_scenario
 
     solver, lang, time_limit, gap, seed, reps, workers = options
@@ -142,7 +143,7 @@ def load_for_decision(
     check_range(gap, "--gap", 0.0, 1.0, whole=False)
     check_monte_carlo(seed, reps, workers)
     try:
-        sc = load_scenario(scenario)
+        sc = load_scenario(scenario, cache=table_cache())  # the replays' tables: the first replay reads none
     except InputError as exc:
         raise fail(exc, action) from None
     target = check_target(out_dir if out_dir is not None else Path("results") / f"{sc.name}-{suffix}", action)

@@ -79,14 +79,17 @@ def _with_overrides(scenario: Scenario, overrides: dict[str, Any], name: str | N
     merged = dict(merged)
     if name is not None:
         merged["name"] = name
-    return scenario_from_data(merged, source_map, scenario.file, cache=_tables())
+    return scenario_from_data(merged, source_map, scenario.file, cache=table_cache())
 
 
 _TABLE_CACHE: list[Any] = []
 
 
-def _tables() -> Any:
-    """The tables already read by this process's replays (a TableCache: the same files, read once)."""
+def table_cache() -> Any:
+    """The tables already read by this process's replays (a TableCache: the same files, read once).
+
+    ``ltsim optimize`` and ``ltsim plan`` load the scenario through it too, so the first replay reads no table.
+    """
     if not _TABLE_CACHE:
         from ltsim.scenario import TableCache
 

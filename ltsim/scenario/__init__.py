@@ -90,11 +90,14 @@ class Scenario:
 # --------------------------------------------------------------------------- loading
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read, merge, validate and load a scenario file; raise :class:`InputError` on bad input."""
+def load_scenario(path: str | Path, cache: TableCache | None = None) -> Scenario:
+    """Read, merge, validate and load a scenario file; raise :class:`InputError` on bad input.
+
+    ``cache``: tables read before and unchanged since are not read again (see :func:`scenario_from_data`).
+    """
     top = Path(path)
     raw, smap = load_layered(top)
-    return scenario_from_data(raw, smap, top)
+    return scenario_from_data(raw, smap, top, cache=cache)
 
 
 def scenario_from_data(
