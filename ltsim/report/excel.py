@@ -464,12 +464,11 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
         )
         order = list(projects.project) if projects is not None else list(wide.index)
         order = [p for p in order if p in wide.index] + [p for p in wide.index if p not in set(order)]
-        meta = projects.set_index("project") if projects is not None else None
+        meta = _project_meta(projects)
+        spend_rows = dict(zip(wide.index, wide.to_numpy(float), strict=True))
         for pid in order:
-            vals = wide.loc[pid].to_numpy(float)
-            name = meta.loc[pid, "name"] if meta is not None and pid in meta.index else pid
-            service = meta.loc[pid, "service"] if meta is not None and pid in meta.index else ""
-            zone = meta.loc[pid, "zone"] if meta is not None and pid in meta.index else ""
+            vals = spend_rows[pid]
+            name, service, zone = meta(pid)
             _put(ws, row, 1, str(name))
             _put(ws, row, 2, service if isinstance(service, str) else None)
             _put(ws, row, 3, zone if isinstance(zone, str) else None)
@@ -526,6 +525,31 @@ def _plan_sheet(wb: Any, run: RunFolder, lang: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "5:6"
+
+
+def _project_meta(projects: Any) -> Any:
+    """``pid -> (name, service, zone)`` from projects.csv (the id itself and blanks for a project it lacks).
+
+    Looked up in dicts built once (one ``.loc`` per project and column took most of a 400-project plan sheet);
+    a table with a repeated id keeps the ``.loc`` lookup it had.
+    """
+    if projects is None:
+        return lambda pid: (pid, "", "")
+    meta = projects.set_index("project")
+    if not meta.index.is_unique:
+
+        def looked_up(pid: Any) -> tuple[Any, Any, Any]:
+            if pid not in meta.index:
+                return pid, "", ""
+            return meta.loc[pid, "name"], meta.loc[pid, "service"], meta.loc[pid, "zone"]
+
+        return looked_up
+    columns = {c: dict(zip(projects.project, projects[c], strict=True)) for c in ("name", "service", "zone")}
+    return lambda pid: (
+        columns["name"].get(pid, pid),
+        columns["service"].get(pid, ""),
+        columns["zone"].get(pid, ""),
+    )
 
 
 def _numbers(
