@@ -18,7 +18,7 @@ import pytest
 
 from ltsim import pipeline
 from ltsim.io import yamlsrc
-from ltsim.report import excel
+from ltsim.report import excel, sheetxml
 from ltsim.results import PERSONS_FORMAT, population_csv, population_frame
 from ltsim.scenario import load_scenario
 
@@ -68,7 +68,7 @@ def _sheet_back(frame: pd.DataFrame) -> pd.DataFrame:
     excel._table_sheet(wb, "t", frame, "en")
     buf = io.BytesIO()
     wb.save(buf)
-    return pd.read_excel(io.BytesIO(excel._patch(buf.getvalue(), {"t": frame})), sheet_name="t")
+    return pd.read_excel(io.BytesIO(sheetxml.patch_workbook(buf.getvalue(), {"t": frame})), sheet_name="t")
 
 
 @pytest.mark.parametrize("chunk", [2, 50_000])
@@ -83,7 +83,7 @@ def test_large_sheet_rows_read_back_as_the_table(chunk: int, monkeypatch: pytest
             "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
         }
     )
-    monkeypatch.setattr(excel, "_sheet_rows", _chunked(excel._sheet_rows, chunk))
+    monkeypatch.setattr(sheetxml, "_sheet_rows", _chunked(sheetxml._sheet_rows, chunk))
     back = _sheet_back(frame)
     assert back.columns.tolist() == frame.columns.tolist()
     assert back.year.tolist() == frame.year.tolist()
