@@ -44,10 +44,16 @@ def clean(values: Any, decimals: int = 3) -> list[Any]:
     return out
 
 
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
 def _nan_to_none(obj: Any) -> Any:
+    """``obj`` for JSON: NaN and ±inf as None, numpy numbers as Python numbers, tuples as lists, nested."""
     if isinstance(obj, dict):
         return {k: _nan_to_none(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if _PLAIN.issuperset(map(type, obj)):  # a series of plain values (most of a figure): one pass, no recursion
+            return [None if type(v) is float and not math.isfinite(v) else v for v in obj]
         return [_nan_to_none(v) for v in obj]
     if isinstance(obj, (float, np.floating)):
         return None if not math.isfinite(float(obj)) else float(obj)
