@@ -175,6 +175,10 @@ def test_montecarlo_and_optimise_from_the_page(page: object) -> None:
     page.click("#montecarlo")
     page.wait_for_function("document.getElementById('mc-out').innerText.startsWith('50 ')", timeout=30000)
     assert page.evaluate("document.getElementById('mc-progress').value") == 50
+    # the bands are drawn after the text: wait for both figures (under load the text came first)
+    page.wait_for_function(
+        "['fig-mc', 'fig-mc-short'].every((id) => (document.getElementById(id).data || []).length > 0)", timeout=30000
+    )
     assert page.evaluate("document.getElementById('fig-mc').data.length") == 4
     assert "Sannsynlighet rød (gjeldsgrad)" in page.inner_text("#mc-out")
     band = page.evaluate("document.getElementById('fig-mc-short').data.map((t) => t.y)")
