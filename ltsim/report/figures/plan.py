@@ -172,9 +172,11 @@ def _spend_by_service(d: RunData, builds: Any) -> Any:
     """Investment per year [NOK million] in the plan's builds by service, from project_spend.csv (no need known)."""
     import pandas as pd
 
+    from ltsim.io.plan import build_id, closure_id
+
     spend = d.run.table("project_spend")
     ids = {
-        (f"plan_{r.site}_{r.type}_{int(r.start_year)}" if r.kind == "build" else f"close_{r.facility}"): r.service
+        (build_id(r.site, r.type, int(r.start_year)) if r.kind == "build" else closure_id(r.facility)): r.service
         for r in builds.itertuples()
     }
     if spend is None or not ids:
