@@ -27,7 +27,8 @@ OBSERVED = BACKTEST / "data" / "ssb_07459_2005_2020_by_age.csv"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ssb"
 
 
-def test_error_table_on_a_hand_example() -> None:
+def hand_example() -> list[tuple]:
+    """The error table of the hand example: one area, ages 0, 3 and 85 only, 2015 and 2016 (single ages 0–100)."""
     n = 101
     projected = np.zeros((2, 1, n))
     observed = np.zeros((2, 1, n))
@@ -35,7 +36,11 @@ def test_error_table_on_a_hand_example() -> None:
     observed[0, 0, [0, 3, 85]] = [100, 100, 40]
     projected[1, 0, [0, 3, 85]] = [95, 100, 40]
     observed[1, 0, [0, 3, 85]] = [100, 100, 40]
-    rows = error_table(np.array([2015, 2016]), ("all",), projected, observed)
+    return error_table(np.array([2015, 2016]), ("all",), projected, observed)
+
+
+def test_error_table_on_a_hand_example() -> None:
+    rows = hand_example()
     by = {(r[0], r[2]): r for r in rows}
     assert by[(2015, "0")][3:] == (110.0, 100.0, 10.0, pytest.approx(10.0))
     assert by[(2015, "1-5")][3:] == (90.0, 100.0, -10.0, pytest.approx(-10.0))

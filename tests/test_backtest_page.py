@@ -13,11 +13,11 @@ import re
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
+from test_backtest import hand_example
 from typer.testing import CliRunner
 
-from ltsim.backtest import AGE_GROUPS, Backtest, error_table, summarise
+from ltsim.backtest import AGE_GROUPS, Backtest, summarise
 from ltsim.cli import app
 from ltsim.report.backtest import page, read_calibration
 from ltsim.scenario import load_scenario
@@ -30,14 +30,7 @@ NBSP = "\u00a0"
 
 
 def hand_backtest() -> Backtest:
-    n = 101
-    projected = np.zeros((2, 1, n))
-    observed = np.zeros((2, 1, n))
-    projected[0, 0, [0, 3, 85]] = [110, 90, 50]
-    observed[0, 0, [0, 3, 85]] = [100, 100, 40]
-    projected[1, 0, [0, 3, 85]] = [95, 100, 40]
-    observed[1, 0, [0, 3, 85]] = [100, 100, 40]
-    rows = error_table(np.array([2015, 2016]), ("all",), projected, observed)
+    rows = hand_example()
     start = [("all", g, 240.0 if g == "total" else 0.0) for g, _, _ in AGE_GROUPS]
     return Backtest(rows=rows, summary=summarise(rows), base_year=2014, start=start, history=[])
 
